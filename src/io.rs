@@ -1,0 +1,1 @@
+//! Reading documents (JSONL, .txt files, directories) and writing annotations (JSONL).
