@@ -1,5 +1,10 @@
 //! Stage 2: named entities from the transformer token classifier, then the gazetteer pass.
+pub mod convert;
+pub mod e5s1;
 pub mod gazetteer;
+pub mod store;
+pub mod vocab;
+pub mod xlmr;
 
 use std::path::{Path, PathBuf};
 
