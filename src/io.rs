@@ -99,6 +99,9 @@ pub struct InputRecord {
     pub text: std::result::Result<String, String>,
     /// Input bytes this record took (for progress).
     pub bytes: u64,
+    /// No further input was ready when this record was read (stdin only): annotate what is
+    /// pending now rather than wait for a full batch, so a slow producer gets answers promptly.
+    pub flush_hint: bool,
 }
 
 impl InputRecord {
@@ -239,8 +242,8 @@ pub fn plan_inputs(specs: &[InputSpec], format: InputFormat) -> Result<InputPlan
 /// Reads one line (without its `\n`) into `buf`, keeping at most `limit` bytes. Returns
 /// `None` at end of input, else `(fits, consumed)`: `fits` is false when the line was longer
 /// than `limit` (it was skipped whole and `buf` is empty); `consumed` counts every byte read.
-pub fn read_line_limited(
-    r: &mut dyn BufRead,
+pub fn read_line_limited<R: BufRead + ?Sized>(
+    r: &mut R,
     buf: &mut Vec<u8>,
     limit: usize,
 ) -> io::Result<Option<(bool, u64)>> {
@@ -346,7 +349,14 @@ pub fn parse_jsonl_line(
 }
 
 enum Current {
-    Jsonl { reader: Box<dyn BufRead>, name: String, prefix: Option<String>, line: usize },
+    Jsonl {
+        reader: BufReader<Box<dyn Read>>,
+        name: String,
+        prefix: Option<String>,
+        line: usize,
+        /// A pipe or terminal: reading may wait for the producer.
+        interactive: bool,
+    },
 }
 
 /// Streams [`InputRecord`]s from the inputs of an [`InputPlan`], one at a time. Read errors
@@ -371,11 +381,13 @@ impl RecordReader {
         }
     }
 
-    /// Reads JSONL from any reader (as if it were stdin).
-    pub fn from_reader(reader: Box<dyn BufRead>, name: &str) -> Self {
+    /// Reads JSONL from any reader; `interactive` (as for stdin) sets
+    /// [`InputRecord::flush_hint`] whenever the reader's buffer runs dry.
+    pub fn from_reader(reader: Box<dyn Read>, name: &str, interactive: bool) -> Self {
+        let reader = BufReader::with_capacity(1 << 16, reader);
         RecordReader {
             sources: VecDeque::new(),
-            current: Some(Current::Jsonl { reader, name: name.to_string(), prefix: None, line: 0 }),
+            current: Some(Current::Jsonl { reader, name: name.to_string(), prefix: None, line: 0, interactive }),
             prefix_ids: false,
             limit: MAX_RECORD_BYTES,
             buf: Vec::new(),
@@ -401,7 +413,7 @@ impl RecordReader {
             .unwrap_or_else(|| path.display().to_string());
         let source = path.display().to_string();
         let (text, bytes) = read_text_file(path, self.limit);
-        InputRecord { id, source, line: None, text, bytes }
+        InputRecord { id, source, line: None, text, bytes, flush_hint: false }
     }
 
     fn read_stdin_text(&self) -> InputRecord {
@@ -413,7 +425,7 @@ impl RecordReader {
             Ok(_) if data.len() > self.limit => Err(format!("input is larger than {} bytes", self.limit)),
             Ok(_) => decode_text(data),
         };
-        InputRecord { id: "stdin".into(), source: STDIN_NAME.into(), line: None, text, bytes }
+        InputRecord { id: "stdin".into(), source: STDIN_NAME.into(), line: None, text, bytes, flush_hint: false }
     }
 }
 
@@ -445,27 +457,42 @@ fn read_text_file(path: &Path, limit: usize) -> (std::result::Result<String, Str
     (decode_text(data), bytes)
 }
 
+/// True when stdin is redirected from a regular file (reads never wait for a producer).
+fn stdin_is_regular_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(owned) = io::stdin().as_fd().try_clone_to_owned() {
+            return File::from(owned).metadata().map(|m| m.is_file()).unwrap_or(false);
+        }
+    }
+    false
+}
+
 impl Iterator for RecordReader {
     type Item = InputRecord;
 
     fn next(&mut self) -> Option<InputRecord> {
         loop {
-            if let Some(Current::Jsonl { reader, name, prefix, line }) = &mut self.current {
+            if let Some(Current::Jsonl { reader, name, prefix, line, interactive }) = &mut self.current {
                 *line += 1;
                 let n = *line;
                 let gen = || match prefix.as_deref() {
                     Some(p) => format!("{p}:line-{n}"),
                     None => format!("line-{n}"),
                 };
-                match read_line_limited(reader.as_mut(), &mut self.buf, self.limit) {
+                let result = read_line_limited(reader, &mut self.buf, self.limit);
+                let flush_hint = *interactive && reader.buffer().is_empty();
+                match result {
                     Ok(None) => self.current = None,
                     Ok(Some((false, bytes))) => {
                         let reason = format!("line is longer than {} bytes", self.limit);
-                        return Some(InputRecord { id: gen(), source: name.clone(), line: Some(n), text: Err(reason), bytes });
+                        let (source, line, text) = (name.clone(), Some(n), Err(reason));
+                        return Some(InputRecord { id: gen(), source, line, text, bytes, flush_hint });
                     }
                     Ok(Some((true, bytes))) => {
                         if let Some((id, text)) = parse_jsonl_line(&self.buf, gen) {
-                            return Some(InputRecord { id, source: name.clone(), line: Some(n), text, bytes });
+                            return Some(InputRecord { id, source: name.clone(), line: Some(n), text, bytes, flush_hint });
                         }
                     }
                     Err(e) => {
@@ -476,6 +503,7 @@ impl Iterator for RecordReader {
                             line: Some(n),
                             text: Err(format!("read error: {e}")),
                             bytes: 0,
+                            flush_hint: true,
                         };
                         self.current = None;
                         return Some(rec);
@@ -487,16 +515,17 @@ impl Iterator for RecordReader {
                 Source::Text(path) => return Some(self.read_text(&path)),
                 Source::StdinText => return Some(self.read_stdin_text()),
                 Source::StdinJsonl => {
-                    let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, io::stdin()));
-                    self.current = Some(Current::Jsonl { reader, name: STDIN_NAME.into(), prefix: None, line: 0 });
+                    let reader = BufReader::with_capacity(1 << 16, Box::new(io::stdin()) as Box<dyn Read>);
+                    let (name, interactive) = (STDIN_NAME.to_string(), !stdin_is_regular_file());
+                    self.current = Some(Current::Jsonl { reader, name, prefix: None, line: 0, interactive });
                 }
                 Source::Jsonl(path) => {
                     let name = path.display().to_string();
                     match File::open(&path) {
                         Ok(f) => {
                             let prefix = self.prefix_for(&path);
-                            let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, f));
-                            self.current = Some(Current::Jsonl { reader, name, prefix, line: 0 });
+                            let reader = BufReader::with_capacity(1 << 16, Box::new(f) as Box<dyn Read>);
+                            self.current = Some(Current::Jsonl { reader, name, prefix, line: 0, interactive: false });
                         }
                         Err(e) => {
                             let id = self.prefix_for(&path).unwrap_or_else(|| name.clone());
@@ -506,6 +535,7 @@ impl Iterator for RecordReader {
                                 line: None,
                                 text: Err(format!("cannot open: {e}")),
                                 bytes: 0,
+                                flush_hint: false,
                             });
                         }
                     }
@@ -1048,6 +1078,7 @@ where
                 continue;
             }
         }
+        let flush_hint = rec.flush_hint;
         match &rec.text {
             Err(reason) => {
                 let err = rec.error_record(reason.clone());
@@ -1059,14 +1090,17 @@ where
                 counts.empty += 1;
             }
             Ok(_) => {
-                let InputRecord { id, source, line, text, bytes } = rec;
+                let InputRecord { id, source, line, text, bytes, .. } = rec;
                 let text = text.unwrap_or_default();
                 batch.bytes += text.len();
                 batch.slots.push(Slot::Doc(batch.docs.len(), source, line, bytes));
                 batch.docs.push(Document { id, text });
             }
         }
-        if batch.docs.len() >= batch_size || batch.bytes >= opts.max_batch_bytes || batch.slots.len() >= 4 * batch_size
+        if flush_hint
+            || batch.docs.len() >= batch_size
+            || batch.bytes >= opts.max_batch_bytes
+            || batch.slots.len() >= 4 * batch_size
         {
             flush_batch(&mut batch, &mut annotate, sink, &mut counts, progress, output_name)?;
         }
@@ -1268,7 +1302,7 @@ mod tests {
     }
 
     fn reader(input: &[u8]) -> RecordReader {
-        RecordReader::from_reader(Box::new(io::Cursor::new(input.to_vec())), STDIN_NAME)
+        RecordReader::from_reader(Box::new(io::Cursor::new(input.to_vec())), STDIN_NAME, false)
     }
 
     fn run_jsonl(input: &[u8], annotate: impl FnMut(&[Document]) -> Result<Vec<Annotation>>, batch: usize) -> (Vec<Value>, RunSummary) {
@@ -1401,6 +1435,48 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert!(out[0]["error"]["reason"].as_str().unwrap().contains("returned 0 annotations for 1 documents"));
         assert_eq!(summary.counts.failed, 2);
+    }
+
+    /// Gives its chunks one `read` at a time, like a pipe fed by a slow producer.
+    struct Chunked(VecDeque<Vec<u8>>);
+    impl Read for Chunked {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let Some(mut chunk) = self.0.pop_front() else { return Ok(0) };
+            let n = chunk.len().min(out.len());
+            out[..n].copy_from_slice(&chunk[..n]);
+            if n < chunk.len() {
+                self.0.push_front(chunk.split_off(n));
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn slow_interactive_input_is_annotated_as_it_comes() {
+        let chunks = [
+            "{\"id\":\"a\",\"text\":\"uno\"}\n{\"id\":\"b\",\"text\":\"dos\"}\n",
+            "{\"id\":\"c\",\"text\":\"tres\"}\n",
+            "{\"id\":\"d\",\"text\":\"cua",
+            "tro\"}\n",
+        ];
+        let make = |interactive| {
+            let input = Chunked(chunks.iter().map(|c| c.as_bytes().to_vec()).collect());
+            RecordReader::from_reader(Box::new(input), STDIN_NAME, interactive)
+        };
+        let hints: Vec<bool> = make(true).map(|r| r.flush_hint).collect();
+        assert_eq!(hints, [false, true, true, true]);
+        assert!(make(false).all(|r| !r.flush_hint));
+
+        let mut batches = Vec::new();
+        let annotate = |docs: &[Document]| {
+            batches.push(docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>().join(""));
+            fake(docs)
+        };
+        let mut sink = JsonlSink::new(Vec::new());
+        let opts = RunOptions { batch_size: 100, ..Default::default() };
+        annotate_stream(make(true), annotate, &mut sink, &opts, None, &mut Progress::off(), "-").unwrap();
+        assert_eq!(batches, ["ab", "c", "d"]);
+        assert_eq!(sink.into_inner().iter().filter(|&&b| b == b'\n').count(), 4);
     }
 
     #[test]

@@ -18,6 +18,9 @@ use crate::text::OffsetMap;
 const OPEN_DOCUMENTS: usize = 25;
 /// Documents listed per row of the stance table.
 const DOC_LINKS: usize = 6;
+/// Rows of the stance table and of the speaker table (the most frequent first).
+const STANCE_ROWS: usize = 300;
+const SPEAKER_ROWS: usize = 100;
 
 const LABELS: [Label; 5] = [Label::Per, Label::State, Label::Org, Label::Loc, Label::Misc];
 
@@ -435,7 +438,8 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
         s.push_str("<p class=\"none\">No stances found.</p>\n");
     } else {
         s.push_str("<table class=\"stances\"><thead><tr><th>Speaker</th><th>Target</th><th>Support</th><th>Oppose</th><th>Documents</th></tr></thead><tbody>\n");
-        for (speaker, target, sup, opp, _) in rows {
+        let n_rows = rows.len();
+        for (speaker, target, sup, opp, _) in rows.into_iter().take(STANCE_ROWS) {
             let cell = &sum.stances[&(speaker.to_string(), target.to_string())];
             let _ = write!(
                 s,
@@ -454,13 +458,17 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
             s.push_str("</td></tr>\n");
         }
         s.push_str("</tbody></table>\n");
+        if n_rows > STANCE_ROWS {
+            let _ = writeln!(s, "<p class=\"none\">and {} less frequent speaker–target pairs</p>", n_rows - STANCE_ROWS);
+        }
     }
 
     if !sum.speakers.is_empty() {
         s.push_str("<h3>Speakers</h3>\n<table class=\"speakers\"><thead><tr><th>Speaker</th><th>Claims</th><th>Documents</th></tr></thead><tbody>\n");
         let mut speakers: Vec<_> = sum.speakers.iter().collect();
         speakers.sort_by(|a, b| b.1.claims.cmp(&a.1.claims).then(a.0.cmp(b.0)));
-        for (name, cell) in speakers {
+        let n_speakers = speakers.len();
+        for (name, cell) in speakers.into_iter().take(SPEAKER_ROWS) {
             let _ = write!(
                 s,
                 "<tr><td class=\"speaker\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
@@ -470,6 +478,9 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
             );
         }
         s.push_str("</tbody></table>\n");
+        if n_speakers > SPEAKER_ROWS {
+            let _ = writeln!(s, "<p class=\"none\">and {} more speakers</p>", n_speakers - SPEAKER_ROWS);
+        }
     }
 
     if !sum.failures.is_empty() {
