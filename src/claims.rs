@@ -88,7 +88,7 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
         let mut sent_claims: Vec<FoundClaim> = Vec::new();
         let mut deferred: Vec<usize> = Vec::new();
         for (ci, cue) in cues.iter().enumerate() {
-            let next_cue_t = cues.get(ci + 1).map(|c| c.t0).unwrap_or(t1);
+            let next_cue_t = cues.iter().skip(ci + 1).find(|c| !matches!(c.kind, CueKind::Position { with_que: false, .. })).map(|c| c.t0).unwrap_or(t1);
             let (speaker, smention, content) = match cue.kind {
                 CueKind::Segun => {
                     let (sp, sm) = segun_speaker(&ctx, cue, t1, current.as_ref());
