@@ -4,6 +4,7 @@
 //! Data flows one way, one module per stage:
 //! text -> [`segment`] -> [`ner`] -> [`mentions`] -> [`claims`] -> [`stance`] -> [`Annotation`].
 pub mod annotation;
+pub mod corpus;
 pub mod attribution;
 pub mod claims;
 pub mod error;

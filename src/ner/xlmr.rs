@@ -138,7 +138,7 @@ impl XlmrTagger {
 
     /// Stops gradients to the word-embedding table (96% of the parameters; training it buys no F1).
     pub fn freeze_word_embeddings(&self) {
-        if let Some(mut t) = self.vs.variables().remove(WORD_EMBEDDINGS) {
+        if let Some(t) = self.vs.variables().remove(WORD_EMBEDDINGS) {
             let _ = t.set_requires_grad(false);
         }
     }
