@@ -120,7 +120,10 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
                         let content = pre_content(&ctx, t0, cue.t0);
                         match subject_right(&ctx, cue, t1) {
                             Some((k, sp)) => (sp, Some(k), content),
-                            None => (current.clone().unwrap_or_default(), None, content),
+                            None => match (&current, subject_left(&ctx, cue, t0, false)) {
+                                (None, Some((k, sp))) => (sp, Some(k), content),
+                                _ => (current.clone().unwrap_or_default(), None, content),
+                            },
                         }
                     } else {
                         let content = (skip_que(&ctx, cue.t1, next_cue_t), next_cue_t.max(cue.t1));
@@ -203,7 +206,9 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
                 last_org = Some(c.claim.speaker.clone());
             }
             let is_segun = c.claim.cue.as_deref().map_or(false, |q| q.to_lowercase().starts_with("según") || q.to_lowercase().starts_with("de acuerdo"));
-            if reporting && !from_source && !(is_segun && c.speaker_mention.is_none() && current.is_some()) {
+            // A past subjunctive ("luego de que X anunciara") sits in a subordinate clause.
+            let subjunctive = c.claim.cue.as_deref().map_or(false, |q| q.ends_with("ara") || q.ends_with("iera") || q.ends_with("aran") || q.ends_with("ieran"));
+            if reporting && !from_source && !subjunctive && !(is_segun && c.speaker_mention.is_none() && current.is_some()) {
                 current = Some(c.claim.speaker.clone());
                 if para_main.is_none() && !is_segun {
                     para_main = Some(c.claim.speaker.clone());
@@ -356,7 +361,7 @@ fn find_cues(ctx: &Ctx, t0: usize, t1: usize) -> Vec<Cue> {
                 FormKind::Finite => !prev_det && prev != "se",
                 FormKind::Gerund => true,
                 FormKind::Participle => {
-                    if let Some(n) = is_aux(prev) {
+                    if let Some(n) = is_aux(prev).filter(|_| !(i >= 2 && low(ctx, i - 2) == "se")) {
                         start = i - 1;
                         number = n;
                         true
@@ -368,7 +373,8 @@ fn find_cues(ctx: &Ctx, t0: usize, t1: usize) -> Vec<Cue> {
             };
             ok &= !capital_mid;
             if ok && !f.strong {
-                ok = (i + 1..(i + 5).min(t1)).any(|k| low(ctx, k) == "que");
+                let after_quote = start >= 2 && tok(ctx, start - 1) == "," && is_close_quote(tok(ctx, start - 2));
+                ok = after_quote || (i + 1..(i + 5).min(t1)).any(|k| low(ctx, k) == "que");
             }
             if ok {
                 let initial_zone = {
@@ -447,6 +453,11 @@ fn match_position(ctx: &Ctx, i: usize, t1: usize) -> Option<(usize, Option<Polar
                 }
             }
         }
+        // "se han apoyado entre sí": reciprocal or impersonal, not a position.
+        let first_is_verb = matches!(cue.tokens.first(), Some(CueToken::Verb(_)));
+        if first_is_verb && i > 0 && low(ctx, i - 1) == "se" {
+            continue;
+        }
         // The verb must be finite in the sentence: not "para apoyar", "de rechazar".
         if i > 0 && matches!(low(ctx, i - 1), "para" | "de" | "a" | "al" | "sin" | "por") {
             continue;
@@ -520,6 +531,15 @@ fn subject_left(ctx: &Ctx, cue: &Cue, t0: usize, stop_at_clause: bool) -> Option
                 referents = r;
                 number = Number::Pl;
                 first = ctx.words.index_at(pm.span.byte_start);
+            }
+        }
+        // Apposition "con el ministro chino, Wang Yi,": the role phrase decides.
+        if first >= 1 && tok(ctx, first - 1) == "," {
+            if let Some(pk) = mention_ending_at(ctx, first - 1) {
+                let pm = &ctx.mentions.mentions[pk];
+                if pm.via == Via::Role && pm.referents == m.referents {
+                    first = ctx.words.index_at(pm.span.byte_start);
+                }
             }
         }
         if preceded_by_prep(ctx, first) {
@@ -626,7 +646,20 @@ fn postposed(ctx: &Ctx, cue: &Cue, t0: usize) -> bool {
     let p = tok(ctx, cue.t0 - 1);
     let p_ok = matches!(p, "," | "—" | "–") || is_close_quote(p);
     // "..., y dijo que" is a coordinated verb, not a postposed one.
-    p_ok && !(cue.t1 < ctx.words.tokens.len() && low(ctx, cue.t1) == "que")
+    if !p_ok || (cue.t1 < ctx.words.tokens.len() && low(ctx, cue.t1) == "que") {
+        return false;
+    }
+    // "El ministro ruso, Serguéi Lavrov, anunció": the comma closes an apposition.
+    if p == "," {
+        if let Some(k) = mention_ending_at(ctx, cue.t0 - 1) {
+            let m = &ctx.mentions.mentions[k];
+            let mt0 = ctx.words.index_at(m.span.byte_start);
+            if m.kind == MentionKind::Person && mt0 > t0 && tok(ctx, mt0 - 1) == "," {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Content before a postposed cue: the quotation if the sentence opens with one, else the words

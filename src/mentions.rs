@@ -243,7 +243,25 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
                 if j < n && words.tokens[j].slice(text) == "," {
                     j += 1;
                 }
-                let linked = (j < n).then(|| ent_at(words.tokens[j].start)).flatten().filter(|&k| ent_mentions[k].kind == MentionKind::Person);
+                let mut linked = (j < n).then(|| ent_at(words.tokens[j].start)).flatten().filter(|&k| ent_mentions[k].kind == MentionKind::Person);
+                // "El ministro de Asuntos Exteriores, Unión Europea y Cooperación, José Manuel Albares".
+                if linked.is_none() && end < n && words.tokens[end].slice(text) == "," {
+                    let mut k = end + 1;
+                    while k < n && k <= end + 8 {
+                        let s = words.tokens[k].slice(text);
+                        if let Some(e) = ent_at(words.tokens[k].start).filter(|&e| ent_mentions[e].kind == MentionKind::Person) {
+                            if words.tokens[k - 1].slice(text) == "," {
+                                linked = Some(e);
+                            }
+                            break;
+                        }
+                        let ok = s == "," || s.chars().next().map_or(false, char::is_uppercase) || matches!(words.lower[k].as_str(), "y" | "e" | "de");
+                        if !ok {
+                            break;
+                        }
+                        k += 1;
+                    }
+                }
                 let group = role.class == RoleClass::GroupPerson || role.number == Number::Pl;
                 let mut m = Mention {
                     span,
@@ -396,7 +414,7 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
             let best = cands
                 .iter()
                 .find(|p| p.roles.iter().any(|&r| compatible(r, role.class)))
-                .or_else(|| if cands.len() == 1 { cands.first() } else { None });
+                .or_else(|| if cands.len() == 1 && cands[0].roles.is_empty() { cands.first() } else { None });
             if let Some(p) = best {
                 kept[idx].referents = vec![p.canonical.clone()];
             }
@@ -462,7 +480,8 @@ fn role_extent(text: &str, words: &Words, ents: &[Mention], mut i: usize) -> (us
         let demonym = !cap && lex.state_by_demonym(lw).is_some();
         let joiner = matches!(lw, "de" | "del" | "la" | "las" | "los" | "y" | "e") && !cap;
         let in_entity = ents.iter().any(|m| m.span.byte_start <= t.start && t.start < m.span.byte_end);
-        if !(cap || demonym || joiner || in_entity || is_foreign_word(lw)) {
+        let role_word = !cap && lex.roles.iter().any(|r| r.words.len() == 1 && r.words[0] == lw);
+        if !(cap || demonym || joiner || in_entity || role_word || is_foreign_word(lw)) {
             break;
         }
         if lex.reporting.contains_key(lw) && !cap {

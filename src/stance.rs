@@ -19,7 +19,7 @@ use crate::text::OffsetMap;
 /// Tokens between a governing word and its target.
 const MAX_GAP: usize = 3;
 /// Window (tokens after an entity) in which an evaluative word describes it.
-const EVAL_AFTER: usize = 14;
+const EVAL_AFTER: usize = 16;
 const EVAL_BEFORE: usize = 4;
 
 /// Fills in the stances of every claim and returns the claims.
