@@ -1,5 +1,17 @@
-//! Stage 1: paragraphs and sentences with code point and byte offsets.
-use crate::text::Span;
+//! Stage 1: paragraphs and sentences with code point and byte offsets, and the word tokenizer
+//! every later stage uses.
+//!
+//! Sentences end at `.`, `?`, `!` or `…` followed by space and a capital, an opening quote,
+//! `¿`, `¡`, a dash or a digit; not after an abbreviation ("Sr.", "EE. UU.", "núm."), an initial
+//! ("J. Biden"), inside a number ("3.5"), or inside a quotation (« », “ ”, " ") unless the
+//! quotation runs on for too long. No sentence is longer than [`MAX_SENTENCE_CHARS`].
+use crate::lexicon::lexicon;
+use crate::text::{OffsetMap, Span};
+
+/// Longest sentence handed on: longer runs are cut at a `;`, `:` or `,`, or else at a space.
+pub const MAX_SENTENCE_CHARS: usize = 600;
+/// A quotation longer than this may be split into sentences.
+const MAX_QUOTE_CHARS: usize = 400;
 
 /// A sentence and the paragraph (index into [`Segmentation::paragraphs`]) it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,10 +28,16 @@ pub struct Segmentation {
     pub sentences: Vec<Sentence>,
 }
 
+impl Segmentation {
+    /// Index of the sentence containing code point `c`, if any.
+    pub fn sentence_at(&self, c: usize) -> Option<usize> {
+        self.sentences.iter().position(|s| s.span.start <= c && c < s.span.end)
+    }
+}
+
 /// Splits `text` into paragraphs and sentences.
 pub fn segment(text: &str) -> Segmentation {
-    // Placeholder until the Spanish-aware splitter lands: one sentence per paragraph.
-    let map = crate::text::OffsetMap::new(text);
+    let map = OffsetMap::new(text);
     let mut seg = Segmentation::default();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -27,11 +45,284 @@ pub fn segment(text: &str) -> Segmentation {
         if !trimmed.is_empty() {
             let lead = line.len() - line.trim_start().len();
             let b0 = offset + lead;
-            let span = map.span_from_bytes(b0, b0 + trimmed.len());
-            seg.sentences.push(Sentence { span, paragraph: seg.paragraphs.len() });
-            seg.paragraphs.push(span);
+            let b1 = b0 + trimmed.len();
+            let para = seg.paragraphs.len();
+            seg.paragraphs.push(map.span_from_bytes(b0, b1));
+            for (s0, s1) in split_sentences(text, b0, b1) {
+                seg.sentences.push(Sentence { span: map.span_from_bytes(s0, s1), paragraph: para });
+            }
         }
         offset += line.len();
     }
     seg
+}
+
+fn is_opening_quote(c: char) -> bool {
+    matches!(c, '«' | '“' | '‘' | '"' | '\'' | '¿' | '¡' | '(' | '—' | '–' | '-')
+}
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '»' | '”' | '’' | '"' | '\'' | ')')
+}
+
+/// Byte ranges of the sentences of one paragraph `text[b0..b1]`.
+fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
+    let para = &text[b0..b1];
+    let chars: Vec<(usize, char)> = para.char_indices().collect();
+    let n = chars.len();
+    let mut cuts: Vec<usize> = Vec::new(); // byte offsets (in para) where a new sentence starts
+    let mut depth: i32 = 0; // « “ ‘ nesting
+    let mut straight_open = false; // inside "..."
+    let mut quote_start_char = 0usize;
+    let mut i = 0;
+    while i < n {
+        let (_, c) = chars[i];
+        match c {
+            '«' | '“' => {
+                if depth == 0 && !straight_open {
+                    quote_start_char = i;
+                }
+                depth += 1;
+            }
+            '»' | '”' => depth = (depth - 1).max(0),
+            '"' => {
+                let prev = if i == 0 { ' ' } else { chars[i - 1].1 };
+                let opening = prev.is_whitespace() || matches!(prev, '(' | '—' | '–' | '¿' | '¡' | ':') || i == 0;
+                if opening && !straight_open {
+                    straight_open = true;
+                    if depth == 0 {
+                        quote_start_char = i;
+                    }
+                } else {
+                    straight_open = false;
+                }
+            }
+            _ => {}
+        }
+        if matches!(c, '.' | '?' | '!' | '…') {
+            // Extend over repeated terminators and closing quotes / brackets.
+            let mut j = i + 1;
+            while j < n && matches!(chars[j].1, '.' | '?' | '!' | '…') {
+                j += 1;
+            }
+            let mut k = j;
+            let mut closes_quote = false;
+            while k < n && is_closing(chars[k].1) {
+                if matches!(chars[k].1, '»' | '”' | '"') {
+                    closes_quote = true;
+                }
+                k += 1;
+            }
+            let in_quote = (depth > 0 || straight_open) && !closes_quote;
+            let quote_long = i.saturating_sub(quote_start_char) > MAX_QUOTE_CHARS;
+            if k < n && chars[k].1.is_whitespace() {
+                let mut m = k;
+                while m < n && chars[m].1.is_whitespace() {
+                    m += 1;
+                }
+                if m < n && starts_sentence(&chars, m) && (!in_quote || quote_long) && !abbreviation_before(para, &chars, i, m) {
+                    if closes_quote {
+                        // A quote closed here: the quote state ends with it.
+                        depth = 0;
+                        straight_open = false;
+                    }
+                    cuts.push(chars[m].0);
+                    i = m;
+                    continue;
+                }
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    for cut in cuts.into_iter().chain(std::iter::once(para.len())) {
+        let piece = &para[start..cut];
+        let t = piece.trim_end();
+        if !t.trim().is_empty() {
+            let lead = t.len() - t.trim_start().len();
+            push_limited(para, start + lead, start + t.len(), &mut out);
+        }
+        start = cut;
+    }
+    out.into_iter().map(|(s, e)| (b0 + s, b0 + e)).collect()
+}
+
+/// Adds a sentence, cutting it into pieces of at most [`MAX_SENTENCE_CHARS`].
+fn push_limited(para: &str, mut s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
+    loop {
+        let piece = &para[s..e];
+        if piece.chars().count() <= MAX_SENTENCE_CHARS {
+            out.push((s, e));
+            return;
+        }
+        let limit = piece.char_indices().nth(MAX_SENTENCE_CHARS).map(|(b, _)| b).unwrap_or(piece.len());
+        let head = &piece[..limit];
+        let cut = [';', ':', ',']
+            .iter()
+            .find_map(|p| head.rfind(*p).filter(|&b| b > limit / 3).map(|b| b + 1))
+            .or_else(|| head.rfind(char::is_whitespace).filter(|&b| b > 0))
+            .unwrap_or(limit);
+        let first = piece[..cut].trim_end();
+        out.push((s, s + first.len()));
+        let rest = &piece[cut..];
+        let lead = rest.len() - rest.trim_start().len();
+        s += cut + lead;
+        if s >= e {
+            return;
+        }
+    }
+}
+
+fn starts_sentence(chars: &[(usize, char)], m: usize) -> bool {
+    let c = chars[m].1;
+    if c.is_uppercase() || c.is_numeric() {
+        return true;
+    }
+    if is_opening_quote(c) {
+        // An opening quote or dash followed by a capital (or another opener).
+        return chars.get(m + 1).map_or(false, |&(_, d)| d.is_uppercase() || d.is_numeric() || is_opening_quote(d));
+    }
+    false
+}
+
+/// Whether the period at char `i` closes an abbreviation or an initial rather than a sentence.
+fn abbreviation_before(para: &str, chars: &[(usize, char)], i: usize, next: usize) -> bool {
+    if chars[i].1 != '.' {
+        return false;
+    }
+    // The word right before the period.
+    let mut w0 = i;
+    while w0 > 0 && chars[w0 - 1].1.is_alphanumeric() {
+        w0 -= 1;
+    }
+    if w0 == i {
+        return false;
+    }
+    let word = &para[chars[w0].0..chars[i].0];
+    let next_word: String = chars[next..].iter().map(|&(_, c)| c).take_while(|c| c.is_alphanumeric()).collect();
+    let next_is_function = lexicon().function_class(&next_word.to_lowercase()).is_some();
+    // An initial: one capital letter ("J. Biden").
+    if word.chars().count() == 1 && word.chars().all(char::is_uppercase) {
+        return !next_is_function;
+    }
+    let lex = lexicon();
+    if lex.abbreviations.contains(word) {
+        // "EE. UU. El ministro ..." still ends a sentence before a capitalized function word.
+        let title = word.chars().next().map_or(false, char::is_uppercase) && word.chars().count() <= 5 && !word.chars().all(char::is_uppercase);
+        return title || !next_is_function;
+    }
+    false
+}
+
+/// A word or punctuation token: byte offsets into the text it was cut from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    /// A run of letters and digits (as opposed to one punctuation character).
+    pub is_word: bool,
+}
+
+impl Token {
+    pub fn slice<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Tokens of `text[b0..b1]`: runs of letters/digits, and single other non-space characters.
+/// Offsets are bytes into `text`.
+pub fn tokenize(text: &str, b0: usize, b1: usize) -> Vec<Token> {
+    let b1 = b1.min(text.len());
+    if b0 >= b1 || !text.is_char_boundary(b0) || !text.is_char_boundary(b1) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut word_start: Option<usize> = None;
+    for (off, c) in text[b0..b1].char_indices() {
+        let b = b0 + off;
+        if c.is_alphanumeric() {
+            if word_start.is_none() {
+                word_start = Some(b);
+            }
+            continue;
+        }
+        if let Some(ws) = word_start.take() {
+            out.push(Token { start: ws, end: b, is_word: true });
+        }
+        if !c.is_whitespace() {
+            out.push(Token { start: b, end: b + c.len_utf8(), is_word: false });
+        }
+    }
+    if let Some(ws) = word_start {
+        out.push(Token { start: ws, end: b1, is_word: true });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        segment(text).sentences.iter().map(|s| s.span.slice(text)).collect()
+    }
+
+    #[test]
+    fn spanish_abbreviations_do_not_end_sentences() {
+        let t = "El Sr. Pérez viajó a EE. UU. con el núm. 3 de la lista. La ministra habló después.";
+        assert_eq!(sentences(t), vec!["El Sr. Pérez viajó a EE. UU. con el núm. 3 de la lista.", "La ministra habló después."]);
+    }
+
+    #[test]
+    fn abbreviation_can_close_a_sentence() {
+        let t = "La delegación viajó a EE. UU. La reunión fue breve.";
+        assert_eq!(sentences(t), vec!["La delegación viajó a EE. UU.", "La reunión fue breve."]);
+    }
+
+    #[test]
+    fn initials_and_decimals() {
+        let t = "Según J. R. Gómez, la economía creció un 3.5 por ciento. ¿Será suficiente? ¡Sí!";
+        assert_eq!(sentences(t), vec!["Según J. R. Gómez, la economía creció un 3.5 por ciento.", "¿Será suficiente?", "¡Sí!"]);
+    }
+
+    #[test]
+    fn quotes_stay_with_their_cue() {
+        let t = "«Queremos paz. Y la tendremos», afirmó la portavoz. Luego se fue.";
+        assert_eq!(sentences(t), vec!["«Queremos paz. Y la tendremos», afirmó la portavoz.", "Luego se fue."]);
+        let t2 = "\"No cederemos. Nunca\", dijo Pérez. “Es todo.” Fin.";
+        assert_eq!(sentences(t2), vec!["\"No cederemos. Nunca\", dijo Pérez.", "“Es todo.”", "Fin."]);
+    }
+
+    #[test]
+    fn paragraphs_and_offsets() {
+        let t = "Título sin punto\n\n  Primera frase. Segunda frase con acentos: Moscú.\n";
+        let seg = segment(t);
+        assert_eq!(seg.paragraphs.len(), 2);
+        assert_eq!(seg.sentences.len(), 3);
+        assert_eq!(seg.sentences[2].paragraph, 1);
+        let s = &seg.sentences[2].span;
+        let chars: Vec<char> = t.chars().collect();
+        assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "Segunda frase con acentos: Moscú.");
+    }
+
+    #[test]
+    fn no_panic_and_bounded_length() {
+        for t in ["", "\n\n", ".", "«", "»»» ...", "a.b.c. D", "\u{200b}\u{feff}. É"] {
+            let _ = segment(t);
+        }
+        let long = "palabra ".repeat(2000);
+        let seg = segment(&long);
+        assert!(seg.sentences.len() > 1);
+        assert!(seg.sentences.iter().all(|s| s.span.end - s.span.start <= MAX_SENTENCE_CHARS));
+    }
+
+    #[test]
+    fn tokens() {
+        let t = "EE.UU. y China-Kazajistán";
+        let toks: Vec<&str> = tokenize(t, 0, t.len()).iter().map(|k| k.slice(t)).collect();
+        assert_eq!(toks, vec!["EE", ".", "UU", ".", "y", "China", "-", "Kazajistán"]);
+    }
 }

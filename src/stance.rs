@@ -1,1 +1,218 @@
-//! (in progress)
+//! Stage 5: the speaker's stance (support / oppose) toward entity and concept targets.
+//!
+//! - Concepts ("unilateralismo", "cooperación práctica") take the polarity of the word that
+//!   governs them ("se opone al", "defender el", "practicarán el verdadero"), flipped by a
+//!   negation ("no apoya", "nunca permitiremos"), or else the concept's usual polarity.
+//! - Entities (states, also through capitals, demonyms and party phrases) are supported when a
+//!   support word governs them ("trabajar con Rusia", "da la bienvenida a las empresas españolas")
+//!   and opposed when the claim says something negative about them ("Estados Unidos ... su
+//!   política de egoísmo"). A continuation that only goes on criticizing ("Sus comportamientos
+//!   son ...") keeps the targets its paragraph's previous claim opposed.
+//! - A speaker never takes a stance toward itself or its own state.
+use crate::annotation::{Claim, Mode, Polarity, Stance};
+use crate::claims::FoundClaim;
+use crate::lexicon::{lexicon, FunctionClass};
+use crate::mentions::{MentionKind, Mentions, Via};
+use crate::segment::tokenize;
+use crate::text::OffsetMap;
+
+/// Tokens between a governing word and its target.
+const MAX_GAP: usize = 3;
+/// Window (tokens after an entity) in which an evaluative word describes it.
+const EVAL_AFTER: usize = 16;
+const EVAL_BEFORE: usize = 4;
+
+/// Fills in the stances of every claim and returns the claims.
+pub fn assign(text: &str, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Claim> {
+    let map = OffsetMap::new(text);
+    let lex = lexicon();
+    let mut out: Vec<Claim> = Vec::new();
+    let mut prev: Option<(usize, Vec<String>, Vec<String>)> = None; // (sentence, speaker, opposed targets)
+    for fc in found {
+        let mut claim = fc.claim;
+        let b0 = map.byte_of(claim.content_start);
+        let b1 = map.byte_of(claim.content_end);
+        let toks = tokenize(text, b0, b1);
+        let lower: Vec<String> = toks.iter().map(|t| t.slice(text).to_lowercase()).collect();
+        let own: Vec<String> = claim.speaker.iter().flat_map(|s| [Some(s.clone()), mentions.state_of(s)]).flatten().collect();
+        let mut stances: Vec<Stance> = Vec::new();
+        let push = |target: String, polarity: Polarity, stances: &mut Vec<Stance>| {
+            if !own.contains(&target) && !stances.iter().any(|s| s.target == target) {
+                stances.push(Stance { target, polarity });
+            }
+        };
+
+        // Concepts.
+        let mut i = 0;
+        while i < lower.len() {
+            if let Some(c) = lex.concepts.iter().find(|c| i + c.words.len() <= lower.len() && c.words.iter().enumerate().all(|(k, w)| &lower[i + k] == w)) {
+                let pol = governor(&lower, i).unwrap_or(c.default);
+                push(c.target.clone(), pol, &mut stances);
+                i += c.words.len();
+            } else {
+                i += 1;
+            }
+        }
+
+        // Entities inside the content.
+        let mut opposed_here: Vec<String> = Vec::new();
+        for m in mentions.within(claim.content_start, claim.content_end) {
+            let target = match (m.kind, &m.state) {
+                (MentionKind::State, Some(s)) => s.clone(),
+                (MentionKind::State, None) => match m.referents.first() {
+                    Some(r) => r.clone(),
+                    None => continue,
+                },
+                (MentionKind::Loc, Some(s)) if m.via == Via::Capital => s.clone(),
+                _ => continue,
+            };
+            let ti = toks.partition_point(|t| t.start < m.span.byte_start);
+            let te = toks.partition_point(|t| t.start < m.span.byte_end);
+            if ti >= lower.len() {
+                continue;
+            }
+            // After a preposition other than the governing ones, a state is rarely the agent.
+            if let Some(p) = governor(&lower, ti) {
+                push(target.clone(), p, &mut stances);
+                continue;
+            }
+            if m.via == Via::Demonym {
+                continue;
+            }
+            let lo = ti.saturating_sub(EVAL_BEFORE);
+            let hi = (te + EVAL_AFTER).min(lower.len());
+            let mut pol = None;
+            for k in lo..hi {
+                if let Some(p) = evaluative_at(&lower, k) {
+                    pol = Some(p);
+                    if p == Polarity::Oppose {
+                        break;
+                    }
+                }
+            }
+            let object_of_prep = ti > 0 && matches!(lex.function_class(&lower[ti - 1]), Some(FunctionClass::Prep)) && !matches!(lower[ti - 1].as_str(), "a" | "de");
+            if let Some(p) = pol {
+                if p == Polarity::Oppose && object_of_prep && lower[ti - 1] != "por" {
+                    continue;
+                }
+                if p == Polarity::Oppose {
+                    opposed_here.push(target.clone());
+                }
+                push(target, p, &mut stances);
+            }
+        }
+        // Position cues that take their object directly ("Kazajistán aprecia a China").
+        if claim.mode == Mode::Position {
+            if let Some(p) = fc.cue_polarity {
+                let cue_end = claim.cue_end.unwrap_or(claim.content_start);
+                if let Some(m) = mentions.mentions.iter().find(|m| m.span.start >= cue_end && m.span.start <= cue_end + 4 && m.span.end <= claim.content_end) {
+                    if let Some(s) = m.state.clone().or_else(|| (m.kind == MentionKind::State).then(|| m.referents.first().cloned()).flatten()) {
+                        push(s, p, &mut stances);
+                    }
+                }
+            }
+        }
+        // A continuation that goes on criticizing keeps the previous claim's opposed targets.
+        if claim.mode == Mode::Continuation && stances.is_empty() && (0..lower.len()).any(|k| evaluative_at(&lower, k) == Some(Polarity::Oppose)) {
+            if let Some((s, sp, opp)) = &prev {
+                if *sp == claim.speaker && fc.sentence <= s + 2 {
+                    for t in opp.clone() {
+                        push(t.clone(), Polarity::Oppose, &mut stances);
+                        opposed_here.push(t);
+                    }
+                }
+            }
+        }
+        if !opposed_here.is_empty() || claim.mode != Mode::Position {
+            prev = Some((fc.sentence, claim.speaker.clone(), opposed_here));
+        }
+        claim.stances = stances;
+        out.push(claim);
+    }
+    out
+}
+
+/// Polarity of a stance word that ends right before token `i` (up to [`MAX_GAP`] determiners or
+/// adjectives between), flipped by a negation before it.
+fn governor(lower: &[String], i: usize) -> Option<Polarity> {
+    let lex = lexicon();
+    for gap in 0..=MAX_GAP.min(i) {
+        let end = i - gap;
+        // The gap may hold only articles, possessives and adjectives, not verbs or punctuation.
+        if (end..i).any(|k| lower[k].chars().any(|c| !c.is_alphanumeric()) || lex.reporting.contains_key(&lower[k])) {
+            break;
+        }
+        for (words, pol) in &lex.stance_words {
+            let n = words.len();
+            if n <= end && lower[end - n..end].iter().zip(words).all(|(a, b)| a == b) {
+                let neg = end - n >= 1 && matches!(lower[end - n - 1].as_str(), "no" | "nunca" | "jamás") || end - n >= 2 && matches!(lower[end - n - 2].as_str(), "no" | "nunca" | "jamás");
+                return Some(if neg { flip(*pol) } else { *pol });
+            }
+        }
+    }
+    None
+}
+
+/// Polarity of an evaluative word or phrase starting at token `k`.
+fn evaluative_at(lower: &[String], k: usize) -> Option<Polarity> {
+    lexicon()
+        .evaluative
+        .iter()
+        .find(|(w, _)| k + w.len() <= lower.len() && w.iter().enumerate().all(|(j, x)| &lower[k + j] == x))
+        .map(|(_, p)| *p)
+}
+
+fn flip(p: Polarity) -> Polarity {
+    match p {
+        Polarity::Support => Polarity::Oppose,
+        Polarity::Oppose => Polarity::Support,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annotation::{Entity, Label};
+    use crate::segment::segment;
+
+    fn stances(text: &str, ents: &[(&str, Label)]) -> Vec<(String, Vec<(String, Polarity)>)> {
+        let map = OffsetMap::new(text);
+        let mut entities = Vec::new();
+        for &(s, l) in ents {
+            for (b, _) in text.match_indices(s) {
+                let sp = map.span_from_bytes(b, b + s.len());
+                entities.push(Entity { text: s.into(), label: l, start: sp.start, end: sp.end, byte_start: b, byte_end: b + s.len(), score: 1.0, canonical: s.into() });
+            }
+        }
+        let a = crate::attribution::annotate_from_entities("t", text, &segment(text), entities);
+        a.claims.into_iter().map(|c| (c.speaker.join("+"), c.stances.into_iter().map(|s| (s.target, s.polarity)).collect())).collect()
+    }
+
+    #[test]
+    fn concepts_with_governors_and_negation() {
+        let s = stances("La parte francesa se opone al proteccionismo. Francia no apoya el multilateralismo.", &[("Francia", Label::Loc)]);
+        assert_eq!(s[0], ("Francia".into(), vec![("proteccionismo".into(), Polarity::Oppose)]));
+        assert_eq!(s[1], ("Francia".into(), vec![("multilateralismo".into(), Polarity::Oppose)]));
+    }
+
+    #[test]
+    fn entity_targets() {
+        let s = stances(
+            "El canciller Ivo Novak dijo que Croacia está dispuesta a trabajar con Hungría. Novak afirmó que Serbia persigue una política de hegemonía y matonismo.",
+            &[("Ivo Novak", Label::Per), ("Novak", Label::Per), ("Croacia", Label::Loc), ("Hungría", Label::Loc), ("Serbia", Label::Loc)],
+        );
+        assert!(s[0].1.contains(&("Hungría".into(), Polarity::Support)), "{s:?}");
+        assert_eq!(s[1].0, "Croacia");
+        assert!(s[1].1.contains(&("Hungría".into(), Polarity::Support)));
+        let last = s.last().unwrap();
+        assert_eq!(last.0, "Ivo Novak");
+        assert!(last.1.contains(&("Serbia".into(), Polarity::Oppose)));
+    }
+
+    #[test]
+    fn no_stance_for_neutral_reporting() {
+        let s = stances("La ministra Eva Lind dijo que Suecia celebrará elecciones en mayo.", &[("Eva Lind", Label::Per), ("Suecia", Label::Loc)]);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].1.is_empty());
+    }
+}

@@ -1,1 +1,392 @@
-fn main() {}
+//! `portavoz`: batch annotation of Spanish news and diplomatic readouts.
+//!
+//!     portavoz annotate corpus.jsonl -o out.jsonl        # JSONL in, JSONL out
+//!     portavoz annotate textos/ --format html -o r.html  # a folder of .txt, HTML report
+//!     portavoz annotate < in.jsonl > out.jsonl           # stdin to stdout, streaming
+//!     portavoz view out.jsonl -o report.html             # HTML report of annotations
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use portavoz::io::{
+    annotate_stream, open_for_resume, parse_output_line, plan_inputs, prepare_resume, read_line_limited,
+    ErrorRecord, InputFormat, InputSpec, JsonArraySink, JsonlSink, OutputRecord, Progress, RecordError,
+    RecordSink, RunOptions, MAX_RECORD_BYTES, STDIN_NAME,
+};
+use portavoz::report::HtmlReport;
+use portavoz::{Error, Pipeline, PipelineConfig};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when every record was annotated, 1 when some records failed (each has an
+error record in the output) or the output could not be written, 2 for usage errors (bad
+options, a missing input, no model).";
+
+#[derive(Parser)]
+#[command(name = "portavoz", version, about = "Who is mentioned, who said what, and for or against whom, in Spanish news and diplomatic readouts", after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Annotate documents: entities, claims and stances, one output record per input record.
+    #[command(after_help = ANNOTATE_HELP)]
+    Annotate(AnnotateArgs),
+    /// Turn an annotations JSONL (output of `annotate`) into a self-contained HTML report.
+    #[command(after_help = AFTER_HELP)]
+    View(ViewArgs),
+}
+
+const ANNOTATE_HELP: &str = "\
+Inputs: .jsonl/.ndjson/.json files (one {\"id\", \"text\"} object per line), other files (one
+document each, id = file stem), directories (their .txt files), or - for stdin. With no
+input, JSONL is read from stdin and written to stdout, record by record:
+
+    portavoz annotate < corpus.jsonl > annotations.jsonl
+
+A record that cannot be read or annotated gives an error record in its place:
+    {\"id\": \"line-3\", \"error\": {\"source\": \"corpus.jsonl\", \"line\": 3, \"reason\": \"...\"}}
+A record without an id gets line-N. An empty text gets an annotation with no entities.
+
+Exit status: 0 when every record was annotated, 1 when some records failed (each has an
+error record in the output) or the output could not be written, 2 for usage errors (bad
+options, a missing input, no model).";
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One JSON object per line (DESIGN.md format).
+    Jsonl,
+    /// A pretty-printed JSON array.
+    Json,
+    /// A self-contained HTML report.
+    Html,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InFormat {
+    /// By extension: .jsonl/.ndjson/.json are JSONL, anything else one document; stdin JSONL.
+    Auto,
+    /// JSONL with `id` and `text`.
+    Jsonl,
+    /// Plain text, one document per file (stdin: one document with id `stdin`).
+    Txt,
+}
+
+#[derive(Args)]
+struct AnnotateArgs {
+    /// Input files or directories; `-` or nothing for stdin.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Folder of the NER model [default: $PORTAVOZ_MODEL, else the crate's models/portavoz-ner-es].
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// Documents annotated together (a batch is also closed at 1 MiB of text).
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    batch_size: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// How to read the inputs.
+    #[arg(long, value_enum, default_value_t = InFormat::Auto)]
+    input_format: InFormat,
+    /// Output file [default: stdout].
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Continue an interrupted run: keep the records already in --output (JSONL) and skip
+    /// their ids in the input.
+    #[arg(long)]
+    resume: bool,
+    /// No progress and no summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Seconds between progress lines when stderr is not a terminal.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, hide = true)]
+    progress_interval: f64,
+}
+
+#[derive(Args)]
+struct ViewArgs {
+    /// Annotation JSONL files; `-` or nothing for stdin.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output file [default: stdout].
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Title of the report [default: the input file names].
+    #[arg(long)]
+    title: Option<String>,
+    /// No summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// How a command ended badly.
+enum Failure {
+    /// Exit 2, with this message.
+    Usage(String),
+    /// Exit 1, with this message.
+    Runtime(String),
+    /// Exit 1 quietly: stdout was closed by its reader.
+    BrokenPipe,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Annotate(args) => annotate(args),
+        Command::View(args) => view(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Usage(msg)) => {
+            eprintln!("portavoz: error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(msg)) => {
+            eprintln!("portavoz: error: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Failure::BrokenPipe) => ExitCode::from(1),
+    }
+}
+
+fn is_stdout(path: &Option<PathBuf>) -> bool {
+    path.as_deref().map_or(true, |p| p.as_os_str() == "-")
+}
+
+/// The message for a failure to open an input.
+fn input_error(e: Error) -> Failure {
+    match e {
+        Error::Io { path, source } if source.kind() == io::ErrorKind::NotFound => {
+            Failure::Usage(format!("input {} does not exist", path.display()))
+        }
+        other => Failure::Usage(other.to_string()),
+    }
+}
+
+fn model_dir(arg: Option<PathBuf>) -> PathBuf {
+    arg.or_else(|| std::env::var_os("PORTAVOZ_MODEL").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PipelineConfig::default().model_dir)
+}
+
+/// A clear message for a model that cannot be loaded: which folder, and how to fix it.
+fn model_error(dir: &Path, e: Error) -> Failure {
+    let fix = "pass --model DIR (or set PORTAVOZ_MODEL=DIR) naming the folder of the portavoz NER \
+               model, e.g. models/portavoz-ner-es in a portavoz source checkout";
+    let msg = match e {
+        Error::ModelMissing { path, hint } => {
+            let what = if path == dir {
+                "does not exist or holds no model".to_string()
+            } else {
+                format!("lacks {}", path.display())
+            };
+            format!("cannot load the NER model: the model folder {} {what} ({hint})\n  fix: {fix}", dir.display())
+        }
+        Error::ModelCorrupt { path, reason } => format!(
+            "cannot load the NER model from {}: {} is corrupt ({reason})\n  fix: {fix}",
+            dir.display(),
+            path.display()
+        ),
+        other => format!("cannot load the NER model from {}: {other}", dir.display()),
+    };
+    Failure::Usage(msg)
+}
+
+fn output_failure(e: Error) -> Failure {
+    match &e {
+        Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => Failure::BrokenPipe,
+        _ => Failure::Runtime(e.to_string()),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
+    if args.resume && is_stdout(&args.output) {
+        return Err(Failure::Usage("--resume needs --output FILE (the output of the interrupted run)".into()));
+    }
+    if args.resume && args.format != Format::Jsonl {
+        return Err(Failure::Usage("--resume works with --format jsonl only".into()));
+    }
+    if !(args.progress_interval >= 0.0 && args.progress_interval < 1e9) {
+        return Err(Failure::Usage("--progress-interval must be a number of seconds".into()));
+    }
+    let specs: Vec<InputSpec> = args.inputs.iter().map(|p| InputSpec::parse(p)).collect();
+    if let Some(out) = args.output.as_deref().filter(|_| !is_stdout(&args.output)) {
+        for spec in &specs {
+            if let InputSpec::Path(p) = spec {
+                if same_file(p, out) {
+                    return Err(Failure::Usage(format!("the output {} is also an input", out.display())));
+                }
+            }
+        }
+    }
+    let input_format = match args.input_format {
+        InFormat::Auto => InputFormat::Auto,
+        InFormat::Jsonl => InputFormat::Jsonl,
+        InFormat::Txt => InputFormat::Text,
+    };
+    let plan = plan_inputs(&specs, input_format).map_err(input_error)?;
+
+    let dir = model_dir(args.model);
+    let config = PipelineConfig { model_dir: dir.clone(), ..PipelineConfig::default() };
+    let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, e))?;
+
+    // Output: opened only once everything else is in place, so a usage error leaves it alone.
+    let (writer, output_name, mut resume): (Box<dyn Write>, String, _) = if is_stdout(&args.output) {
+        (Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())), "<stdout>".into(), None)
+    } else {
+        let path = args.output.clone().unwrap_or_default();
+        let name = path.display().to_string();
+        if args.resume {
+            let state = prepare_resume(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+            if !args.quiet && (state.records > 0 || state.dropped_bytes > 0) {
+                let mut note = format!("resuming: {} records already in {name}", state.records);
+                if state.dropped_bytes > 0 {
+                    note.push_str(&format!(", dropped a partial last line ({} bytes)", state.dropped_bytes));
+                }
+                eprintln!("portavoz: {note}");
+            }
+            let f = open_for_resume(&path, &state).map_err(|e| Failure::Usage(e.to_string()))?;
+            (Box::new(BufWriter::with_capacity(1 << 16, f)), name, Some(state))
+        } else {
+            let f = File::create(&path).map_err(|e| Failure::Usage(format!("cannot create {name}: {e}")))?;
+            (Box::new(BufWriter::with_capacity(1 << 16, f)), name, None)
+        }
+    };
+    let mut sink: Box<dyn RecordSink> = match args.format {
+        Format::Jsonl => Box::new(JsonlSink::new(writer)),
+        Format::Json => Box::new(JsonArraySink::new(writer)),
+        Format::Html => {
+            let title = report_title(&args.inputs);
+            Box::new(HtmlReport::new(writer, &title).map_err(|e| output_failure(Error::Io { path: output_name.clone().into(), source: e }))?)
+        }
+    };
+
+    let interval = Duration::from_secs_f64(args.progress_interval);
+    let mut progress = Progress::stderr(args.quiet, plan.total_bytes, interval);
+    let opts = RunOptions { batch_size: args.batch_size as usize, ..RunOptions::default() };
+    let records = portavoz::io::RecordReader::new(&plan);
+    let summary = annotate_stream(
+        records,
+        |docs| pipeline.annotate_batch(docs),
+        sink.as_mut(),
+        &opts,
+        resume.as_mut(),
+        &mut progress,
+        &output_name,
+    )
+    .map_err(output_failure)?;
+    progress.finish(&summary.line());
+    Ok(summary.exit_code() as u8)
+}
+
+fn report_title(inputs: &[PathBuf]) -> String {
+    let names: Vec<String> = inputs
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+            }
+        })
+        .collect();
+    if names.is_empty() {
+        "portavoz report".into()
+    } else {
+        format!("portavoz report: {}", names.join(", "))
+    }
+}
+
+fn view(args: ViewArgs) -> Result<u8, Failure> {
+    let inputs: Vec<PathBuf> = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
+    if inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Failure::Usage("stdin (-) is named more than once".into()));
+    }
+    for p in inputs.iter().filter(|p| p.as_os_str() != "-") {
+        if !p.is_file() {
+            return Err(Failure::Usage(format!("input {} does not exist or is not a file", p.display())));
+        }
+        if let Some(out) = args.output.as_deref().filter(|_| !is_stdout(&args.output)) {
+            if same_file(p, out) {
+                return Err(Failure::Usage(format!("the output {} is also an input", out.display())));
+            }
+        }
+    }
+    let (writer, output_name): (Box<dyn Write>, String) = if is_stdout(&args.output) {
+        (Box::new(BufWriter::new(io::stdout().lock())), "<stdout>".into())
+    } else {
+        let path = args.output.clone().unwrap_or_default();
+        let f = File::create(&path).map_err(|e| Failure::Usage(format!("cannot create {}: {e}", path.display())))?;
+        (Box::new(BufWriter::new(f)), path.display().to_string())
+    };
+    let werr = |e: io::Error| output_failure(Error::Io { path: output_name.clone().into(), source: e });
+    let title = args.title.clone().unwrap_or_else(|| report_title(&args.inputs));
+    let mut report = HtmlReport::new(writer, &title).map_err(werr)?;
+    let (mut documents, mut failed, mut unreadable) = (0usize, 0usize, 0usize);
+    let mut buf = Vec::new();
+    for input in &inputs {
+        let (name, mut reader): (String, Box<dyn io::BufRead>) = if input.as_os_str() == "-" {
+            (STDIN_NAME.into(), Box::new(BufReader::new(io::stdin())))
+        } else {
+            let f = File::open(input).map_err(|e| Failure::Usage(format!("cannot open {}: {e}", input.display())))?;
+            (input.display().to_string(), Box::new(BufReader::new(f)))
+        };
+        let mut line = 0usize;
+        loop {
+            line += 1;
+            let parsed = match read_line_limited(reader.as_mut(), &mut buf, MAX_RECORD_BYTES) {
+                Ok(None) => break,
+                Ok(Some((false, _))) => Err(format!("line is longer than {MAX_RECORD_BYTES} bytes")),
+                Ok(Some((true, _))) => {
+                    let raw = buf.strip_suffix(b"\r").unwrap_or(&buf);
+                    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    match std::str::from_utf8(raw) {
+                        Ok(s) => parse_output_line(s.trim_start_matches('\u{feff}')),
+                        Err(e) => Err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())),
+                    }
+                }
+                Err(e) => Err(format!("read error: {e}")),
+            };
+            let record = match parsed {
+                Ok(r) => r,
+                Err(reason) => {
+                    unreadable += 1;
+                    if !args.quiet {
+                        eprintln!("portavoz: {name}:{line}: {reason}");
+                    }
+                    OutputRecord::Error(ErrorRecord {
+                        id: format!("line-{line}"),
+                        error: RecordError { source: name.clone(), line: Some(line), reason },
+                    })
+                }
+            };
+            match &record {
+                OutputRecord::Annotation(_) => documents += 1,
+                OutputRecord::Error(_) => failed += 1,
+            }
+            report.add(&record).map_err(werr)?;
+        }
+    }
+    report.finish().map_err(werr)?;
+    if !args.quiet {
+        eprintln!(
+            "portavoz: report of {documents} documents and {} error records ({unreadable} unreadable lines) written to {output_name}",
+            failed
+        );
+    }
+    Ok(if unreadable > 0 { 1 } else { 0 })
+}

@@ -1,2 +1,606 @@
 //! Language data (states, demonyms, capitals, cue verbs, stance words), kept in TSV files
-//! next to this module and compiled in with `include_str!`.
+//! next to this module and compiled in with `include_str!`. Parsed once, on first use.
+//!
+//! Every file has one entry a line, fields separated by tabs, `#` starting a comment line.
+use std::collections::{HashMap, HashSet};
+
+use once_cell::sync::Lazy;
+
+use crate::annotation::Polarity;
+
+const STATES: &str = include_str!("states.tsv");
+const REPORTING_VERBS: &str = include_str!("reporting_verbs.tsv");
+const REPORTING_PHRASES: &str = include_str!("reporting_phrases.tsv");
+const POSITION_CUES: &str = include_str!("position_cues.tsv");
+const POSITION_VERBS: &str = include_str!("position_verbs.tsv");
+const ROLES: &str = include_str!("roles.tsv");
+const GROUPS: &str = include_str!("groups.tsv");
+const PARTY_NOUNS: &str = include_str!("party_nouns.tsv");
+const SOURCES: &str = include_str!("sources.tsv");
+const CONCEPTS: &str = include_str!("concepts.tsv");
+const STANCE_WORDS: &str = include_str!("stance_words.tsv");
+const EVALUATIVE: &str = include_str!("evaluative.tsv");
+const ADVERBS: &str = include_str!("adverbs.tsv");
+const FUNCTION_WORDS: &str = include_str!("function_words.tsv");
+const ABBREVIATIONS: &str = include_str!("abbreviations.tsv");
+const SURNAME_FIRST: &str = include_str!("surname_first.tsv");
+
+/// Grammatical number of a verb form or a noun phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Number {
+    Sg,
+    Pl,
+    /// Gerunds, infinitives: agree with anything.
+    Any,
+}
+
+impl Number {
+    pub fn agrees(self, other: Number) -> bool {
+        self == Number::Any || other == Number::Any || self == other
+    }
+}
+
+/// What a verb form is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormKind {
+    Finite,
+    Participle,
+    Gerund,
+    Infinitive,
+}
+
+/// One surface form of a verb.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerbForm {
+    pub lemma: String,
+    pub kind: FormKind,
+    pub number: Number,
+    /// Strong reporting verbs make a claim with any object; weak ones need "que".
+    pub strong: bool,
+}
+
+/// A sovereign state.
+#[derive(Debug, Clone)]
+pub struct StateInfo {
+    /// The short Spanish name used as canonical name ("Estados Unidos").
+    pub canonical: String,
+    /// Every name and abbreviation, the canonical one first.
+    pub names: Vec<String>,
+    /// Demonyms in their four forms (masculine, feminine, singular, plural).
+    pub demonyms: Vec<String>,
+    pub capitals: Vec<String>,
+    /// Never added by the gazetteer on its own (a common word or place too: "Granada").
+    pub ambiguous: bool,
+    /// The capital's name is also a common place elsewhere ("Santiago", "San José").
+    pub capital_ambiguous: bool,
+}
+
+/// A position cue pattern.
+#[derive(Debug, Clone)]
+pub struct PositionCue {
+    pub tokens: Vec<CueToken>,
+    pub polarity: Option<Polarity>,
+}
+
+/// One element of a position cue pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CueToken {
+    /// A finite (or compound-tense participle) form of this lemma.
+    Verb(String),
+    /// The adjective in any gender or number (the four forms).
+    Adj(Vec<String>),
+    /// A word as is (lower case).
+    Word(String),
+}
+
+/// Role classes of titles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoleClass {
+    Foreign,
+    Head,
+    Spokes,
+    Official,
+    GroupPerson,
+}
+
+/// A role or title ("ministro de Relaciones Exteriores" starts with "ministro").
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Lower-case words.
+    pub words: Vec<String>,
+    pub class: RoleClass,
+    pub number: Number,
+}
+
+/// What a group phrase refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    Persons,
+    States,
+}
+
+/// A group phrase ("ambas partes").
+#[derive(Debug, Clone)]
+pub struct GroupPhrase {
+    /// Lower-case words of the whole phrase.
+    pub words: Vec<String>,
+    pub kind: GroupKind,
+}
+
+/// A concept target ("sanciones unilaterales").
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub words: Vec<String>,
+    pub target: String,
+    pub default: Polarity,
+}
+
+/// Class of a closed-class word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionClass {
+    Prep,
+    Det,
+    Conj,
+    Rel,
+}
+
+/// All language data.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub states: Vec<StateInfo>,
+    /// Exact name (as written in the file) -> state index.
+    pub state_names: HashMap<String, usize>,
+    /// Lower-case demonym -> state index.
+    pub demonyms: HashMap<String, usize>,
+    /// Capital -> state index.
+    pub capitals: HashMap<String, usize>,
+    /// Lower-case reporting verb form -> form.
+    pub reporting: HashMap<String, VerbForm>,
+    /// Lower-case words of fixed reporting phrases, with their number.
+    pub reporting_phrases: Vec<(Vec<String>, Number)>,
+    pub position_cues: Vec<PositionCue>,
+    /// Lower-case finite form -> (lemma, number) for the verbs of position cues.
+    pub position_forms: HashMap<String, (String, Number, FormKind)>,
+    pub roles: Vec<Role>,
+    pub groups: Vec<GroupPhrase>,
+    pub party_nouns: HashSet<String>,
+    pub sources: HashSet<String>,
+    pub concepts: Vec<Concept>,
+    pub stance_words: Vec<(Vec<String>, Polarity)>,
+    pub evaluative: Vec<(Vec<String>, Polarity)>,
+    /// Lower-case adverbs and adverbial phrases (as word lists).
+    pub adverbs: Vec<Vec<String>>,
+    pub function_words: HashMap<String, FunctionClass>,
+    pub abbreviations: HashSet<String>,
+    pub surname_first: HashSet<String>,
+}
+
+impl Lexicon {
+    /// The state a name (exact, or all in capitals) refers to.
+    pub fn state_by_name(&self, name: &str) -> Option<&StateInfo> {
+        if let Some(&i) = self.state_names.get(name) {
+            return Some(&self.states[i]);
+        }
+        let upper_only = name.chars().any(|c| c.is_alphabetic()) && !name.chars().any(|c| c.is_lowercase());
+        if upper_only {
+            if let Some(&i) = self.state_names_upper().get(name) {
+                return Some(&self.states[i]);
+            }
+        }
+        None
+    }
+
+    fn state_names_upper(&self) -> &'static HashMap<String, usize> {
+        &STATE_NAMES_UPPER
+    }
+
+    /// The state a lower-case demonym form refers to.
+    pub fn state_by_demonym(&self, word: &str) -> Option<&StateInfo> {
+        self.demonyms.get(&word.to_lowercase()).map(|&i| &self.states[i])
+    }
+
+    /// The state whose capital this is.
+    pub fn state_by_capital(&self, name: &str) -> Option<&StateInfo> {
+        self.capitals.get(name).map(|&i| &self.states[i])
+    }
+
+    /// Canonical state name for a state name, a capital or a demonym.
+    pub fn state_of_any(&self, s: &str) -> Option<&StateInfo> {
+        self.state_by_name(s).or_else(|| self.state_by_capital(s)).or_else(|| {
+            if s.chars().next().map_or(false, |c| c.is_lowercase()) {
+                self.state_by_demonym(s)
+            } else {
+                None
+            }
+        })
+    }
+
+    pub fn function_class(&self, lower: &str) -> Option<FunctionClass> {
+        self.function_words.get(lower).copied()
+    }
+
+    pub fn is_adverb(&self, lower: &str) -> bool {
+        lower.ends_with("mente") && lower.chars().count() > 6 || self.adverbs.iter().any(|a| a.len() == 1 && a[0] == lower)
+    }
+}
+
+static STATE_NAMES_UPPER: Lazy<HashMap<String, usize>> = Lazy::new(|| {
+    let lex = lexicon();
+    lex.state_names.iter().map(|(k, &v)| (k.to_uppercase(), v)).collect()
+});
+
+static LEXICON: Lazy<Lexicon> = Lazy::new(build);
+
+/// The language data, parsed on first use.
+pub fn lexicon() -> &'static Lexicon {
+    &LEXICON
+}
+
+/// Data lines of a TSV file: comments and blank lines skipped, fields split on tabs.
+fn rows(src: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    src.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(|f| f.trim()).collect())
+}
+
+fn field<'a>(row: &[&'a str], i: usize) -> &'a str {
+    row.get(i).copied().unwrap_or("")
+}
+
+fn list(f: &str) -> impl Iterator<Item = &str> {
+    f.split('|').map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+/// Lower-case words of a phrase, split like the text tokenizer splits them.
+pub fn phrase_words(s: &str) -> Vec<String> {
+    crate::segment::tokenize(s, 0, s.len()).iter().map(|t| t.slice(s).to_lowercase()).collect()
+}
+
+/// Plural of a Spanish noun or adjective ("ruso" -> "rusos", "francés" -> "franceses",
+/// "marroquí" -> "marroquíes", "español" -> "españoles").
+pub fn plural(word: &str) -> String {
+    let last = match word.chars().last() {
+        Some(c) => c,
+        None => return String::new(),
+    };
+    match last {
+        'a' | 'e' | 'o' | 'é' | 'ó' => format!("{word}s"),
+        'í' | 'ú' | 'á' => format!("{word}es"),
+        's' | 'x' if !has_final_stress_accent(word) && word.chars().count() > 3 && !ends_stressed_syllable(word) => word.to_string(),
+        'z' => format!("{}ces", &word[..word.len() - 1]),
+        _ => format!("{}es", strip_last_accent(word)),
+    }
+}
+
+fn has_final_stress_accent(word: &str) -> bool {
+    word.chars().rev().take(3).any(|c| "áéíóú".contains(c))
+}
+
+fn ends_stressed_syllable(word: &str) -> bool {
+    // Words in -s that are stressed on the last syllable without accent mark are rare; treat
+    // "-és" "-ás" style (accented) as stressed, the rest as invariable ("crisis").
+    has_final_stress_accent(word)
+}
+
+fn strip_last_accent(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = chars.clone();
+    for i in (0..chars.len()).rev().take(3) {
+        let plain = match chars[i] {
+            'á' => 'a',
+            'é' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'ú' => 'u',
+            _ => continue,
+        };
+        out[i] = plain;
+        break;
+    }
+    out.into_iter().collect()
+}
+
+/// The four forms of an adjective given its masculine singular ("dispuesto").
+pub fn adjective_forms(masc: &str) -> Vec<String> {
+    if let Some(stem) = masc.strip_suffix('o') {
+        vec![masc.to_string(), format!("{stem}a"), format!("{stem}os"), format!("{stem}as")]
+    } else {
+        vec![masc.to_string(), plural(masc)]
+    }
+}
+
+/// Generated finite 3rd-person (and other) forms of a regular verb, with kind and number.
+pub fn conjugate(lemma: &str) -> Vec<(String, FormKind, Number)> {
+    use FormKind::*;
+    use Number::*;
+    let mut out = Vec::new();
+    if lemma.chars().count() < 3 {
+        return out;
+    }
+    let (stem, class) = lemma.split_at(lemma.len() - 2);
+    let push = |out: &mut Vec<(String, FormKind, Number)>, suffix: &str, k: FormKind, n: Number| {
+        out.push((format!("{stem}{suffix}"), k, n));
+    };
+    match class {
+        "ar" => {
+            for (s, n) in [("a", Sg), ("an", Pl), ("ó", Sg), ("aron", Pl), ("aba", Sg), ("aban", Pl), ("ará", Sg),
+                ("arán", Pl), ("aría", Sg), ("arían", Pl), ("ara", Sg), ("aran", Pl), ("e", Sg), ("en", Pl)]
+            {
+                push(&mut out, s, Finite, n);
+            }
+            push(&mut out, "ado", Participle, Any);
+            push(&mut out, "ando", Gerund, Any);
+            push(&mut out, "ar", Infinitive, Any);
+        }
+        "er" | "ir" => {
+            let v = if class == "er" { "e" } else { "i" };
+            for (s, n) in [("e".to_string(), Sg), ("en".to_string(), Pl), ("ió".to_string(), Sg), ("ieron".to_string(), Pl),
+                ("ía".to_string(), Sg), ("ían".to_string(), Pl), (format!("{v}rá"), Sg), (format!("{v}rán"), Pl),
+                (format!("{v}ría"), Sg), (format!("{v}rían"), Pl), ("iera".to_string(), Sg), ("ieran".to_string(), Pl),
+                ("a".to_string(), Sg), ("an".to_string(), Pl)]
+            {
+                push(&mut out, &s, Finite, n);
+            }
+            push(&mut out, "ido", Participle, Any);
+            push(&mut out, "iendo", Gerund, Any);
+            push(&mut out, class, Infinitive, Any);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Kind and number of an irregular form listed in a data file, guessed from its ending.
+fn classify_form(form: &str) -> (FormKind, Number) {
+    if form.ends_with("ndo") {
+        (FormKind::Gerund, Number::Any)
+    } else if form.ends_with("ado") || form.ends_with("ido") || form.ends_with("cho") || form.ends_with("sto") || form.ends_with("ito") {
+        (FormKind::Participle, Number::Any)
+    } else if form.ends_with("ar") || form.ends_with("er") || form.ends_with("ir") {
+        (FormKind::Infinitive, Number::Any)
+    } else if form.ends_with('n') {
+        (FormKind::Finite, Number::Pl)
+    } else {
+        (FormKind::Finite, Number::Sg)
+    }
+}
+
+fn build() -> Lexicon {
+    let mut lex = Lexicon {
+        states: Vec::new(),
+        state_names: HashMap::new(),
+        demonyms: HashMap::new(),
+        capitals: HashMap::new(),
+        reporting: HashMap::new(),
+        reporting_phrases: Vec::new(),
+        position_cues: Vec::new(),
+        position_forms: HashMap::new(),
+        roles: Vec::new(),
+        groups: Vec::new(),
+        party_nouns: HashSet::new(),
+        sources: HashSet::new(),
+        concepts: Vec::new(),
+        stance_words: Vec::new(),
+        evaluative: Vec::new(),
+        adverbs: Vec::new(),
+        function_words: HashMap::new(),
+        abbreviations: HashSet::new(),
+        surname_first: HashSet::new(),
+    };
+
+    for row in rows(STATES) {
+        let canonical = field(&row, 0).to_string();
+        if canonical.is_empty() {
+            continue;
+        }
+        let mut names = vec![canonical.clone()];
+        names.extend(list(field(&row, 1)).map(str::to_string));
+        let mut demonyms = Vec::new();
+        for pair in list(field(&row, 2)) {
+            for form in pair.split('/').map(str::trim).filter(|s| !s.is_empty()) {
+                for f in [form.to_string(), plural(form)] {
+                    if !demonyms.contains(&f) {
+                        demonyms.push(f);
+                    }
+                }
+            }
+        }
+        let capitals: Vec<String> = list(field(&row, 3)).map(str::to_string).collect();
+        let flags = field(&row, 4);
+        let idx = lex.states.len();
+        for n in &names {
+            lex.state_names.entry(n.clone()).or_insert(idx);
+        }
+        for d in &demonyms {
+            lex.demonyms.entry(d.to_lowercase()).or_insert(idx);
+        }
+        for c in &capitals {
+            // A capital that is also a state's name stays a state name.
+            lex.capitals.entry(c.clone()).or_insert(idx);
+        }
+        lex.states.push(StateInfo {
+            canonical,
+            names,
+            demonyms,
+            capitals,
+            ambiguous: flags.contains("ambiguous") && !flags.contains("capital_ambiguous"),
+            capital_ambiguous: flags.contains("capital_ambiguous"),
+        });
+    }
+
+    for row in rows(REPORTING_VERBS) {
+        let lemma = field(&row, 0);
+        let strong = field(&row, 1) == "strong";
+        let mut forms: Vec<(String, FormKind, Number)> = conjugate(lemma);
+        for f in list(field(&row, 2)) {
+            let (k, n) = classify_form(f);
+            forms.push((f.to_string(), k, n));
+        }
+        for (f, kind, number) in forms {
+            lex.reporting
+                .entry(f.to_lowercase())
+                .or_insert(VerbForm { lemma: lemma.to_string(), kind, number, strong });
+        }
+    }
+
+    for row in rows(REPORTING_PHRASES) {
+        let words = phrase_words(field(&row, 0));
+        let number = match field(&row, 1) {
+            "sg" => Number::Sg,
+            "pl" => Number::Pl,
+            _ => Number::Any,
+        };
+        if !words.is_empty() {
+            lex.reporting_phrases.push((words, number));
+        }
+    }
+
+    for row in rows(POSITION_VERBS) {
+        let lemma = field(&row, 0);
+        for (f, k, n) in conjugate(lemma) {
+            lex.position_forms.entry(f.to_lowercase()).or_insert((lemma.to_string(), n, k));
+        }
+        for f in list(field(&row, 1)) {
+            let (k, n) = classify_form(f);
+            lex.position_forms.insert(f.to_lowercase(), (lemma.to_string(), n, k));
+        }
+    }
+
+    for row in rows(POSITION_CUES) {
+        let tokens: Vec<CueToken> = field(&row, 0)
+            .split_whitespace()
+            .map(|t| {
+                if let Some(l) = t.strip_prefix("V:") {
+                    CueToken::Verb(l.to_string())
+                } else if let Some(a) = t.strip_prefix("A:") {
+                    CueToken::Adj(adjective_forms(a))
+                } else {
+                    CueToken::Word(t.to_lowercase())
+                }
+            })
+            .collect();
+        let polarity = match field(&row, 1) {
+            "support" => Some(Polarity::Support),
+            "oppose" => Some(Polarity::Oppose),
+            _ => None,
+        };
+        if !tokens.is_empty() {
+            lex.position_cues.push(PositionCue { tokens, polarity });
+        }
+    }
+
+    for row in rows(ROLES) {
+        let words = phrase_words(field(&row, 0));
+        let class = match field(&row, 1) {
+            "foreign" => RoleClass::Foreign,
+            "head" => RoleClass::Head,
+            "spokes" => RoleClass::Spokes,
+            "group-person" => RoleClass::GroupPerson,
+            _ => RoleClass::Official,
+        };
+        let number = if field(&row, 2) == "pl" { Number::Pl } else { Number::Sg };
+        if !words.is_empty() {
+            lex.roles.push(Role { words, class, number });
+        }
+    }
+    // Longest roles first, so "jefe de la diplomacia" wins over "jefe".
+    lex.roles.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+
+    for row in rows(GROUPS) {
+        let mut words = phrase_words(field(&row, 0));
+        words.extend(phrase_words(field(&row, 1)));
+        let kind = if field(&row, 2) == "states" { GroupKind::States } else { GroupKind::Persons };
+        if !words.is_empty() {
+            lex.groups.push(GroupPhrase { words, kind });
+        }
+    }
+    lex.groups.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+
+    lex.party_nouns = rows(PARTY_NOUNS).map(|r| field(&r, 0).to_lowercase()).collect();
+    lex.sources = rows(SOURCES).map(|r| field(&r, 0).to_lowercase()).collect();
+
+    for row in rows(CONCEPTS) {
+        let words = phrase_words(field(&row, 0));
+        let default = if field(&row, 2) == "support" { Polarity::Support } else { Polarity::Oppose };
+        if !words.is_empty() {
+            lex.concepts.push(Concept { words, target: field(&row, 1).to_string(), default });
+        }
+    }
+    lex.concepts.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+
+    let polar = |src: &'static str| -> Vec<(Vec<String>, Polarity)> {
+        let mut v: Vec<(Vec<String>, Polarity)> = rows(src)
+            .filter_map(|r| {
+                let w = phrase_words(field(&r, 0));
+                let p = if field(&r, 1) == "support" { Polarity::Support } else { Polarity::Oppose };
+                (!w.is_empty()).then_some((w, p))
+            })
+            .collect();
+        v.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        v
+    };
+    lex.stance_words = polar(STANCE_WORDS);
+    lex.evaluative = polar(EVALUATIVE);
+
+    lex.adverbs = rows(ADVERBS).map(|r| phrase_words(field(&r, 0))).filter(|w| !w.is_empty()).collect();
+    for row in rows(FUNCTION_WORDS) {
+        let class = match field(&row, 1) {
+            "prep" => FunctionClass::Prep,
+            "det" => FunctionClass::Det,
+            "conj" => FunctionClass::Conj,
+            _ => FunctionClass::Rel,
+        };
+        lex.function_words.insert(field(&row, 0).to_lowercase(), class);
+    }
+    lex.abbreviations = rows(ABBREVIATIONS).map(|r| field(&r, 0).to_string()).collect();
+    lex.surname_first = rows(SURNAME_FIRST).map(|r| field(&r, 0).to_string()).collect();
+    lex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_un_member_and_observer_is_listed() {
+        let lex = lexicon();
+        assert_eq!(lex.states.len(), 195);
+        for name in ["Estados Unidos", "EE.UU.", "EE. UU.", "EEUU", "Federación de Rusia", "República Popular China", "Kazajstán", "Corea del Sur", "Santa Sede", "Palestina"] {
+            assert!(lex.state_by_name(name).is_some(), "{name}");
+        }
+        assert_eq!(lex.state_by_name("EE. UU.").unwrap().canonical, "Estados Unidos");
+        assert_eq!(lex.state_by_name("RUSIA").unwrap().canonical, "Rusia");
+        assert!(lex.state_by_name("Taiwán").is_none());
+    }
+
+    #[test]
+    fn demonyms_have_four_forms() {
+        let lex = lexicon();
+        for (d, s) in [("ruso", "Rusia"), ("rusa", "Rusia"), ("rusos", "Rusia"), ("rusas", "Rusia"), ("estadounidenses", "Estados Unidos"),
+            ("norteamericana", "Estados Unidos"), ("franceses", "Francia"), ("marroquíes", "Marruecos"), ("españoles", "España"), ("alemanes", "Alemania"), ("chinas", "China")]
+        {
+            assert_eq!(lex.state_by_demonym(d).map(|s| s.canonical.as_str()), Some(s), "{d}");
+        }
+        assert_eq!(lex.state_by_capital("Pekín").unwrap().canonical, "China");
+        assert_eq!(lex.state_by_capital("Moscú").unwrap().canonical, "Rusia");
+    }
+
+    #[test]
+    fn reporting_verbs_in_every_inflection() {
+        let lex = lexicon();
+        for f in ["dijo", "dijeron", "afirmó", "enfatizó", "subrayaron", "señala", "indicará", "destacando", "agregando", "anotó", "insistió", "advirtió", "instó", "reiteró", "sostuvo", "consideró", "declaró", "explicó", "manifiesta", "anunciara"] {
+            assert!(lex.reporting.contains_key(f), "{f}");
+        }
+        assert_eq!(lex.reporting["dijeron"].number, Number::Pl);
+        assert_eq!(lex.reporting["agregando"].kind, FormKind::Gerund);
+        assert!(!lex.reporting["sostuvo"].strong);
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural("kazajo"), "kazajos");
+        assert_eq!(plural("estadounidense"), "estadounidenses");
+        assert_eq!(plural("alemán"), "alemanes");
+        assert_eq!(plural("israelí"), "israelíes");
+    }
+}
