@@ -20,4 +20,4 @@ pub mod text;
 
 pub use annotation::{Annotation, Claim, Entity, Label, Mode, Polarity, Stance};
 pub use error::{Error, Result};
-pub use pipeline::{Document, Pipeline, PipelineConfig};
+pub use pipeline::{default_model_dir, with_default_pipeline, DeviceChoice, Document, Pipeline, PipelineConfig};

@@ -1,9 +1,13 @@
-//! The whole chain, text -> segment -> ner -> mentions -> claims -> stance -> Annotation.
-use std::path::PathBuf;
+//! The whole chain: text -> segment -> ner -> mentions -> claims -> stance -> [`Annotation`].
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use once_cell::sync::OnceCell;
 
 use crate::annotation::Annotation;
-use crate::error::Result;
-use crate::ner::NerModel;
+use crate::error::{Error, Result};
+use crate::ner::{InferenceOptions, NerModel};
+use crate::segment::{self, Segmentation};
 
 /// One input document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -12,53 +16,185 @@ pub struct Document {
     pub text: String,
 }
 
-/// How to build a [`Pipeline`].
+impl Document {
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Document { id: id.into(), text: text.into() }
+    }
+}
+
+/// Where the model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeviceChoice {
+    /// The CPU (the default).
+    #[default]
+    Cpu,
+    /// The first CUDA GPU when libtorch sees one, else the CPU.
+    CudaIfAvailable,
+    /// A given CUDA GPU (an error at build time if libtorch sees none).
+    Cuda(usize),
+}
+
+/// How to build a [`Pipeline`]: a builder with sane defaults.
+///
+/// ```no_run
+/// use portavoz::{Pipeline, PipelineConfig};
+/// let pipeline = Pipeline::new(PipelineConfig::default().batch_size(16).threads(2))?;
+/// # Ok::<(), portavoz::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
-    /// Folder with the NER model (default: the crate's `models/portavoz-ner-es`).
+    /// Folder with config.json, model.safetensors and tokenizer.json.
     pub model_dir: PathBuf,
-    /// Sentences per forward pass.
+    /// Model inputs (sentence windows) per forward pass.
     pub batch_size: usize,
+    /// Subword positions per model input, `<s>` and `</s>` included (at most 512).
+    pub window: usize,
+    /// Subwords shared by consecutive windows of a long sentence.
+    pub overlap: usize,
+    pub device: DeviceChoice,
+    /// libtorch intra-op threads; `None` keeps libtorch's default (one per core).
+    pub threads: Option<usize>,
+}
+
+/// The model folder shipped with the crate.
+pub fn default_model_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/portavoz-ner-es"))
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        PipelineConfig {
-            model_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/portavoz-ner-es")),
-            batch_size: 32,
-        }
+        PipelineConfig { model_dir: default_model_dir(), batch_size: 32, window: 128, overlap: 32, device: DeviceChoice::Cpu, threads: None }
     }
 }
 
-/// Annotates documents. Build it once: loading the model is the expensive part.
+impl PipelineConfig {
+    pub fn model_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.model_dir = dir.into();
+        self
+    }
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n;
+        self
+    }
+    pub fn window(mut self, positions: usize) -> Self {
+        self.window = positions;
+        self
+    }
+    pub fn device(mut self, device: DeviceChoice) -> Self {
+        self.device = device;
+        self
+    }
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.batch_size == 0 {
+            return Err(Error::Config("batch_size must be at least 1".into()));
+        }
+        if !(8..=512).contains(&self.window) {
+            return Err(Error::Config(format!("window must be between 8 and 512 positions, not {}", self.window)));
+        }
+        if self.overlap * 2 > self.window {
+            return Err(Error::Config("overlap must be at most half the window".into()));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::Config("threads must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Annotates documents. Build it once (loading the model is the expensive part) and reuse it.
+///
+/// A `Pipeline` is `Send` but not `Sync` (libtorch tensors are not `Sync`): move it into a
+/// worker thread, put it behind a `Mutex` to share it, or give each thread its own
+/// (each holds its own copy of the model, about 300 MB). [`with_default_pipeline`] shares
+/// one behind a `Mutex`.
+///
+/// ```no_run
+/// use portavoz::{Pipeline, PipelineConfig};
+/// let pipeline = Pipeline::new(PipelineConfig::default())?;
+/// let annotation = pipeline.annotate("Wang Yi habló por teléfono con Sergey Lavrov.")?;
+/// for entity in &annotation.entities {
+///     println!("{} {}", entity.label, entity.text);
+/// }
+/// # Ok::<(), portavoz::Error>(())
+/// ```
 pub struct Pipeline {
     ner: NerModel,
-    config: PipelineConfig,
 }
 
 impl Pipeline {
+    /// Loads the model named by `config`.
     pub fn new(config: PipelineConfig) -> Result<Self> {
-        let ner = NerModel::load(&config.model_dir)?;
-        Ok(Pipeline { ner, config })
+        config.validate()?;
+        if let Some(n) = config.threads {
+            tch::set_num_threads(n as i32);
+        }
+        let device = match config.device {
+            DeviceChoice::Cpu => tch::Device::Cpu,
+            DeviceChoice::CudaIfAvailable => tch::Device::cuda_if_available(),
+            DeviceChoice::Cuda(i) => {
+                if !tch::Cuda::is_available() {
+                    return Err(Error::Config("a CUDA device was asked for but libtorch sees none".into()));
+                }
+                tch::Device::Cuda(i)
+            }
+        };
+        let options = InferenceOptions { batch_size: config.batch_size, max_len: config.window, overlap: config.overlap, constrained: true };
+        let ner = NerModel::load_on(&config.model_dir, device, options)?;
+        Ok(Pipeline { ner })
+    }
+
+    /// Loads the model shipped with the crate, with default settings.
+    pub fn from_model_dir(dir: &Path) -> Result<Self> {
+        Self::new(PipelineConfig::default().model_dir(dir))
     }
 
     /// Annotates one text (its id is empty).
     pub fn annotate(&self, text: &str) -> Result<Annotation> {
-        self.annotate_document(&Document { id: String::new(), text: text.to_string() })
+        self.annotate_document(&Document::new("", text))
     }
 
     /// Annotates one document.
     pub fn annotate_document(&self, doc: &Document) -> Result<Annotation> {
         let mut out = self.annotate_batch(std::slice::from_ref(doc))?;
-        Ok(out.remove(0))
+        out.pop().ok_or_else(|| Error::InvalidInput("no annotation produced".into()))
     }
 
-    /// Annotates documents together (sentences of all of them share forward passes).
+    /// Annotates documents together: the sentences of all of them share forward passes.
+    /// Returns one annotation per document, in order; an empty text gives an empty annotation.
     pub fn annotate_batch(&self, docs: &[Document]) -> Result<Vec<Annotation>> {
-        let _ = (&self.ner, &self.config);
+        let segmentations: Vec<Segmentation> = docs.iter().map(|d| segment::segment(&d.text)).collect();
+        let inputs: Vec<(&str, &Segmentation)> = docs.iter().zip(&segmentations).map(|(d, s)| (d.text.as_str(), s)).collect();
+        let entities = self.ner.recognize(&inputs)?;
         Ok(docs
             .iter()
-            .map(|d| Annotation { id: d.id.clone(), text: d.text.clone(), ..Default::default() })
+            .zip(&segmentations)
+            .zip(entities)
+            .map(|((d, seg), ents)| crate::attribution::annotate_from_entities(&d.id, &d.text, seg, ents))
             .collect())
     }
+
+    /// The NER stage alone.
+    pub fn ner(&self) -> &NerModel {
+        &self.ner
+    }
+}
+
+static DEFAULT_PIPELINE: OnceCell<Mutex<Pipeline>> = OnceCell::new();
+
+/// Runs `f` with a process-wide pipeline on the shipped model, loaded on first use and shared
+/// (behind a `Mutex`) by every thread.
+///
+/// ```no_run
+/// let n = portavoz::with_default_pipeline(|p| p.annotate("Lavrov dijo que Rusia está dispuesta a dialogar."))??;
+/// # Ok::<(), portavoz::Error>(())
+/// ```
+pub fn with_default_pipeline<R>(f: impl FnOnce(&Pipeline) -> R) -> Result<R> {
+    let cell = DEFAULT_PIPELINE.get_or_try_init(|| Pipeline::new(PipelineConfig::default()).map(Mutex::new))?;
+    let guard = cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    Ok(f(&guard))
 }
