@@ -65,6 +65,17 @@ fn missing_model_folder_is_named_with_the_fix() {
         .stderr(predicate::str::contains("fix: pass --model DIR (or set PORTAVOZ_MODEL=DIR)"));
     assert_eq!(fs::read_to_string(&out).unwrap(), "{\"id\":\"keep\"}\n", "a usage error leaves the output alone");
 
+    // A folder that exists but holds no model.
+    let empty = tempfile::tempdir().unwrap();
+    portavoz()
+        .args(["annotate", "--model"])
+        .arg(empty.path())
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(empty.path().display().to_string()))
+        .stderr(predicate::str::contains("fix: pass --model DIR"));
+
     // The same through the environment variable.
     portavoz()
         .env("PORTAVOZ_MODEL", &missing)

@@ -179,14 +179,14 @@ fn model_error(dir: &Path, e: Error) -> Failure {
     let fix = "pass --model DIR (or set PORTAVOZ_MODEL=DIR) naming the folder of the portavoz NER \
                model, e.g. models/portavoz-ner-es in a portavoz source checkout";
     let msg = match e {
-        Error::ModelMissing { path, hint } => {
-            let what = if path == dir {
-                "does not exist or holds no model".to_string()
-            } else {
-                format!("lacks {}", path.display())
-            };
-            format!("cannot load the NER model: the model folder {} {what} ({hint})\n  fix: {fix}", dir.display())
+        Error::ModelMissing { path, hint } if path == dir => {
+            format!("cannot load the NER model: the model folder {} was not found ({hint})\n  fix: {fix}", dir.display())
         }
+        Error::ModelMissing { path, hint } => format!(
+            "cannot load the NER model from the folder {}: {} is missing ({hint})\n  fix: {fix}",
+            dir.display(),
+            path.display()
+        ),
         Error::ModelCorrupt { path, reason } => format!(
             "cannot load the NER model from {}: {} is corrupt ({reason})\n  fix: {fix}",
             dir.display(),
