@@ -322,6 +322,13 @@ fn malformed_jsonl_line_gives_an_error_record_and_the_run_goes_on() {
         .stderr(predicate::str::contains("5 records: 2 annotated, 3 failed"));
     let recs = records(&fs::read(&out).unwrap());
     assert_eq!(ids(&recs), ["a", "line-2", "line-4", "d", "e"]);
+    // As a map step, failed records need not fail the run.
+    portavoz()
+        .args(["annotate", "--quiet", "--allow-record-errors"])
+        .arg(&input)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"id\":\"line-2\",\"error\""));
     assert!(is_annotation(&recs[0]) && is_annotation(&recs[4]));
     assert_eq!(recs[1]["error"]["line"], 2);
     assert_eq!(recs[1]["error"]["source"], input.display().to_string());

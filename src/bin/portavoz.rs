@@ -5,7 +5,7 @@
 //!     portavoz annotate < in.jsonl > out.jsonl           # stdin to stdout, streaming
 //!     portavoz view out.jsonl -o report.html             # HTML report of annotations
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,15 +15,22 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use portavoz::io::{
     annotate_stream, open_for_resume, parse_output_line, plan_inputs, prepare_resume, read_line_limited,
     ErrorRecord, InputFormat, InputSpec, JsonArraySink, JsonlSink, OutputRecord, Progress, RecordError,
-    RecordSink, RunOptions, MAX_RECORD_BYTES, STDIN_NAME,
+    RecordSink, RunOptions, Source, MAX_RECORD_BYTES, STDIN_NAME,
 };
 use portavoz::report::HtmlReport;
 use portavoz::{Error, Pipeline, PipelineConfig};
 
 const AFTER_HELP: &str = "\
-Exit status: 0 when every record was annotated, 1 when some records failed (each has an
-error record in the output) or the output could not be written, 2 for usage errors (bad
-options, a missing input, no model).";
+Exit status: 0 when all went well, 1 when some records failed (each has an error record in
+the output) or the output could not be written, 2 for usage errors (bad options, a missing
+input, no model).";
+
+const VIEW_HELP: &str = "\
+Reads the JSONL that `portavoz annotate` writes (error records included) and also gold files
+in the DESIGN.md format without byte offsets or scores.
+
+Exit status: 0 when every line was read, 1 when some lines could not be read (they are
+listed in the report) or the output could not be written, 2 for usage errors.";
 
 #[derive(Parser)]
 #[command(name = "portavoz", version, about = "Who is mentioned, who said what, and for or against whom, in Spanish news and diplomatic readouts", after_help = AFTER_HELP)]
@@ -38,7 +45,7 @@ enum Command {
     #[command(after_help = ANNOTATE_HELP)]
     Annotate(AnnotateArgs),
     /// Turn an annotations JSONL (output of `annotate`) into a self-contained HTML report.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = VIEW_HELP)]
     View(ViewArgs),
 }
 
@@ -54,8 +61,8 @@ A record that cannot be read or annotated gives an error record in its place:
 A record without an id gets line-N. An empty text gets an annotation with no entities.
 
 Exit status: 0 when every record was annotated, 1 when some records failed (each has an
-error record in the output) or the output could not be written, 2 for usage errors (bad
-options, a missing input, no model).";
+error record in the output; see --allow-record-errors) or the output could not be written,
+2 for usage errors (bad options, a missing input, no model).";
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -104,6 +111,10 @@ struct AnnotateArgs {
     /// No progress and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Exit 0 even when some records failed (they still get error records). For map steps such
+    /// as Spark's RDD.pipe, which fail the whole task on a non-zero exit.
+    #[arg(long)]
+    allow_record_errors: bool,
     /// Seconds between progress lines when stderr is not a terminal.
     #[arg(long, value_name = "SECS", default_value_t = 10.0, hide = true)]
     progress_interval: f64,
@@ -273,6 +284,9 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         }
     };
 
+    if !args.quiet && plan.sources.iter().any(|s| *s == Source::StdinJsonl) && io::stdin().is_terminal() {
+        eprintln!("portavoz: reading JSONL ({{\"id\": ..., \"text\": ...}} per line) from the terminal; Ctrl-D ends");
+    }
     let interval = Duration::from_secs_f64(args.progress_interval);
     let mut progress = Progress::stderr(args.quiet, plan.total_bytes, interval);
     let opts = RunOptions { batch_size: args.batch_size as usize, ..RunOptions::default() };
@@ -288,7 +302,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     )
     .map_err(output_failure)?;
     progress.finish(&summary.line());
-    Ok(summary.exit_code() as u8)
+    Ok(if args.allow_record_errors { 0 } else { summary.exit_code() as u8 })
 }
 
 fn report_title(inputs: &[PathBuf]) -> String {
