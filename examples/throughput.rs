@@ -1,0 +1,365 @@
+//! Throughput of the whole pipeline (segment -> NER -> rule layer) on a corpus of readouts,
+//! against the Hugging Face transformers token-classification pipeline on the same weights.
+//!
+//! The corpus: the readouts in examples/data/*.txt and the texts of
+//! ../shared/eval/readouts-dev.jsonl (read here, at run time; identical texts kept once),
+//! repeated until it holds at least `--min-words` words (whitespace-separated, counted the same
+//! way for every engine). Each precision runs in a child process of its own (so each peak RSS
+//! is its own), one document per `annotate_batch` call (`--docs-per-call`), after one warm-up
+//! document. Then benches/reference/reference.py runs the same documents in Python, fp32.
+//!
+//!     cargo run --release --example throughput
+//!     cargo run --release --example throughput -- --precision bf16 --no-reference
+//!     cargo run --release --example throughput -- --model DIR --threads 2 --min-words 100000
+//!
+//! Printed per engine: words/s, subword tokens/s, per-document latency p50/p95, model load
+//! time, peak RSS (VmHWM), and for portavoz where the time went (segmentation, word split,
+//! tokenization, forward passes, decoding, rule layer); then the ratios portavoz / reference.
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use portavoz::ner::Precision;
+use portavoz::pipeline::StageTimes;
+use portavoz::{Document, Pipeline, PipelineConfig};
+use serde_json::{json, Value};
+
+const RESULT_TAG: &str = "THROUGHPUT_JSON ";
+const REFERENCE_TAG: &str = "REFERENCE_JSON ";
+
+#[derive(Parser, Debug)]
+struct Args {
+    #[arg(long, default_value_os_t = portavoz::default_model_dir())]
+    model: PathBuf,
+    /// Precisions to run, comma-separated (fp32, bf16).
+    #[arg(long, default_value = "fp32,bf16", value_delimiter = ',')]
+    precision: Vec<Precision>,
+    /// libtorch intra-op threads (and torch.set_num_threads for the reference).
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Model inputs per forward pass.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Documents per annotate_batch call (and per reference pipeline call).
+    #[arg(long, default_value_t = 1)]
+    docs_per_call: usize,
+    #[arg(long, default_value_t = 100_000)]
+    min_words: usize,
+    /// The dev readouts (JSONL with a "text" field).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/readouts-dev.jsonl"))]
+    dev: PathBuf,
+    /// Python of the set-up venv (torch 2.4.0 + transformers 4.44.2).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// Skip the Python reference.
+    #[arg(long)]
+    no_reference: bool,
+    /// Internal: run one precision on a corpus file and print its figures as JSON.
+    #[arg(long, hide = true)]
+    child_corpus: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match &args.child_corpus {
+        Some(corpus) => child(&args, corpus),
+        None => parent(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("throughput: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the corpus, runs one child per precision and the reference, prints the comparison.
+fn parent(args: &Args) -> Result<(), String> {
+    let texts = read_texts(&args.dev)?;
+    let distinct_words: usize = texts.iter().map(|t| words(t)).sum();
+    if distinct_words == 0 {
+        return Err("the corpus is empty".into());
+    }
+    let mut docs = Vec::new();
+    let mut total = 0;
+    let mut round = 0;
+    while total < args.min_words {
+        for (i, t) in texts.iter().enumerate() {
+            docs.push(json!({"id": format!("r{round}-d{i}"), "text": t}));
+            total += words(t);
+        }
+        round += 1;
+    }
+    let tmp = std::env::temp_dir().join(format!("portavoz-throughput-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let corpus = tmp.join("corpus.jsonl");
+    let mut lines = String::new();
+    for d in &docs {
+        lines.push_str(&d.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&corpus, lines).map_err(|e| format!("{}: {e}", corpus.display()))?;
+    println!(
+        "corpus: {} distinct readouts ({distinct_words} words) x {round} = {} documents, {total} words; \
+         {} threads, batches of {}, {} document(s) per call",
+        texts.len(),
+        docs.len(),
+        args.threads,
+        args.batch,
+        args.docs_per_call
+    );
+
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut rows: Vec<(String, Value)> = Vec::new();
+    for &precision in &args.precision {
+        let output = Command::new(&exe)
+            .arg("--model")
+            .arg(&args.model)
+            .arg("--precision")
+            .arg(precision.name())
+            .arg("--threads")
+            .arg(args.threads.to_string())
+            .arg("--batch")
+            .arg(args.batch.to_string())
+            .arg("--docs-per-call")
+            .arg(args.docs_per_call.to_string())
+            .arg("--child-corpus")
+            .arg(&corpus)
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        match tagged_json(&output.stdout, RESULT_TAG) {
+            Some(v) if output.status.success() => rows.push((format!("portavoz {precision}"), v)),
+            _ => return Err(format!("the {precision} run failed ({})", output.status)),
+        }
+    }
+    if !args.no_reference {
+        match reference(args, &corpus) {
+            Ok(v) => rows.push(("reference fp32".into(), v)),
+            Err(e) => eprintln!("reference: {e}"),
+        }
+    }
+    std::fs::remove_dir_all(&tmp).ok();
+
+    println!();
+    println!(
+        "{:<16} {:>9} {:>11} {:>8} {:>8} {:>7} {:>8} {:>8}",
+        "engine", "words/s", "subwords/s", "p50 ms", "p95 ms", "load s", "RSS MB", "rules %"
+    );
+    for (name, v) in &rows {
+        let rules = v.get("rules_share").and_then(Value::as_f64).map_or("-".to_string(), |s| format!("{:.1}", 100.0 * s));
+        println!(
+            "{:<16} {:>9.0} {:>11.0} {:>8.1} {:>8.1} {:>7.2} {:>8.0} {:>8}",
+            name,
+            num(v, "words_per_s"),
+            num(v, "subwords_per_s"),
+            num(v, "latency_p50_ms"),
+            num(v, "latency_p95_ms"),
+            num(v, "load_s"),
+            num(v, "peak_rss_mb"),
+            rules
+        );
+    }
+    for (name, v) in &rows {
+        if let Some(stages) = v.get("stages") {
+            println!("{name} time shares: {}", share_line(stages));
+        }
+    }
+    if let Some((_, r)) = rows.iter().find(|(n, _)| n.starts_with("reference")) {
+        for (name, v) in rows.iter().filter(|(n, _)| n.starts_with("portavoz")) {
+            println!(
+                "{name} / reference: {:.2}x words/s, {:.2}x p50 latency (lower is better)",
+                num(v, "words_per_s") / num(r, "words_per_s"),
+                num(v, "latency_p50_ms") / num(r, "latency_p50_ms")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// One precision: load, warm up, annotate every document, print the figures.
+fn child(args: &Args, corpus: &Path) -> Result<(), String> {
+    let precision = *args.precision.first().ok_or("no precision")?;
+    let text = std::fs::read_to_string(corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+    let docs: Vec<Document> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let config = PipelineConfig::default().model_dir(&args.model).threads(args.threads).batch_size(args.batch).precision(precision);
+    let t = Instant::now();
+    let pipeline = Pipeline::new(config).map_err(|e| e.to_string())?;
+    let load = t.elapsed();
+    let rss_after_load = peak_rss_mb();
+    pipeline.annotate_batch(&docs[..1]).map_err(|e| e.to_string())?;
+
+    let mut stages = StageTimes::default();
+    let mut latencies = Vec::new();
+    let (mut entities, mut claims) = (0, 0);
+    let t = Instant::now();
+    for group in docs.chunks(args.docs_per_call.max(1)) {
+        let t = Instant::now();
+        let (annotations, times) = pipeline.annotate_batch_profiled(group).map_err(|e| e.to_string())?;
+        latencies.push(t.elapsed());
+        stages.add(&times);
+        entities += annotations.iter().map(|a| a.entities.len()).sum::<usize>();
+        claims += annotations.iter().map(|a| a.claims.len()).sum::<usize>();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let n_words: usize = docs.iter().map(|d| words(&d.text)).sum();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    latencies.sort();
+    let total = stages.total().as_secs_f64().max(1e-9);
+    let share = |d: Duration| d.as_secs_f64() / total;
+    let result = json!({
+        "engine": format!("portavoz {precision}"),
+        "threads": args.threads,
+        "docs": docs.len(),
+        "words": n_words,
+        "subwords": stages.ner.subwords,
+        "model_words": stages.ner.words,
+        "sentences": stages.ner.sentences,
+        "entities": entities,
+        "claims": claims,
+        "seconds": secs,
+        "words_per_s": n_words as f64 / secs,
+        "subwords_per_s": stages.ner.subwords as f64 / secs,
+        "forward_subwords_per_s": stages.ner.subwords as f64 / stages.ner.forward.as_secs_f64().max(1e-9),
+        "latency_p50_ms": ms(percentile(&latencies, 50.0)),
+        "latency_p95_ms": ms(percentile(&latencies, 95.0)),
+        "load_s": load.as_secs_f64(),
+        "peak_rss_after_load_mb": rss_after_load,
+        "peak_rss_mb": peak_rss_mb(),
+        "rules_share": share(stages.rules),
+        "stages": {
+            "segment": share(stages.segment),
+            "split": share(stages.ner.split),
+            "tokenize": share(stages.ner.tokenize),
+            "forward": share(stages.ner.forward),
+            "decode": share(stages.ner.decode),
+            "rules": share(stages.rules),
+        },
+    });
+    eprintln!(
+        "portavoz {precision}: {} docs, {n_words} words, {} subwords in {secs:.1}s: {:.0} words/s, {:.0} subwords/s \
+         ({:.0} in the forward passes), p50 {:.0} ms, p95 {:.0} ms, load {:.2}s, peak RSS {:.0} MB; {entities} entities, {claims} claims",
+        docs.len(),
+        stages.ner.subwords,
+        num(&result, "words_per_s"),
+        num(&result, "subwords_per_s"),
+        num(&result, "forward_subwords_per_s"),
+        num(&result, "latency_p50_ms"),
+        num(&result, "latency_p95_ms"),
+        load.as_secs_f64(),
+        num(&result, "peak_rss_mb"),
+    );
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{RESULT_TAG}{result}").map_err(|e| e.to_string())
+}
+
+/// Runs benches/reference/reference.py on the corpus.
+fn reference(args: &Args, corpus: &Path) -> Result<Value, String> {
+    let python = args.python.clone().unwrap_or_else(default_python);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference/reference.py");
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg("--model")
+        .arg(&args.model)
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--threads")
+        .arg(args.threads.to_string())
+        .arg("--batch-size")
+        .arg(args.batch.to_string())
+        .arg("--docs-per-call")
+        .arg(args.docs_per_call.to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e} (pass --python)", python.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}); it needs `{} -m pip install transformers==4.44.2`",
+            script.display(),
+            output.status,
+            python.display()
+        ));
+    }
+    tagged_json(&output.stdout, REFERENCE_TAG).ok_or_else(|| "no figures in the reference's output".into())
+}
+
+/// The venv made by scripts/setup.sh.
+fn default_python() -> PathBuf {
+    let cache = std::env::var_os("PORTAVOZ_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
+            .join("portavoz")
+    });
+    cache.join("venv/bin/python")
+}
+
+/// The distinct texts of examples/data/*.txt and of the dev JSONL, in that order.
+fn read_texts(dev: &Path) -> Result<Vec<String>, String> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&data)
+        .map_err(|e| format!("{}: {e}", data.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().map_or(false, |x| x == "txt"))
+        .collect();
+    paths.sort();
+    let mut texts = Vec::new();
+    for p in paths {
+        texts.push(std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    match std::fs::read_to_string(dev) {
+        Ok(jsonl) => {
+            for (i, line) in jsonl.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let v: Value = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", dev.display(), i + 1))?;
+                if let Some(t) = v.get("text").and_then(Value::as_str) {
+                    texts.push(t.to_string());
+                }
+            }
+        }
+        Err(e) => eprintln!("warning: {}: {e}; using examples/data only", dev.display()),
+    }
+    let mut seen = HashSet::new();
+    texts.retain(|t| !t.trim().is_empty() && seen.insert(t.trim().to_string()));
+    Ok(texts)
+}
+
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let k = (sorted.len() - 1) as f64 * p / 100.0;
+    let (lo, hi) = (k.floor() as usize, (k.ceil() as usize).min(sorted.len() - 1));
+    sorted[lo] + (sorted[hi].saturating_sub(sorted[lo])).mul_f64(k - lo as f64)
+}
+
+/// Peak resident set size of this process (VmHWM), in MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn tagged_json(stdout: &[u8], tag: &str) -> Option<Value> {
+    String::from_utf8_lossy(stdout).lines().rev().find_map(|l| l.strip_prefix(tag).and_then(|j| serde_json::from_str(j).ok()))
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN)
+}
+
+fn share_line(stages: &Value) -> String {
+    ["segment", "split", "tokenize", "forward", "decode", "rules"]
+        .iter()
+        .map(|k| format!("{k} {:.1}%", 100.0 * num(stages, k)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
