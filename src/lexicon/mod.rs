@@ -24,6 +24,8 @@ const ADVERBS: &str = include_str!("adverbs.tsv");
 const FUNCTION_WORDS: &str = include_str!("function_words.tsv");
 const ABBREVIATIONS: &str = include_str!("abbreviations.tsv");
 const SURNAME_FIRST: &str = include_str!("surname_first.tsv");
+const MEDIA: &str = include_str!("media.tsv");
+const GENERIC_ORGS: &str = include_str!("generic_orgs.tsv");
 
 /// Grammatical number of a verb form or a noun phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,6 +175,10 @@ pub struct Lexicon {
     pub function_words: HashMap<String, FunctionClass>,
     pub abbreviations: HashSet<String>,
     pub surname_first: HashSet<String>,
+    /// Names of news agencies and media (always ORG).
+    pub media: HashSet<String>,
+    /// Capitalized common nouns that are no entity on their own ("Estado", "Gobierno").
+    pub generic_orgs: HashSet<String>,
 }
 
 impl Lexicon {
@@ -386,6 +392,8 @@ fn build() -> Lexicon {
         function_words: HashMap::new(),
         abbreviations: HashSet::new(),
         surname_first: HashSet::new(),
+        media: HashSet::new(),
+        generic_orgs: HashSet::new(),
     };
 
     for row in rows(STATES) {
@@ -554,6 +562,8 @@ fn build() -> Lexicon {
     }
     lex.abbreviations = rows(ABBREVIATIONS).map(|r| field(&r, 0).to_string()).collect();
     lex.surname_first = rows(SURNAME_FIRST).map(|r| field(&r, 0).to_string()).collect();
+    lex.media = rows(MEDIA).map(|r| field(&r, 0).to_string()).collect();
+    lex.generic_orgs = rows(GENERIC_ORGS).map(|r| field(&r, 0).to_string()).collect();
     lex
 }
 

@@ -53,6 +53,29 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
         lo += 1;
     }
     let lex = lexicon();
+    if lo >= hi {
+        return None;
+    }
+    let is_role_word = |w: &str| lex.roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == w || crate::lexicon::plural(&r.words[0]) == w));
+    // A title is not a name: "Ministro de Relaciones Exteriores", or its tail after "ministro de".
+    if e.label != Label::Per && is_role_word(&toks[lo].slice(text).to_lowercase()) {
+        return None;
+    }
+    let span_text = &text[toks[lo].start..toks[hi - 1].end];
+    if e.label != Label::Per && lex.generic_orgs.contains(span_text) {
+        return None;
+    }
+    // "China-Kazajistán" names two states, each of which the state pass tags on its own
+    if span_text.contains('-') && span_text.split('-').all(|part| lex.state_by_name(part.trim()).is_some()) {
+        return None;
+    }
+    let acronym = !span_text.chars().any(char::is_lowercase);
+    if !acronym {
+        let before = preceding_words(text, toks[lo].start, 2);
+        if before.len() == 2 && before[0] == "de" && is_role_word(&before[1]) {
+            return None;
+        }
+    }
     // Leading articles and, for persons, titles.
     loop {
         if lo >= hi {
@@ -75,6 +98,18 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
     if lo >= hi {
         return None;
     }
+    if e.label == Label::Per {
+        // what is left of a title ("[Ministro] de Relaciones Exteriores") is no person
+        if matches!(toks[lo].slice(text), "de" | "del") {
+            return None;
+        }
+        // "Xi de China", "Felipe VI de España": the person, without the state
+        if let Some(k) = (lo + 1..hi.saturating_sub(1)).find(|&k| {
+            toks[k].slice(text) == "de" && lex.state_by_name(&text[toks[k + 1].start..toks[hi - 1].end]).is_some()
+        }) {
+            hi = k;
+        }
+    }
     b0 = toks[lo].start;
     b1 = toks[hi - 1].end;
     let span = map.span_from_bytes(b0, b1);
@@ -88,13 +123,32 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
 
 /// LOC/ORG/MISC spans that are a state's name become STATE (capitals stay LOC).
 fn relabel(e: &mut Entity) {
+    let lex = lexicon();
+    if lex.media.contains(&e.text) {
+        e.label = Label::Org;
+        return;
+    }
     if e.label == Label::Per {
         return;
     }
-    if let Some(st) = lexicon().state_by_name(&e.text) {
+    if let Some(st) = lex.state_by_name(&e.text) {
         e.label = Label::State;
         e.canonical = st.canonical.clone();
+    } else if lex.capitals.contains_key(&e.text) {
+        // a capital standing for its government ("Washington respondió") is still a place
+        e.label = Label::Loc;
     }
+}
+
+/// The last `n` words before byte `b` (lower case, nearest first), within the same line.
+fn preceding_words(text: &str, b: usize, n: usize) -> Vec<String> {
+    let line = text[..b].rsplit('\n').next().unwrap_or("");
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(n)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// State names present in the text but not in any entity span.
@@ -336,6 +390,31 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].text, "Lula");
         assert_eq!(out[1].label, Label::Org);
+    }
+
+    #[test]
+    fn titles_are_not_names_and_capitals_stay_places() {
+        let text = "El Consejero de Estado y Ministro de Relaciones Exteriores de Perú habló con Xi de China. El Ministro de Defensa llegó a Lima; Xinhua lo confirmó. El Gobierno habló de las relaciones Chile-Bolivia.";
+        let seg = crate::segment::segment(text);
+        let ents = refine(
+            text,
+            &seg,
+            vec![
+                ent(text, "Estado", Label::Org),
+                ent(text, "Relaciones Exteriores de Perú", Label::Org),
+                ent(text, "Ministro de Defensa", Label::Org),
+                ent(text, "Xi de China", Label::Per),
+                ent(text, "Lima", Label::Org),
+                ent(text, "Gobierno", Label::Org),
+                ent(text, "Chile-Bolivia", Label::Org),
+                ent(text, "Xinhua", Label::Loc),
+            ],
+        );
+        let got: Vec<(&str, Label)> = ents.iter().map(|e| (e.text.as_str(), e.label)).collect();
+        assert_eq!(
+            got,
+            vec![("Perú", Label::State), ("Xi", Label::Per), ("China", Label::State), ("Lima", Label::Loc), ("Xinhua", Label::Org), ("Chile", Label::State), ("Bolivia", Label::State)]
+        );
     }
 
     #[test]
