@@ -750,6 +750,8 @@ pub struct Counts {
     pub skipped: usize,
     /// Input bytes of the records written or skipped.
     pub bytes: u64,
+    /// Of those, bytes of skipped records (they take no time, so the ETA leaves them out).
+    pub skipped_bytes: u64,
 }
 
 impl Counts {
@@ -803,8 +805,10 @@ pub fn format_progress(c: &Counts, total_bytes: Option<u64>, elapsed: Duration, 
     }
     s.push_str(&format!("{} docs, {} docs/s", c.done(), format_rate(rate)));
     if let Some(f) = fraction {
-        if f > 0.0 && f < 1.0 && secs > 0.0 {
-            let eta = secs * (1.0 - f) / f;
+        let total = total_bytes.unwrap_or(0) as f64;
+        let worked = c.bytes.saturating_sub(c.skipped_bytes) as f64;
+        if f < 1.0 && worked > 0.0 && secs > 0.0 {
+            let eta = secs * total * (1.0 - f) / worked;
             s.push_str(&format!(", ETA {}", format_duration(Duration::from_secs_f64(eta.min(1e7)))));
         }
     }
@@ -1074,6 +1078,7 @@ where
             if state.take(&rec.id) {
                 counts.skipped += 1;
                 counts.bytes += rec.bytes;
+                counts.skipped_bytes += rec.bytes;
                 progress.update(&counts);
                 continue;
             }
@@ -1669,12 +1674,16 @@ mod tests {
 
     #[test]
     fn progress_lines() {
-        let c = Counts { written: 50, failed: 2, empty: 0, skipped: 0, bytes: 250 };
+        let c = Counts { written: 50, failed: 2, empty: 0, skipped: 0, bytes: 250, skipped_bytes: 0 };
         let bar = format_progress(&c, Some(1000), Duration::from_secs(10), true);
         assert_eq!(bar, "[######------------------]  25% 50 docs, 5.00 docs/s, ETA 0:30, 2 failed, 0:10 elapsed");
         let plain = format_progress(&c, None, Duration::from_secs(4000), false);
         assert_eq!(plain, "50 docs, 0.01 docs/s, 2 failed, 1:06:40 elapsed");
         assert_eq!(format_rate(1234.5), "1234");
+        // Skipped records (resume) count as done but not toward the rate of work.
+        let resumed = Counts { written: 10, skipped: 40, bytes: 600, skipped_bytes: 500, ..Counts::default() };
+        let line = format_progress(&resumed, Some(1000), Duration::from_secs(10), false);
+        assert_eq!(line, " 60% 50 docs, 1.00 docs/s, ETA 0:40, 40 already done, 0:10 elapsed");
 
         let out = Shared::default();
         let mut p = Progress::new(ProgressStyle::Lines, Box::new(out.clone()), None, Duration::ZERO);
@@ -1698,7 +1707,7 @@ mod tests {
     #[test]
     fn summary_line() {
         let s = RunSummary {
-            counts: Counts { written: 10, failed: 1, empty: 2, skipped: 3, bytes: 0 },
+            counts: Counts { written: 10, failed: 1, empty: 2, skipped: 3, bytes: 0, skipped_bytes: 0 },
             elapsed: Duration::from_secs(2),
         };
         assert_eq!(
