@@ -469,9 +469,9 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
         speakers.sort_by(|a, b| b.1.claims.cmp(&a.1.claims).then(a.0.cmp(b.0)));
         let n_speakers = speakers.len();
         for (name, cell) in speakers.into_iter().take(SPEAKER_ROWS) {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<tr><td class=\"speaker\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                "<tr><td class=\"speaker\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(name),
                 cell.claims,
                 cell.n_docs
@@ -486,10 +486,10 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
     if !sum.failures.is_empty() {
         s.push_str("<h3>Failed records</h3>\n<ul>\n");
         for (i, id, reason) in sum.failures.iter().take(200) {
-            let _ = write!(s, "<li><a href=\"#d{i}\">{}</a>: {}</li>\n", escape(id), escape(reason));
+            let _ = writeln!(s, "<li><a href=\"#d{i}\">{}</a>: {}</li>", escape(id), escape(reason));
         }
         if sum.failures.len() > 200 {
-            let _ = write!(s, "<li>and {} more</li>\n", sum.failures.len() - 200);
+            let _ = writeln!(s, "<li>and {} more</li>", sum.failures.len() - 200);
         }
         s.push_str("</ul>\n");
     }
