@@ -18,6 +18,7 @@ use portavoz::io::{
     RecordSink, RunOptions, Source, MAX_RECORD_BYTES, STDIN_NAME,
 };
 use portavoz::report::HtmlReport;
+use portavoz::pipeline::DeviceChoice;
 use portavoz::{Error, Pipeline, PipelineConfig};
 
 const AFTER_HELP: &str = "\
@@ -75,6 +76,13 @@ enum Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DeviceArg {
+    Cpu,
+    Cuda,
+    Auto,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum InFormat {
     /// By extension: .jsonl/.ndjson/.json are JSONL, anything else one document; stdin JSONL.
     Auto,
@@ -92,6 +100,14 @@ struct AnnotateArgs {
     /// Folder of the NER model [default: $PORTAVOZ_MODEL, else the crate's models/portavoz-ner-es].
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
+    /// CPU threads of the model [default: one per core]. Use 1 when several processes share
+    /// a machine (e.g. Spark executors).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Where the model runs: cpu, cuda (the first GPU; an error without one) or auto (a GPU if
+    /// there is one).
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
     /// Documents annotated together (a batch is also closed at 1 MiB of text).
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     batch_size: u32,
@@ -250,7 +266,17 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     let plan = plan_inputs(&specs, input_format).map_err(input_error)?;
 
     let dir = model_dir(args.model);
-    let config = PipelineConfig { model_dir: dir.clone(), ..PipelineConfig::default() };
+    let device = match args.device {
+        DeviceArg::Cpu => DeviceChoice::Cpu,
+        DeviceArg::Cuda => DeviceChoice::Cuda(0),
+        DeviceArg::Auto => DeviceChoice::CudaIfAvailable,
+    };
+    let config = PipelineConfig {
+        model_dir: dir.clone(),
+        device,
+        threads: args.threads.map(|n| n as usize),
+        ..PipelineConfig::default()
+    };
     let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, e))?;
 
     // Output: opened only once everything else is in place, so a usage error leaves it alone.
