@@ -36,8 +36,8 @@ fn main() {
     tch::set_num_threads(args.threads);
     let sets: Vec<(String, PathBuf)> = if args.sets.is_empty() {
         vec![
-            ("ancora-test".into(), PathBuf::from("../shared/data/ancora-es-ner/test.tsv")),
-            ("conll2002-testb".into(), PathBuf::from("../shared/data/conll2002-es/esp.testb")),
+            ("ancora-test".into(), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ancora-es-ner/test.tsv"))),
+            ("conll2002-testb".into(), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/conll2002-es/esp.testb"))),
         ]
     } else {
         args.sets.iter().map(|s| s.split_once('=').map(|(n, p)| (n.to_string(), PathBuf::from(p))).unwrap_or((s.clone(), PathBuf::from(s)))).collect()

@@ -15,8 +15,8 @@ use portavoz::text::OffsetMap;
 use portavoz::{Annotation, Entity, Label};
 use serde_json::Value;
 
-const DEFAULT_GOLD: &str = "/work/shared/eval/readouts-dev.jsonl";
-const SCORER: &str = "/work/shared/eval/score.py";
+const DEFAULT_GOLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/readouts-dev.jsonl");
+const SCORER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/score.py");
 
 fn main() {
     if let Err(e) = run() {

@@ -27,9 +27,9 @@ struct Args {
     /// Base model folder made by `make setup` (scripts/setup.sh).
     #[arg(long, default_value_os_t = default_base())]
     base: PathBuf,
-    #[arg(long, default_value = "../shared/data/ancora-es-ner/train.tsv")]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ancora-es-ner/train.tsv"))]
     train: PathBuf,
-    #[arg(long, default_value = "../shared/data/ancora-es-ner/dev.tsv")]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ancora-es-ner/dev.tsv"))]
     dev: PathBuf,
     /// Folder for checkpoints (`last`, `best`) and the log.
     #[arg(long, default_value = "runs/ner")]
