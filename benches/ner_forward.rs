@@ -1,4 +1,4 @@
-//! The NER stage: tokenization, and the forward passes (f32 and bf16) over the sentences of the
+//! The NER stage: tokenization, and the forward passes (f32, bf16, int8) over the sentences of the
 //! seed readouts, in the length-sorted batches of 32 the pipeline uses.
 //!
 //!     cargo bench --bench ner_forward
@@ -15,7 +15,7 @@ fn ner_forward(c: &mut Criterion) {
     let mut group = c.benchmark_group("ner");
     group.sample_size(10);
     group.throughput(Throughput::Elements(words as u64));
-    for precision in [Precision::Fp32, Precision::Bf16] {
+    for precision in [Precision::Fp32, Precision::Bf16, Precision::Int8] {
         let model = common::load(precision);
         let encoded: Vec<EncodedWords> = sentences.iter().map(|s| model.encoder.encode_words(s).unwrap()).collect();
         if precision == Precision::Fp32 {

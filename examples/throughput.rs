@@ -9,7 +9,7 @@
 //! document. Then benches/reference/reference.py runs the same documents in Python, fp32.
 //!
 //!     cargo run --release --example throughput
-//!     cargo run --release --example throughput -- --precision bf16 --no-reference
+//!     cargo run --release --example throughput -- --precision int8 --no-reference
 //!     cargo run --release --example throughput -- --model DIR --threads 2 --min-words 100000
 //!
 //! Printed per engine: words/s, subword tokens/s, per-document latency p50/p95, model load
@@ -34,8 +34,8 @@ const REFERENCE_TAG: &str = "REFERENCE_JSON ";
 struct Args {
     #[arg(long, default_value_os_t = portavoz::default_model_dir())]
     model: PathBuf,
-    /// Precisions to run, comma-separated (fp32, bf16).
-    #[arg(long, default_value = "fp32,bf16", value_delimiter = ',')]
+    /// Precisions to run, comma-separated (fp32, bf16, int8).
+    #[arg(long, default_value = "fp32,bf16,int8", value_delimiter = ',')]
     precision: Vec<Precision>,
     /// libtorch intra-op threads (and torch.set_num_threads for the reference).
     #[arg(long, default_value_t = 2)]

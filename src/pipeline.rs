@@ -99,7 +99,8 @@ impl PipelineConfig {
         self.threads = Some(n);
         self
     }
-    /// `Precision::Bf16` runs the encoder in bfloat16 (faster on CPUs with AVX-512 BF16 or AMX).
+    /// Number format of the encoder: `Fp32` (the default), `Bf16` (bfloat16 weights and
+    /// activations), or `Int8` (int8 linear layers through fbgemm, the rest in f32).
     pub fn precision(mut self, precision: Precision) -> Self {
         self.precision = precision;
         self

@@ -42,7 +42,7 @@ fn load_base(dir: &Path, options: InferenceOptions) -> NerModel {
     let weights = dir.join(xlmr::WEIGHTS_FILE);
     let (tensors, _) = portavoz::ner::store::read(&weights).expect("weights");
     tagger.set_weights(tensors, true, &weights).expect("weights fit");
-    tagger.set_precision(options.precision);
+    tagger.set_precision(options.precision).expect("precision");
     let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE)).expect("tokenizer");
     NerModel { tagger, encoder, options }
 }

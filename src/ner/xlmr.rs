@@ -33,22 +33,27 @@ pub enum Precision {
     Fp32,
     /// bfloat16 weights and activations; half the weight memory.
     Bf16,
+    /// The encoder's linear layers in int8 (weights quantized once, per tensor, symmetric;
+    /// activations quantized per call; fbgemm's u8 x s8 kernels, AVX-512 VNNI where present);
+    /// embeddings, layer norms, attention and the classifier stay in f32.
+    Int8,
 }
 
 impl Precision {
     /// The libtorch element kind of the weights.
     pub fn kind(self) -> Kind {
         match self {
-            Precision::Fp32 => Kind::Float,
+            Precision::Fp32 | Precision::Int8 => Kind::Float,
             Precision::Bf16 => Kind::BFloat16,
         }
     }
 
-    /// Parses `fp32`/`f32`/`float` or `bf16`/`bfloat16` (any case).
+    /// Parses `fp32`/`f32`/`float`, `bf16`/`bfloat16` or `int8` (any case).
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "fp32" | "f32" | "float" | "float32" => Some(Precision::Fp32),
             "bf16" | "bfloat16" => Some(Precision::Bf16),
+            "int8" | "i8" | "q8" => Some(Precision::Int8),
             _ => None,
         }
     }
@@ -57,6 +62,7 @@ impl Precision {
         match self {
             Precision::Fp32 => "fp32",
             Precision::Bf16 => "bf16",
+            Precision::Int8 => "int8",
         }
     }
 }
@@ -70,7 +76,7 @@ impl std::fmt::Display for Precision {
 impl std::str::FromStr for Precision {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (expected fp32 or bf16)"))
+        Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (expected fp32, bf16 or int8)"))
     }
 }
 
@@ -120,6 +126,8 @@ pub struct XlmrTagger {
     /// The frozen word-embedding table as the base model's Q4_0 bytes, written back on save.
     word_embeddings_q4: Option<Vec<u8>>,
     precision: Precision,
+    /// The inference-only forward pass (see [`FastEncoder`]), built on the variables above.
+    fast: Option<FastEncoder>,
 }
 
 impl XlmrTagger {
@@ -131,7 +139,7 @@ impl XlmrTagger {
         let mut ids: Vec<(i64, String)> = config.id2label.clone().unwrap_or_default().into_iter().collect();
         ids.sort();
         let labels = ids.into_iter().map(|(_, l)| l).collect();
-        Ok(XlmrTagger { vs, model, config, labels, word_embeddings_q4: None, precision: Precision::Fp32 })
+        Ok(XlmrTagger { vs, model, config, labels, word_embeddings_q4: None, precision: Precision::Fp32, fast: None })
     }
 
     /// Loads `config.json` and `model.safetensors` from a model folder (f32 weights).
@@ -165,15 +173,25 @@ impl XlmrTagger {
 
     /// Converts every floating-point weight to `precision` (in place; the variables keep their
     /// identity, so modules and optimizers holding them see the change).
-    pub fn set_precision(&mut self, precision: Precision) {
+    pub fn set_precision(&mut self, precision: Precision) -> Result<()> {
         if precision == self.precision {
-            return;
+            return Ok(());
         }
         match precision {
-            Precision::Fp32 => self.vs.float(),
+            Precision::Fp32 | Precision::Int8 => self.vs.float(),
             Precision::Bf16 => self.vs.bfloat16(),
         }
         self.precision = precision;
+        self.rebuild_fast()
+    }
+
+    /// Rebuilds the inference forward pass after the weights or their kind changed.
+    fn rebuild_fast(&mut self) -> Result<()> {
+        self.fast = match self.precision {
+            Precision::Int8 => Some(FastEncoder::new(&self.vs, &self.config, true).map_err(Error::Config)?),
+            _ => None,
+        };
+        Ok(())
     }
 
     /// [`XlmrTagger::load_with`]'s weight installation: each variable's data is replaced by a
@@ -211,6 +229,9 @@ impl XlmrTagger {
             return Err(corrupt(format!("unexpected tensor {extra} (a different architecture?)")));
         }
         self.precision = precision;
+        if precision == Precision::Int8 {
+            self.fast = Some(FastEncoder::new(&self.vs, &self.config, true).map_err(corrupt)?);
+        }
         Ok(())
     }
 
@@ -250,7 +271,7 @@ impl XlmrTagger {
         if let Some(extra) = by_name.keys().next() {
             return Err(corrupt(format!("unexpected tensor {extra} (a different architecture?)")));
         }
-        Ok(())
+        self.rebuild_fast()
     }
 
     /// Stops gradients to the word-embedding table (96% of the parameters; training it buys no F1).
@@ -297,7 +318,10 @@ impl XlmrTagger {
     /// Logits `[batch, seq, labels]` for padded input ids and attention mask `[batch, seq]`,
     /// in the model's precision (bf16 logits from a bf16 model: cast before a softmax).
     pub fn logits(&self, input_ids: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
-        self.model.forward_t(Some(input_ids), Some(attention_mask), None, None, None, train).logits
+        match &self.fast {
+            Some(fast) if !train => fast.logits(input_ids, attention_mask),
+            _ => self.model.forward_t(Some(input_ids), Some(attention_mask), None, None, None, train).logits,
+        }
     }
 
     /// Last hidden states of the encoder (no head), for checking the conversion.
@@ -319,41 +343,44 @@ fn read_config(dir: &Path) -> Result<BertConfig> {
     serde_json::from_str(&text).map_err(|e| Error::ModelCorrupt { path: config_path.clone(), reason: e.to_string() })
 }
 
-/// A CPU tensor of `kind` (Float or BFloat16; Half data may stay Half) holding a stored
-/// tensor's values, built without an intermediate `Vec<f32>`.
+/// A CPU tensor of `kind` holding a stored tensor's values, built without an intermediate
+/// `Vec<f32>`: F16 and Q4_0 values are converted straight into the tensor's memory (in Rust, so
+/// ~200 small tensors do not each pay for a libtorch parallel region).
 fn tensor_of(stored: &NamedTensor, kind: Kind) -> Tensor {
     let shape: Vec<i64> = stored.shape.iter().map(|&d| d as i64).collect();
-    match &stored.data {
-        TensorData::F32(v) => {
-            let t = Tensor::from_slice(v).view(shape.as_slice());
-            if kind == Kind::Float {
-                t
-            } else {
-                t.to_kind(kind)
-            }
+    let n = stored.numel();
+    match (&stored.data, kind) {
+        (TensorData::F32(v), Kind::Float) => Tensor::from_slice(v).view(shape.as_slice()),
+        (TensorData::F32(v), Kind::BFloat16) => filled(&shape, Kind::BFloat16, n, |out: &mut [u16]| {
+            out.iter_mut().zip(v).for_each(|(o, &x)| *o = bf16_bits(x))
+        }),
+        (TensorData::F16(v), Kind::Float) => filled(&shape, Kind::Float, n, |out: &mut [f32]| {
+            out.iter_mut().zip(v).for_each(|(o, &h)| *o = f16_to_f32(h))
+        }),
+        (TensorData::F16(v), Kind::BFloat16) => filled(&shape, Kind::BFloat16, n, |out: &mut [u16]| {
+            out.iter_mut().zip(v).for_each(|(o, &h)| *o = bf16_bits(f16_to_f32(h)))
+        }),
+        (TensorData::Q4(blocks), Kind::BFloat16) => {
+            filled(&shape, Kind::BFloat16, n, |out: &mut [u16]| dequantize_q4_parallel(blocks, out, bf16_bits))
         }
-        TensorData::F16(v) => {
-            // SAFETY: a u16 slice viewed as its bytes (libtorch reads them as little-endian
-            // halves, which is how they were stored and how this x86/ARM host holds them).
-            let bytes = unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, v.len() * 2) };
-            Tensor::from_data_size(bytes, &shape, Kind::Half).to_kind(kind)
-        }
-        TensorData::Q4(blocks) => {
-            let kind = if kind == Kind::BFloat16 { Kind::BFloat16 } else { Kind::Float };
-            let t = Tensor::empty(shape.as_slice(), (kind, Device::Cpu));
-            let n = stored.numel();
-            if kind == Kind::BFloat16 {
-                // SAFETY: a fresh contiguous BFloat16 tensor of n elements (2 bytes each).
-                let out = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut u16, n) };
-                dequantize_q4_parallel(blocks, out, |x| bf16_bits(x));
-            } else {
-                // SAFETY: a fresh contiguous Float tensor of n elements.
-                let out = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) };
-                dequantize_q4_parallel(blocks, out, |x| x);
-            }
-            t
-        }
+        (TensorData::Q4(blocks), Kind::Float) => filled(&shape, Kind::Float, n, |out: &mut [f32]| dequantize_q4_parallel(blocks, out, |x| x)),
+        _ => tensor_of(stored, Kind::Float).to_kind(kind),
     }
+}
+
+/// A fresh contiguous CPU tensor of `n` elements of `kind`, written by `fill` as a slice of `T`
+/// (`T` must have the element size of `kind`: f32 for Float, u16 for BFloat16).
+fn filled<T>(shape: &[i64], kind: Kind, n: usize, fill: impl FnOnce(&mut [T])) -> Tensor {
+    let t = Tensor::empty(shape, (kind, Device::Cpu));
+    assert_eq!(kind.elt_size_in_bytes(), std::mem::size_of::<T>());
+    assert_eq!(t.numel(), n);
+    if n > 0 {
+        // SAFETY: `t` is a new contiguous tensor of n elements of size_of::<T>() bytes each,
+        // nothing else refers to it yet, and every bit pattern is a valid f32 / bf16.
+        let out = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut T, n) };
+        fill(out);
+    }
+    t
 }
 
 /// f32 to bfloat16 bits, rounding to nearest even (as libtorch does; no NaNs here).
@@ -387,4 +414,143 @@ fn dequantize_q4_parallel<T: Copy + Send>(blocks: &[u8], out: &mut [T], convert:
             });
         }
     });
+}
+
+/// A linear layer of the inference forward pass: f32, or int8 weights for fbgemm.
+enum FastLinear {
+    F32 { weight: Tensor, bias: Tensor },
+    Int8 { weight: Tensor, packed: Tensor, col_offsets: Tensor, scale: f64, bias: Tensor },
+}
+
+impl FastLinear {
+    /// `weight` `[out, in]` f32 and `bias` `[out]`; quantized when `int8`.
+    fn new(weight: Tensor, bias: Tensor, int8: bool) -> std::result::Result<Self, String> {
+        if !int8 {
+            return Ok(FastLinear::F32 { weight, bias });
+        }
+        let (n, k) = weight.size2().map_err(|e| e.to_string())?;
+        let values: Vec<f32> = Vec::<f32>::try_from(weight.contiguous().view([-1])).map_err(|e| e.to_string())?;
+        // Symmetric per-tensor quantization (zero point 0): q = round(w / scale), |q| <= 127.
+        let max = values.iter().fold(0f32, |m, &w| m.max(w.abs()));
+        let scale = if max > 0.0 { max as f64 / 127.0 } else { 1.0 };
+        let q: Vec<i8> = values.iter().map(|&w| ((w as f64 / scale).round().clamp(-127.0, 127.0)) as i8).collect();
+        // fbgemm's column offsets: the sum of each output row's quantized weights.
+        let offsets: Vec<i32> = q.chunks(k as usize).map(|row| row.iter().map(|&x| x as i32).sum()).collect();
+        let weight = Tensor::from_slice(&q).view([n, k]);
+        let packed = weight.fbgemm_pack_quantized_matrix();
+        Ok(FastLinear::Int8 { weight, packed, col_offsets: Tensor::from_slice(&offsets), scale, bias: bias.contiguous() })
+    }
+
+    fn forward(&self, x: &Tensor) -> Tensor {
+        match self {
+            FastLinear::F32 { weight, bias } => x.linear(weight, Some(bias)),
+            FastLinear::Int8 { weight, packed, col_offsets, scale, bias } => x.fbgemm_linear_int8_weight_fp32_activation(
+                weight,
+                packed,
+                col_offsets,
+                tch::Scalar::float(*scale),
+                tch::Scalar::int(0),
+                bias,
+            ),
+        }
+    }
+}
+
+struct FastLayer {
+    /// Query, key and value projections fused into one `[3H, H]` product.
+    qkv: FastLinear,
+    attention_out: FastLinear,
+    attention_norm: (Tensor, Tensor),
+    intermediate: FastLinear,
+    output: FastLinear,
+    output_norm: (Tensor, Tensor),
+}
+
+/// An inference-only XLM-R forward pass over the tagger's own variables (shared, not copied,
+/// except the fused QKV weights and the int8 ones): the same arithmetic as rust-bert's
+/// `RobertaForTokenClassification::forward_t` in eval mode, with fused query/key/value,
+/// libtorch's scaled-dot-product attention and fused GELU, and optionally int8 linear layers.
+struct FastEncoder {
+    word: Tensor,
+    position: Tensor,
+    token_type: Tensor,
+    embedding_norm: (Tensor, Tensor),
+    layers: Vec<FastLayer>,
+    classifier: (Tensor, Tensor),
+    heads: i64,
+    hidden: i64,
+}
+
+/// rust-bert's BERT/RoBERTa layer-norm epsilon.
+const LAYER_NORM_EPS: f64 = 1e-12;
+/// XLM-R's padding id, from which position ids are counted.
+const PADDING_IDX: i64 = 1;
+
+impl FastEncoder {
+    fn new(vs: &nn::VarStore, config: &BertConfig, int8: bool) -> std::result::Result<Self, String> {
+        let vars = vs.variables();
+        let get = |name: &str| -> std::result::Result<Tensor, String> {
+            vars.get(name).map(|t| t.detach()).ok_or_else(|| format!("no variable {name}"))
+        };
+        let norm = |prefix: &str| -> std::result::Result<(Tensor, Tensor), String> {
+            Ok((get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?))
+        };
+        let linear = |prefix: &str, int8: bool| -> std::result::Result<FastLinear, String> {
+            FastLinear::new(get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?, int8)
+        };
+        let mut layers = Vec::new();
+        let _guard = tch::no_grad_guard();
+        for i in 0..config.num_hidden_layers {
+            let p = format!("roberta.encoder.layer.{i}");
+            let part = |w: &str| get(&format!("{p}.attention.self.{w}"));
+            let qkv_weight = Tensor::cat(&[part("query.weight")?, part("key.weight")?, part("value.weight")?], 0);
+            let qkv_bias = Tensor::cat(&[part("query.bias")?, part("key.bias")?, part("value.bias")?], 0);
+            layers.push(FastLayer {
+                qkv: FastLinear::new(qkv_weight, qkv_bias, int8)?,
+                attention_out: linear(&format!("{p}.attention.output.dense"), int8)?,
+                attention_norm: norm(&format!("{p}.attention.output.LayerNorm"))?,
+                intermediate: linear(&format!("{p}.intermediate.dense"), int8)?,
+                output: linear(&format!("{p}.output.dense"), int8)?,
+                output_norm: norm(&format!("{p}.output.LayerNorm"))?,
+            });
+        }
+        Ok(FastEncoder {
+            word: get(WORD_EMBEDDINGS)?,
+            position: get("roberta.embeddings.position_embeddings.weight")?,
+            token_type: get("roberta.embeddings.token_type_embeddings.weight")?.get(0),
+            embedding_norm: norm("roberta.embeddings.LayerNorm")?,
+            layers,
+            classifier: (get("classifier.weight")?, get("classifier.bias")?),
+            heads: config.num_attention_heads,
+            hidden: config.hidden_size,
+        })
+    }
+
+    fn logits(&self, input_ids: &Tensor, attention_mask: &Tensor) -> Tensor {
+        let (batch, len) = input_ids.size2().expect("input ids [batch, seq]");
+        let (h, heads) = (self.hidden, self.heads);
+        let not_pad = input_ids.ne(PADDING_IDX).to_kind(Kind::Int64);
+        let positions = not_pad.cumsum(1, Kind::Int64) * &not_pad + PADDING_IDX;
+        let x = Tensor::embedding(&self.word, input_ids, PADDING_IDX, false, false)
+            + Tensor::embedding(&self.position, &positions, PADDING_IDX, false, false)
+            + &self.token_type;
+        let mut x = x.layer_norm([h], Some(&self.embedding_norm.0), Some(&self.embedding_norm.1), LAYER_NORM_EPS, false);
+        // Additive mask as rust-bert builds it: 0 where attended, -10000 at padding.
+        let mask = ((attention_mask.ones_like() - attention_mask) * -10000.0).to_kind(Kind::Float).view([batch, 1, 1, len]);
+        for layer in &self.layers {
+            let qkv = layer.qkv.forward(&x).view([batch, len, 3, heads, h / heads]).permute([2, 0, 3, 1, 4]);
+            let context = Tensor::scaled_dot_product_attention(&qkv.get(0), &qkv.get(1), &qkv.get(2), Some(&mask), 0.0, false, None);
+            let context = context.transpose(1, 2).contiguous().view([batch, len, h]);
+            let a = (layer.attention_out.forward(&context) + &x).layer_norm(
+                [h],
+                Some(&layer.attention_norm.0),
+                Some(&layer.attention_norm.1),
+                LAYER_NORM_EPS,
+                false,
+            );
+            let inner = layer.intermediate.forward(&a).gelu("none");
+            x = (layer.output.forward(&inner) + &a).layer_norm([h], Some(&layer.output_norm.0), Some(&layer.output_norm.1), LAYER_NORM_EPS, false);
+        }
+        x.linear(&self.classifier.0, Some(&self.classifier.1))
+    }
 }
