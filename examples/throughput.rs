@@ -34,7 +34,7 @@ const REFERENCE_TAG: &str = "REFERENCE_JSON ";
 struct Args {
     #[arg(long, default_value_os_t = portavoz::default_model_dir())]
     model: PathBuf,
-    /// Precisions to run, comma-separated (fp32, bf16, int8).
+    /// Precisions to run, comma-separated (fp32, fused, bf16, int8).
     #[arg(long, default_value = "fp32,bf16,int8", value_delimiter = ',')]
     precision: Vec<Precision>,
     /// libtorch intra-op threads (and torch.set_num_threads for the reference).

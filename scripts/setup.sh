@@ -39,6 +39,11 @@ else
   "$venv/bin/python" -m pip install --progress-bar off "torch==$torch_version" numpy \
     || die "pip could not install torch==$torch_version (is PyPI reachable?)"
 fi
+# The Python yardstick of the throughput benchmark (benches/reference) runs transformers on the same weights.
+if ! "$venv/bin/python" -c "import transformers, sys; sys.exit(0 if transformers.__version__ == '4.44.2' else 1)" 2>/dev/null; then
+  say "installing transformers==4.44.2 into the venv (for the benchmark's Python reference)"
+  "$venv/bin/python" -m pip install --quiet transformers==4.44.2 || die "pip could not install transformers==4.44.2"
+fi
 torch_dir=$("$venv/bin/python" -c "import torch, os; print(os.path.dirname(torch.__file__))")
 [ -f "$torch_dir/lib/libtorch_cpu.so" ] || die "libtorch_cpu.so missing under $torch_dir/lib"
 ln -sfn "$torch_dir" "$repo/.libtorch"

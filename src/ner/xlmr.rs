@@ -37,13 +37,17 @@ pub enum Precision {
     /// activations quantized per call; fbgemm's u8 x s8 kernels, AVX-512 VNNI where present);
     /// embeddings, layer norms, attention and the classifier stay in f32.
     Int8,
+    /// f32 like `Fp32`, through portavoz's fused inference forward (one Q/K/V product,
+    /// libtorch's fused attention and GELU) instead of rust-bert's layer-by-layer forward;
+    /// the same weights and the same math, in a different order of floating-point operations.
+    Fused32,
 }
 
 impl Precision {
     /// The libtorch element kind of the weights.
     pub fn kind(self) -> Kind {
         match self {
-            Precision::Fp32 | Precision::Int8 => Kind::Float,
+            Precision::Fp32 | Precision::Int8 | Precision::Fused32 => Kind::Float,
             Precision::Bf16 => Kind::BFloat16,
         }
     }
@@ -54,6 +58,7 @@ impl Precision {
             "fp32" | "f32" | "float" | "float32" => Some(Precision::Fp32),
             "bf16" | "bfloat16" => Some(Precision::Bf16),
             "int8" | "i8" | "q8" => Some(Precision::Int8),
+            "fused" | "fused32" | "fp32-fused" => Some(Precision::Fused32),
             _ => None,
         }
     }
@@ -63,6 +68,7 @@ impl Precision {
             Precision::Fp32 => "fp32",
             Precision::Bf16 => "bf16",
             Precision::Int8 => "int8",
+            Precision::Fused32 => "fused",
         }
     }
 }
@@ -76,7 +82,7 @@ impl std::fmt::Display for Precision {
 impl std::str::FromStr for Precision {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (expected fp32, bf16 or int8)"))
+        Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (expected fp32, fused, bf16 or int8)"))
     }
 }
 
@@ -178,7 +184,7 @@ impl XlmrTagger {
             return Ok(());
         }
         match precision {
-            Precision::Fp32 | Precision::Int8 => self.vs.float(),
+            Precision::Fp32 | Precision::Int8 | Precision::Fused32 => self.vs.float(),
             Precision::Bf16 => self.vs.bfloat16(),
         }
         self.precision = precision;
@@ -188,7 +194,9 @@ impl XlmrTagger {
     /// Rebuilds the inference forward pass after the weights or their kind changed.
     fn rebuild_fast(&mut self) -> Result<()> {
         self.fast = match self.precision {
-            Precision::Int8 => Some(FastEncoder::new(&self.vs, &self.config, true).map_err(Error::Config)?),
+            Precision::Int8 | Precision::Fused32 => {
+                Some(FastEncoder::new(&self.vs, &self.config, self.precision == Precision::Int8).map_err(Error::Config)?)
+            }
             _ => None,
         };
         Ok(())
@@ -229,8 +237,8 @@ impl XlmrTagger {
             return Err(corrupt(format!("unexpected tensor {extra} (a different architecture?)")));
         }
         self.precision = precision;
-        if precision == Precision::Int8 {
-            self.fast = Some(FastEncoder::new(&self.vs, &self.config, true).map_err(corrupt)?);
+        if matches!(precision, Precision::Int8 | Precision::Fused32) {
+            self.fast = Some(FastEncoder::new(&self.vs, &self.config, precision == Precision::Int8).map_err(corrupt)?);
         }
         Ok(())
     }
