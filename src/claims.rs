@@ -776,12 +776,13 @@ fn starts_with_contrast(ctx: &Ctx, t0: usize) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::annotation::{Entity, Label};
     use crate::segment::segment;
 
-    pub(crate) fn run(text: &str, ents: &[(&str, Label)]) -> Vec<Claim> {
+    /// Every occurrence of each name as an entity with the model's kind of label.
+    pub(crate) fn entities_at(text: &str, ents: &[(&str, Label)]) -> Vec<Entity> {
         let map = OffsetMap::new(text);
         let mut entities = Vec::new();
         for &(s, l) in ents {
@@ -790,6 +791,11 @@ mod tests {
                 entities.push(Entity { text: s.into(), label: l, start: sp.start, end: sp.end, byte_start: b, byte_end: b + s.len(), score: 1.0, canonical: s.into() });
             }
         }
+        entities
+    }
+
+    pub(crate) fn run(text: &str, ents: &[(&str, Label)]) -> Vec<Claim> {
+        let entities = entities_at(text, ents);
         let seg = segment(text);
         let ents = crate::ner::gazetteer::refine(text, &seg, entities);
         let m = crate::mentions::find(text, &seg, &ents);

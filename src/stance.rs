@@ -172,18 +172,11 @@ fn flip(p: Polarity) -> Polarity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::annotation::{Entity, Label};
+    use crate::annotation::Label;
     use crate::segment::segment;
 
     fn stances(text: &str, ents: &[(&str, Label)]) -> Vec<(String, Vec<(String, Polarity)>)> {
-        let map = OffsetMap::new(text);
-        let mut entities = Vec::new();
-        for &(s, l) in ents {
-            for (b, _) in text.match_indices(s) {
-                let sp = map.span_from_bytes(b, b + s.len());
-                entities.push(Entity { text: s.into(), label: l, start: sp.start, end: sp.end, byte_start: b, byte_end: b + s.len(), score: 1.0, canonical: s.into() });
-            }
-        }
+        let entities = crate::claims::tests::entities_at(text, ents);
         let a = crate::attribution::annotate_from_entities("t", text, &segment(text), entities);
         a.claims.into_iter().map(|c| (c.speaker.join("+"), c.stances.into_iter().map(|s| (s.target, s.polarity)).collect())).collect()
     }
