@@ -289,13 +289,7 @@ fn reference(args: &Args, corpus: &Path) -> Result<Value, String> {
 
 /// The venv made by scripts/setup.sh.
 fn default_python() -> PathBuf {
-    let cache = std::env::var_os("PORTAVOZ_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
-            .join("portavoz")
-    });
-    cache.join("venv/bin/python")
+    portavoz::ner::convert::cache_dir().join("venv/bin/python")
 }
 
 /// The distinct texts of examples/data/*.txt and of the dev JSONL, in that order.

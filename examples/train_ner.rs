@@ -71,13 +71,7 @@ struct Args {
 }
 
 fn default_base() -> PathBuf {
-    let cache = std::env::var_os("PORTAVOZ_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
-            .join("portavoz")
-    });
-    cache.join("base/xlmr-e5-small")
+    portavoz::ner::convert::default_base_dir()
 }
 
 /// Deterministic shuffling (xorshift64*), so a resumed run sees the same batch order.

@@ -9,7 +9,7 @@
 //! the pieces must be the same and the final hidden states equal within float32 round-off.
 //!
 //! Run: `cargo test --release --test encoder_conversion -- --nocapture` (prints the differences).
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use portavoz::ner::encode::WordEncoder;
 use portavoz::ner::store;
@@ -28,16 +28,7 @@ use tokenizers::Tokenizer;
 /// 1e-3 (which a 2e-3 bound would let through), one weight matrix off by 0.1% 1.4e-4.
 const TOLERANCE: f64 = 1e-4;
 
-fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("PORTAVOZ_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let base = match std::env::var_os("XDG_CACHE_HOME") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"),
-    };
-    base.join("portavoz")
-}
+use portavoz::ner::convert::cache_dir;
 
 /// Fails (never skips) when the set-up has not been run.
 fn require(path: &Path, what: &str) {

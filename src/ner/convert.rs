@@ -11,6 +11,25 @@ use super::vocab;
 use super::xlmr::{token_classifier_config, Architecture, CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE, WORD_EMBEDDINGS};
 use crate::error::{Error, Result};
 
+/// The per-user folder `make setup` fills (the libtorch venv, the base model's parts and
+/// their conversion): `$PORTAVOZ_CACHE`, else `$XDG_CACHE_HOME/portavoz`, else `~/.cache/portavoz`.
+pub fn cache_dir() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(dir) = std::env::var_os("PORTAVOZ_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = match std::env::var_os("XDG_CACHE_HOME") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"),
+    };
+    base.join("portavoz")
+}
+
+/// The converted base model `make setup` writes into [`cache_dir`].
+pub fn default_base_dir() -> std::path::PathBuf {
+    cache_dir().join("base/xlmr-e5-small")
+}
+
 /// What a conversion produced.
 #[derive(Debug, Clone)]
 pub struct ConversionReport {
