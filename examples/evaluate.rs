@@ -2,13 +2,13 @@
 //! model folder, overall and per label, on AnCora-es test and CoNLL-2002 Spanish testb
 //! (read from ../shared/data; CoNLL-2002 is for evaluation only, never for training).
 //!
-//!     cargo run --release --example evaluate -- [--model models/portavoz-ner-es] [--argmax] [--precision fp32|bf16]
+//!     cargo run --release --example evaluate -- [--model models/portavoz-ner-es] [--argmax] [--precision auto|fp32|bf16|int8] [--forward fused|rust-bert]
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
 use portavoz::corpus::{read_conll, EntityScores};
-use portavoz::ner::{InferenceOptions, NerModel, Precision};
+use portavoz::ner::{Forward, InferenceOptions, NerModel, Precision};
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -26,9 +26,12 @@ struct Args {
     max_len: usize,
     #[arg(long, default_value_t = 2)]
     threads: i32,
-    /// Number format of the weights and activations: fp32 or bf16.
+    /// Number format of the weights and activations: auto, fp32, bf16 or int8.
     #[arg(long, default_value_t = Precision::default())]
     precision: Precision,
+    /// Forward-pass implementation: fused or rust-bert.
+    #[arg(long, default_value = "fused")]
+    forward: Forward,
 }
 
 fn main() {
@@ -42,7 +45,7 @@ fn main() {
     } else {
         args.sets.iter().map(|s| s.split_once('=').map(|(n, p)| (n.to_string(), PathBuf::from(p))).unwrap_or((s.clone(), PathBuf::from(s)))).collect()
     };
-    let options = InferenceOptions { batch_size: args.batch, max_len: args.max_len, constrained: !args.argmax, precision: args.precision, ..Default::default() };
+    let options = InferenceOptions { batch_size: args.batch, max_len: args.max_len, constrained: !args.argmax, precision: args.precision, forward: args.forward, ..Default::default() };
     let t = Instant::now();
     let model = match NerModel::load_on(&args.model, tch::Device::Cpu, options) {
         Ok(m) => m,
@@ -52,10 +55,12 @@ fn main() {
         }
     };
     println!(
-        "model {} loaded in {:.2}s; precision: {}; decoding: {}",
+        "model {} loaded in {:.2}s; precision: {} ({}); forward: {:?}; decoding: {}",
         args.model.display(),
         t.elapsed().as_secs_f64(),
         args.precision,
+        model.tagger.precision(),
+        args.forward,
         if args.argmax { "argmax" } else { "BIO-constrained" }
     );
     let mut failed = false;

@@ -108,10 +108,14 @@ struct AnnotateArgs {
     /// there is one).
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
-    /// Numeric path of the model: fp32 (rust-bert's forward), fused (f32, fused forward: same
-    /// results, faster), int8 (fastest, about 0.6-0.9 F1 lower) or bf16.
+    /// Number format of the model: auto (bf16 on CPUs with AMX, else fp32), fp32, bf16, or
+    /// int8 (int8 linear layers; see the README for its speed and F1 on your CPU).
     #[arg(long, value_name = "P", default_value_t = portavoz::ner::Precision::default())]
     precision: portavoz::ner::Precision,
+    /// Forward-pass implementation: fused (portavoz's, the default) or rust-bert (its
+    /// RobertaForTokenClassification forward on the same weights; fp32/bf16; for cross-checks).
+    #[arg(long, value_name = "F", default_value = "fused")]
+    forward: portavoz::ner::Forward,
     /// Documents annotated together (a batch is also closed at 1 MiB of text).
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     batch_size: u32,
@@ -280,6 +284,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         device,
         threads: args.threads.map(|n| n as usize),
         precision: args.precision,
+        forward: args.forward,
         ..PipelineConfig::default()
     };
     let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, e))?;

@@ -3,7 +3,9 @@ pub mod convert;
 pub mod bio;
 pub mod e5s1;
 pub mod encode;
+pub mod forward;
 pub mod gazetteer;
+pub mod pack;
 pub mod store;
 pub mod vocab;
 pub mod window;
@@ -13,20 +15,21 @@ pub mod xlmr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tch::{Device, Kind, Tensor};
+use tch::{Device, Kind};
 
 use crate::annotation::{Entity, Label};
 use crate::error::Result;
 use crate::segment::Segmentation;
 use crate::text::OffsetMap;
-use encode::{Chunk, EncodedWords, WordEncoder, PAD_ID};
+use encode::{EncodedWords, WordEncoder, PAD_ID};
+use forward::{PackedRows, PADDING_IDX};
 use xlmr::XlmrTagger;
-pub use xlmr::Precision;
+pub use xlmr::{Forward, Precision};
 
 /// How sentences are fed to the model.
 #[derive(Debug, Clone, Copy)]
 pub struct InferenceOptions {
-    /// Inputs per forward pass.
+    /// Rows per forward pass; a row holds `max_len` positions of one or more packed inputs.
     pub batch_size: usize,
     /// Positions per input, `<s>` and `</s>` included (the model was trained on 128).
     pub max_len: usize,
@@ -36,11 +39,20 @@ pub struct InferenceOptions {
     pub constrained: bool,
     /// Number format the weights are loaded in (used by [`NerModel::load_on`]).
     pub precision: Precision,
+    /// Forward-pass implementation (used by [`NerModel::load_on`]).
+    pub forward: Forward,
 }
 
 impl Default for InferenceOptions {
     fn default() -> Self {
-        InferenceOptions { batch_size: 32, max_len: 128, overlap: 32, constrained: true, precision: Precision::default() }
+        InferenceOptions {
+            batch_size: 32,
+            max_len: 128,
+            overlap: 32,
+            constrained: true,
+            precision: Precision::default(),
+            forward: Forward::default(),
+        }
     }
 }
 
@@ -53,9 +65,10 @@ pub struct WordTag {
 
 /// Log-probabilities of every label for every word of every sentence.
 ///
-/// Inputs are sorted by length and cut into batches of `opts.batch_size`, so a batch is padded
-/// to nearly its own length; the whole loop runs without autograd, and the logits (bf16 ones
-/// included) are turned into f32 log-probabilities before leaving libtorch.
+/// Sentences are cut into windows of at most `opts.max_len` subwords, the windows packed into
+/// rows of `opts.max_len` positions (several short sentences per row, each attending only to
+/// itself: see [`pack`]), and the rows run `opts.batch_size` at a time without autograd; the
+/// logits (bf16 ones included) become f32 log-probabilities before leaving libtorch.
 pub fn word_log_probs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &InferenceOptions) -> Vec<Vec<Vec<f32>>> {
     word_log_probs_counted(tagger, encoded, opts).0
 }
@@ -66,38 +79,45 @@ pub fn word_log_probs_counted(tagger: &XlmrTagger, encoded: &[EncodedWords], opt
     let n_labels = tagger.labels().len();
     let mut out: Vec<Vec<Vec<f32>>> = encoded.iter().map(|e| vec![Vec::new(); e.pieces.len()]).collect();
     let chunks = encode::chunks(encoded, opts.max_len, opts.overlap);
-    let subwords = chunks.iter().map(|c| c.ids.len()).sum();
-    let mut order: Vec<usize> = (0..chunks.len()).collect();
-    order.sort_by_key(|&i| chunks[i].ids.len());
-    let device = tagger.device();
+    let lengths: Vec<usize> = chunks.iter().map(|c| c.ids.len()).collect();
+    let subwords = lengths.iter().sum();
+    let rows = pack::pack(&lengths, opts.max_len);
     let _guard = tch::no_grad_guard();
-    let mut ids = Vec::new();
-    let mut mask = Vec::new();
+    let (mut ids, mut positions, mut segments) = (Vec::new(), Vec::new(), Vec::new());
     let mut flat: Vec<f32> = Vec::new();
-    for batch in order.chunks(opts.batch_size.max(1)) {
-        let batch: Vec<&Chunk> = batch.iter().map(|&i| &chunks[i]).collect();
-        let width = batch.iter().map(|c| c.ids.len()).max().unwrap_or(0);
+    for batch in rows.chunks(opts.batch_size.max(1)) {
+        let width = batch.iter().map(|r| r.len).max().unwrap_or(0);
+        let size = batch.len() * width;
         ids.clear();
-        ids.resize(batch.len() * width, PAD_ID);
-        mask.clear();
-        mask.resize(batch.len() * width, 0i64);
-        for (b, c) in batch.iter().enumerate() {
-            ids[b * width..b * width + c.ids.len()].copy_from_slice(&c.ids);
-            mask[b * width..b * width + c.ids.len()].fill(1);
+        ids.resize(size, PAD_ID);
+        positions.clear();
+        positions.resize(size, PADDING_IDX);
+        segments.clear();
+        segments.resize(size, 0i64);
+        for (r, row) in batch.iter().enumerate() {
+            for (k, &(c, offset)) in row.items.iter().enumerate() {
+                let at = r * width + offset;
+                let chunk = &chunks[c].ids;
+                ids[at..at + chunk.len()].copy_from_slice(chunk);
+                for (j, p) in positions[at..at + chunk.len()].iter_mut().enumerate() {
+                    *p = PADDING_IDX + 1 + j as i64;
+                }
+                segments[at..at + chunk.len()].fill(k as i64 + 1);
+            }
         }
-        let shape = [batch.len() as i64, width as i64];
-        let ids_t = Tensor::from_slice(&ids).view(shape).to_device(device);
-        let mask_t = Tensor::from_slice(&mask).view(shape).to_device(device);
-        let log_probs = tagger.logits(&ids_t, &mask_t, false).to_kind(Kind::Float).log_softmax(-1, Kind::Float);
+        let input = PackedRows { rows: batch.len(), width, ids: &ids, positions: &positions, segments: &segments };
+        let log_probs = tagger.packed_logits(&input).to_kind(Kind::Float).log_softmax(-1, Kind::Float);
         let log_probs = log_probs.to_device(Device::Cpu).contiguous();
         let numel = log_probs.numel();
         flat.resize(numel, 0.0);
         log_probs.copy_data(&mut flat, numel);
-        for (b, c) in batch.iter().enumerate() {
-            for w in c.window.own_start..c.window.own_end {
-                let pos = c.first_subword[w - c.window.start];
-                let at = (b * width + pos) * n_labels;
-                out[c.sentence][w] = flat[at..at + n_labels].to_vec();
+        for (r, row) in batch.iter().enumerate() {
+            for &(c, offset) in &row.items {
+                let chunk = &chunks[c];
+                for w in chunk.window.own_start..chunk.window.own_end {
+                    let at = (r * width + offset + chunk.first_subword[w - chunk.window.start]) * n_labels;
+                    out[chunk.sentence][w] = flat[at..at + n_labels].to_vec();
+                }
             }
         }
     }
@@ -171,7 +191,7 @@ impl NerModel {
             });
         }
         let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE))?;
-        let tagger = XlmrTagger::load_with(dir, device, options.precision)?;
+        let tagger = XlmrTagger::load_for_inference(dir, device, options.precision, options.forward)?;
         Ok(NerModel { tagger, encoder, options })
     }
 

@@ -9,6 +9,7 @@ use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::e5s1::{f16_to_f32, Q4_BLOCK, Q4_BLOCK_BYTES};
+use super::forward::{FusedEncoder, Int8Layers, PackedRows, Q4Table, PADDING_IDX};
 use super::store::{self, NamedTensor, TensorData};
 use crate::error::{Error, Result};
 
@@ -23,52 +24,110 @@ pub const TOKENIZER_FILE: &str = "tokenizer.json";
 
 /// Number format of the model's weights and activations at inference time.
 ///
-/// `Bf16` stores every floating-point weight in bfloat16 and runs the encoder in it (libtorch
-/// sends its matrix products to oneDNN, which uses AVX-512 BF16 / AMX where the CPU has them);
-/// the logits are cast back to f32 before the softmax, so scores and decoding stay in f32.
+/// Every format runs the same fused forward pass (see [`super::forward`]); the logits are cast
+/// to f32 before the softmax, so scores and decoding are always in f32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Precision {
-    /// IEEE single precision everywhere (the reference numbers).
+    /// The fastest format that keeps the model's F1 on this machine: `Bf16` where the CPU has
+    /// AMX tiles for bfloat16 (oneDNN then runs the products several times faster than f32),
+    /// else `Fp32`. See [`Precision::resolve`].
     #[default]
+    Auto,
+    /// IEEE single precision everywhere (the reference numbers).
     Fp32,
-    /// bfloat16 weights and activations; half the weight memory.
+    /// bfloat16 weights and activations (oneDNN: AMX or AVX-512 BF16 where present).
     Bf16,
-    /// The encoder's linear layers in int8 (weights quantized once, per tensor, symmetric;
-    /// activations quantized per call; fbgemm's u8 x s8 kernels, AVX-512 VNNI where present);
-    /// embeddings, layer norms, attention and the classifier stay in f32.
+    /// The encoder's linear layers in int8 (weights quantized once, per output channel;
+    /// activations per call; fbgemm's u8 x s8 kernels, AVX-512 VNNI where present); embeddings,
+    /// layer norms, attention and the classifier stay in f32.
     Int8,
-    /// f32 like `Fp32`, through portavoz's fused inference forward (one Q/K/V product,
-    /// libtorch's fused attention and GELU) instead of rust-bert's layer-by-layer forward;
-    /// the same weights and the same math, in a different order of floating-point operations.
-    Fused32,
 }
 
 impl Precision {
-    /// The libtorch element kind of the weights.
-    pub fn kind(self) -> Kind {
+    /// The format [`Precision::Auto`] stands for on this machine; the others stand for themselves.
+    pub fn resolve(self) -> Precision {
         match self {
-            Precision::Fp32 | Precision::Int8 | Precision::Fused32 => Kind::Float,
-            Precision::Bf16 => Kind::BFloat16,
+            Precision::Auto if cpu_has_amx_bf16() => Precision::Bf16,
+            Precision::Auto => Precision::Fp32,
+            other => other,
         }
     }
 
-    /// Parses `fp32`/`f32`/`float`, `bf16`/`bfloat16` or `int8` (any case).
+    /// The libtorch element kind of the weights.
+    pub fn kind(self) -> Kind {
+        match self.resolve() {
+            Precision::Bf16 => Kind::BFloat16,
+            _ => Kind::Float,
+        }
+    }
+
+    /// Parses `auto`, `fp32`/`f32`/`float`, `bf16`/`bfloat16` or `int8` (any case).
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
+            "auto" => Some(Precision::Auto),
             "fp32" | "f32" | "float" | "float32" => Some(Precision::Fp32),
             "bf16" | "bfloat16" => Some(Precision::Bf16),
             "int8" | "i8" | "q8" => Some(Precision::Int8),
-            "fused" | "fused32" | "fp32-fused" => Some(Precision::Fused32),
             _ => None,
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
+            Precision::Auto => "auto",
             Precision::Fp32 => "fp32",
             Precision::Bf16 => "bf16",
             Precision::Int8 => "int8",
-            Precision::Fused32 => "fused",
+        }
+    }
+}
+
+/// Whether the CPU has AMX tiles with bfloat16 products (CPUID leaf 7: AMX-BF16 and AMX-TILE)
+/// and the OS has enabled their register state (XCR0 bits 17 and 18).
+pub fn cpu_has_amx_bf16() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{__cpuid, __cpuid_count};
+        // SAFETY: CPUID is available on every x86_64 CPU; leaf 7 is only read when leaf 0 says
+        // it exists, and XGETBV only when CPUID says OSXSAVE is set.
+        unsafe {
+            if __cpuid(0).eax < 7 {
+                return false;
+            }
+            let leaf7 = __cpuid_count(7, 0);
+            let (amx_bf16, amx_tile) = (leaf7.edx & (1 << 22) != 0, leaf7.edx & (1 << 24) != 0);
+            let osxsave = __cpuid(1).ecx & (1 << 27) != 0;
+            if !(amx_bf16 && amx_tile && osxsave) {
+                return false;
+            }
+            let xcr0 = std::arch::x86_64::_xgetbv(0);
+            xcr0 & (0b11 << 17) == 0b11 << 17
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Which implementation of the forward pass runs at inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Forward {
+    /// portavoz's fused pass over packed rows (the default; every precision).
+    #[default]
+    Fused,
+    /// rust-bert's `RobertaForTokenClassification::forward_t` on the same packed rows (f32 or
+    /// bf16; the cross-check of the fused pass, and what training runs).
+    RustBert,
+}
+
+impl std::str::FromStr for Forward {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "fused" => Ok(Forward::Fused),
+            "rust-bert" | "rustbert" => Ok(Forward::RustBert),
+            _ => Err(format!("unknown forward {s:?} (expected fused or rust-bert)")),
         }
     }
 }
@@ -82,7 +141,7 @@ impl std::fmt::Display for Precision {
 impl std::str::FromStr for Precision {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (expected fp32, fused, bf16 or int8)"))
+        Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (expected auto, fp32, bf16 or int8)"))
     }
 }
 
@@ -129,11 +188,17 @@ pub struct XlmrTagger {
     pub model: RobertaForTokenClassification,
     pub config: BertConfig,
     labels: Vec<String>,
-    /// The frozen word-embedding table as the base model's Q4_0 bytes, written back on save.
-    word_embeddings_q4: Option<Vec<u8>>,
+    /// The frozen word-embedding table as the base model's Q4_0 blocks, when it came from a
+    /// 4-bit file: written back on save, and the source of the embeddings at inference when
+    /// `table_in_variable` is false.
+    word_table: Option<Q4Table>,
+    /// Whether the word-embedding variable holds the whole table (training needs it; an
+    /// inference load keeps only the Q4 blocks).
+    table_in_variable: bool,
     precision: Precision,
-    /// The inference-only forward pass (see [`FastEncoder`]), built on the variables above.
-    fast: Option<FastEncoder>,
+    forward: Forward,
+    /// The fused inference pass, built on the variables above.
+    fused: Option<FusedEncoder>,
 }
 
 impl XlmrTagger {
@@ -145,22 +210,42 @@ impl XlmrTagger {
         let mut ids: Vec<(i64, String)> = config.id2label.clone().unwrap_or_default().into_iter().collect();
         ids.sort();
         let labels = ids.into_iter().map(|(_, l)| l).collect();
-        Ok(XlmrTagger { vs, model, config, labels, word_embeddings_q4: None, precision: Precision::Fp32, fast: None })
+        Ok(XlmrTagger {
+            vs,
+            model,
+            config,
+            labels,
+            word_table: None,
+            table_in_variable: true,
+            precision: Precision::Fp32,
+            forward: Forward::RustBert,
+            fused: None,
+        })
     }
 
-    /// Loads `config.json` and `model.safetensors` from a model folder (f32 weights).
+    /// Loads `config.json` and `model.safetensors` from a model folder: f32 weights, the whole
+    /// word-embedding table in its variable (for training or conversion checks).
     pub fn load(dir: &Path, device: Device) -> Result<Self> {
-        Self::load_with(dir, device, Precision::Fp32)
+        let config = read_config(dir)?;
+        let weights = dir.join(WEIGHTS_FILE);
+        let (tensors, _) = store::read(&weights)?;
+        let mut tagger = Self::new(config, device)?;
+        tagger.set_weights(tensors, false, &weights)?;
+        Ok(tagger)
     }
 
-    /// Loads a model folder with its weights in `precision`.
+    /// Loads a model folder for inference, with its weights in `precision` (`Auto` resolved
+    /// for this machine) and the given forward pass.
     ///
-    /// Faster and leaner than [`XlmrTagger::new`] + [`XlmrTagger::set_weights`]: the module
-    /// tree is built with a two-row word-embedding table (so libtorch does not draw 44M random
-    /// values only to overwrite them), and every stored tensor is turned straight into a
-    /// libtorch tensor of the target kind that then *becomes* the variable (`set_data`), with no
-    /// f32 copy in between; the Q4_0 table is dequantized into the tensor's own memory.
-    pub fn load_with(dir: &Path, device: Device, precision: Precision) -> Result<Self> {
+    /// Faster and leaner than [`XlmrTagger::load`]: the module tree is built with a two-row
+    /// word-embedding table, a 4-bit table stays in its Q4 blocks (rows are expanded per batch),
+    /// and every other stored tensor is turned straight into a libtorch tensor of the target
+    /// kind that then *becomes* the variable (`set_data`), with no f32 copy in between.
+    pub fn load_for_inference(dir: &Path, device: Device, precision: Precision, forward: Forward) -> Result<Self> {
+        let precision = precision.resolve();
+        if precision == Precision::Int8 && forward == Forward::RustBert {
+            return Err(Error::Config("int8 runs only in the fused forward pass".into()));
+        }
         let config = read_config(dir)?;
         let weights = dir.join(WEIGHTS_FILE);
         let (tensors, _) = store::read(&weights)?;
@@ -168,6 +253,7 @@ impl XlmrTagger {
         shell.vocab_size = 2;
         let mut tagger = Self::new(shell, device)?;
         tagger.config = config;
+        tagger.forward = forward;
         tagger.install_weights(tensors, precision, &weights)?;
         Ok(tagger)
     }
@@ -178,33 +264,35 @@ impl XlmrTagger {
     }
 
     /// Converts every floating-point weight to `precision` (in place; the variables keep their
-    /// identity, so modules and optimizers holding them see the change).
+    /// identity, so modules and optimizers holding them see the change) and builds the fused
+    /// inference pass for it.
     pub fn set_precision(&mut self, precision: Precision) -> Result<()> {
-        if precision == self.precision {
-            return Ok(());
-        }
+        let precision = precision.resolve();
         match precision {
-            Precision::Fp32 | Precision::Int8 | Precision::Fused32 => self.vs.float(),
             Precision::Bf16 => self.vs.bfloat16(),
+            _ => self.vs.float(),
         }
         self.precision = precision;
-        self.rebuild_fast()
+        self.forward = Forward::Fused;
+        self.rebuild_fused()
     }
 
-    /// Rebuilds the inference forward pass after the weights or their kind changed.
-    fn rebuild_fast(&mut self) -> Result<()> {
-        self.fast = match self.precision {
-            Precision::Int8 | Precision::Fused32 => {
-                Some(FastEncoder::new(&self.vs, &self.config, self.precision == Precision::Int8).map_err(Error::Config)?)
+    fn rebuild_fused(&mut self) -> Result<()> {
+        self.fused = match (self.forward, self.precision) {
+            (Forward::RustBert, _) => None,
+            (Forward::Fused, precision) => {
+                let int8 = if precision == Precision::Int8 { INT8_LAYERS } else { Int8Layers::NONE };
+                let c = &self.config;
+                Some(FusedEncoder::new(&self.vs, c.num_hidden_layers, c.num_attention_heads, c.hidden_size, int8).map_err(Error::Config)?)
             }
-            _ => None,
         };
         Ok(())
     }
 
-    /// [`XlmrTagger::load_with`]'s weight installation: each variable's data is replaced by a
-    /// tensor built from the stored one, in `precision`; the word-embedding table may differ in
-    /// rows from the variable (the shell has two), every other shape must match.
+    /// [`XlmrTagger::load_for_inference`]'s weight installation: each variable's data is
+    /// replaced by a tensor built from the stored one, in `precision`; a Q4 word-embedding table
+    /// is kept as blocks (its variable gets two placeholder rows of the right kind), every other
+    /// shape must match.
     fn install_weights(&mut self, tensors: Vec<NamedTensor>, precision: Precision, source: &Path) -> Result<()> {
         let corrupt = |reason: String| Error::ModelCorrupt { path: source.to_path_buf(), reason };
         let kind = precision.kind();
@@ -224,23 +312,26 @@ impl XlmrTagger {
             if stored.shape != want {
                 return Err(corrupt(format!("{name} has shape {:?}, the model expects {want:?}", stored.shape)));
             }
+            if name == WORD_EMBEDDINGS {
+                if let TensorData::Q4(blocks) = stored.data {
+                    if blocks.len() != vocab * want[1] / Q4_BLOCK * Q4_BLOCK_BYTES {
+                        return Err(corrupt(format!("{name} has {} bytes of Q4 blocks for {want:?}", blocks.len())));
+                    }
+                    var.set_data(&Tensor::zeros(var.size(), (kind, var.device())));
+                    self.word_table = Some(Q4Table { blocks, rows: vocab, cols: want[1] });
+                    self.table_in_variable = false;
+                    continue;
+                }
+            }
             let values = tensor_of(&stored, kind);
             let values = if var.device() == Device::Cpu { values } else { values.to_device(var.device()) };
             var.set_data(&values);
-            if name == WORD_EMBEDDINGS {
-                if let TensorData::Q4(bytes) = stored.data {
-                    self.word_embeddings_q4 = Some(bytes);
-                }
-            }
         }
         if let Some(extra) = by_name.keys().next() {
             return Err(corrupt(format!("unexpected tensor {extra} (a different architecture?)")));
         }
         self.precision = precision;
-        if matches!(precision, Precision::Int8 | Precision::Fused32) {
-            self.fast = Some(FastEncoder::new(&self.vs, &self.config, precision == Precision::Int8).map_err(corrupt)?);
-        }
-        Ok(())
+        self.rebuild_fused()
     }
 
     /// Tag names in id order.
@@ -253,6 +344,9 @@ impl XlmrTagger {
     /// The variables keep their kind (f32 unless [`XlmrTagger::set_precision`] changed it).
     pub fn set_weights(&mut self, tensors: Vec<NamedTensor>, allow_missing_head: bool, source: &Path) -> Result<()> {
         let corrupt = |reason: String| Error::ModelCorrupt { path: source.to_path_buf(), reason };
+        if !self.table_in_variable {
+            return Err(Error::Config("set_weights needs a tagger built by XlmrTagger::new or ::load".into()));
+        }
         let mut by_name: HashMap<String, NamedTensor> = tensors.into_iter().map(|t| (t.name.clone(), t)).collect();
         let mut variables: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
         variables.sort_by(|a, b| a.0.cmp(&b.0));
@@ -270,8 +364,8 @@ impl XlmrTagger {
             let values = tensor_of(&stored, var.kind()).to_device(var.device());
             tch::no_grad(|| var.copy_(&values));
             if name == WORD_EMBEDDINGS {
-                self.word_embeddings_q4 = match stored.data {
-                    TensorData::Q4(bytes) => Some(bytes),
+                self.word_table = match stored.data {
+                    TensorData::Q4(blocks) => Some(Q4Table { blocks, rows: want[0], cols: want[1] }),
                     _ => None,
                 };
             }
@@ -279,7 +373,7 @@ impl XlmrTagger {
         if let Some(extra) = by_name.keys().next() {
             return Err(corrupt(format!("unexpected tensor {extra} (a different architecture?)")));
         }
-        self.rebuild_fast()
+        self.rebuild_fused()
     }
 
     /// Stops gradients to the word-embedding table (96% of the parameters; training it buys no F1).
@@ -299,8 +393,8 @@ impl XlmrTagger {
             .map(|(name, var)| {
                 let shape: Vec<usize> = var.size().iter().map(|&d| d as usize).collect();
                 if name == WORD_EMBEDDINGS {
-                    if let Some(q4) = &self.word_embeddings_q4 {
-                        return NamedTensor { name, shape, data: TensorData::Q4(q4.clone()) };
+                    if let Some(table) = &self.word_table {
+                        return NamedTensor { name, shape: vec![table.rows, table.cols], data: TensorData::Q4(table.blocks.clone()) };
                     }
                 }
                 let flat = var.detach().to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1]);
@@ -323,20 +417,60 @@ impl XlmrTagger {
         store::write(&dir.join(WEIGHTS_FILE), &self.export(half), metadata)
     }
 
-    /// Logits `[batch, seq, labels]` for padded input ids and attention mask `[batch, seq]`,
-    /// in the model's precision (bf16 logits from a bf16 model: cast before a softmax).
+    /// rust-bert's forward pass on padded input ids and attention mask `[batch, seq]`: logits
+    /// `[batch, seq, labels]` in the model's kind. Training runs this (with `train`, dropout on).
     pub fn logits(&self, input_ids: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
-        match &self.fast {
-            Some(fast) if !train => fast.logits(input_ids, attention_mask),
-            _ => self.model.forward_t(Some(input_ids), Some(attention_mask), None, None, None, train).logits,
+        if self.table_in_variable {
+            return self.model.forward_t(Some(input_ids), Some(attention_mask), None, None, None, train).logits;
+        }
+        let shape = input_ids.size();
+        let ids: Vec<i64> = Vec::<i64>::try_from(input_ids.to_device(Device::Cpu).reshape([-1])).unwrap_or_default();
+        let embeds = self.embed_words(&ids, &shape);
+        let not_pad = input_ids.ne(PADDING_IDX).to_kind(Kind::Int64);
+        let positions = not_pad.cumsum(1, Kind::Int64) * &not_pad + PADDING_IDX;
+        self.model.forward_t(None, Some(attention_mask), None, Some(&positions), Some(&embeds), train).logits
+    }
+
+    /// Logits `[rows, width, labels]` of packed rows (see [`super::pack`]), in the model's kind,
+    /// from the forward pass chosen at load time.
+    pub fn packed_logits(&self, input: &PackedRows) -> Tensor {
+        let shape = input.shape();
+        let embeds = self.embed_words(input.ids, &shape);
+        match &self.fused {
+            Some(fused) => fused.logits(input, embeds),
+            None => {
+                let device = self.device();
+                let positions = Tensor::from_slice(input.positions).view(shape).to_device(device);
+                let mask = input.attention_mask().to_device(device);
+                self.model.forward_t(None, Some(&mask), None, Some(&positions), Some(&embeds), false).logits
+            }
         }
     }
 
-    /// Last hidden states of the encoder (no head), for checking the conversion.
+    /// Word embeddings of `ids` (laid out as `shape`, then hidden), in the model's kind.
+    fn embed_words(&self, ids: &[i64], shape: &[i64]) -> Tensor {
+        let device = self.device();
+        let mut full: Vec<i64> = shape.to_vec();
+        full.push(self.config.hidden_size);
+        match (&self.word_table, self.table_in_variable) {
+            (Some(table), false) => {
+                Tensor::from_slice(&table.lookup(ids)).view(full.as_slice()).to_kind(self.precision.kind()).to_device(device)
+            }
+            _ => {
+                let ids = Tensor::from_slice(ids).view(shape).to_device(device);
+                let table = self.vs.variables().remove(WORD_EMBEDDINGS).expect("the word-embedding variable");
+                Tensor::embedding(&table, &ids, PADDING_IDX, false, false)
+            }
+        }
+    }
+
     pub fn device(&self) -> Device {
         self.vs.device()
     }
 }
+
+/// The linear layers int8 quantizes.
+const INT8_LAYERS: Int8Layers = Int8Layers { qkv: true, attention_out: true, intermediate: true, output: true };
 
 /// Reads and parses `config.json` of a model folder.
 fn read_config(dir: &Path) -> Result<BertConfig> {
@@ -422,143 +556,4 @@ fn dequantize_q4_parallel<T: Copy + Send>(blocks: &[u8], out: &mut [T], convert:
             });
         }
     });
-}
-
-/// A linear layer of the inference forward pass: f32, or int8 weights for fbgemm.
-enum FastLinear {
-    F32 { weight: Tensor, bias: Tensor },
-    Int8 { weight: Tensor, packed: Tensor, col_offsets: Tensor, scale: f64, bias: Tensor },
-}
-
-impl FastLinear {
-    /// `weight` `[out, in]` f32 and `bias` `[out]`; quantized when `int8`.
-    fn new(weight: Tensor, bias: Tensor, int8: bool) -> std::result::Result<Self, String> {
-        if !int8 {
-            return Ok(FastLinear::F32 { weight, bias });
-        }
-        let (n, k) = weight.size2().map_err(|e| e.to_string())?;
-        let values: Vec<f32> = Vec::<f32>::try_from(weight.contiguous().view([-1])).map_err(|e| e.to_string())?;
-        // Symmetric per-tensor quantization (zero point 0): q = round(w / scale), |q| <= 127.
-        let max = values.iter().fold(0f32, |m, &w| m.max(w.abs()));
-        let scale = if max > 0.0 { max as f64 / 127.0 } else { 1.0 };
-        let q: Vec<i8> = values.iter().map(|&w| ((w as f64 / scale).round().clamp(-127.0, 127.0)) as i8).collect();
-        // fbgemm's column offsets: the sum of each output row's quantized weights.
-        let offsets: Vec<i32> = q.chunks(k as usize).map(|row| row.iter().map(|&x| x as i32).sum()).collect();
-        let weight = Tensor::from_slice(&q).view([n, k]);
-        let packed = weight.fbgemm_pack_quantized_matrix();
-        Ok(FastLinear::Int8 { weight, packed, col_offsets: Tensor::from_slice(&offsets), scale, bias: bias.contiguous() })
-    }
-
-    fn forward(&self, x: &Tensor) -> Tensor {
-        match self {
-            FastLinear::F32 { weight, bias } => x.linear(weight, Some(bias)),
-            FastLinear::Int8 { weight, packed, col_offsets, scale, bias } => x.fbgemm_linear_int8_weight_fp32_activation(
-                weight,
-                packed,
-                col_offsets,
-                tch::Scalar::float(*scale),
-                tch::Scalar::int(0),
-                bias,
-            ),
-        }
-    }
-}
-
-struct FastLayer {
-    /// Query, key and value projections fused into one `[3H, H]` product.
-    qkv: FastLinear,
-    attention_out: FastLinear,
-    attention_norm: (Tensor, Tensor),
-    intermediate: FastLinear,
-    output: FastLinear,
-    output_norm: (Tensor, Tensor),
-}
-
-/// An inference-only XLM-R forward pass over the tagger's own variables (shared, not copied,
-/// except the fused QKV weights and the int8 ones): the same arithmetic as rust-bert's
-/// `RobertaForTokenClassification::forward_t` in eval mode, with fused query/key/value,
-/// libtorch's scaled-dot-product attention and fused GELU, and optionally int8 linear layers.
-struct FastEncoder {
-    word: Tensor,
-    position: Tensor,
-    token_type: Tensor,
-    embedding_norm: (Tensor, Tensor),
-    layers: Vec<FastLayer>,
-    classifier: (Tensor, Tensor),
-    heads: i64,
-    hidden: i64,
-}
-
-/// rust-bert's BERT/RoBERTa layer-norm epsilon.
-const LAYER_NORM_EPS: f64 = 1e-12;
-/// XLM-R's padding id, from which position ids are counted.
-const PADDING_IDX: i64 = 1;
-
-impl FastEncoder {
-    fn new(vs: &nn::VarStore, config: &BertConfig, int8: bool) -> std::result::Result<Self, String> {
-        let vars = vs.variables();
-        let get = |name: &str| -> std::result::Result<Tensor, String> {
-            vars.get(name).map(|t| t.detach()).ok_or_else(|| format!("no variable {name}"))
-        };
-        let norm = |prefix: &str| -> std::result::Result<(Tensor, Tensor), String> {
-            Ok((get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?))
-        };
-        let linear = |prefix: &str, int8: bool| -> std::result::Result<FastLinear, String> {
-            FastLinear::new(get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?, int8)
-        };
-        let mut layers = Vec::new();
-        let _guard = tch::no_grad_guard();
-        for i in 0..config.num_hidden_layers {
-            let p = format!("roberta.encoder.layer.{i}");
-            let part = |w: &str| get(&format!("{p}.attention.self.{w}"));
-            let qkv_weight = Tensor::cat(&[part("query.weight")?, part("key.weight")?, part("value.weight")?], 0);
-            let qkv_bias = Tensor::cat(&[part("query.bias")?, part("key.bias")?, part("value.bias")?], 0);
-            layers.push(FastLayer {
-                qkv: FastLinear::new(qkv_weight, qkv_bias, int8)?,
-                attention_out: linear(&format!("{p}.attention.output.dense"), int8)?,
-                attention_norm: norm(&format!("{p}.attention.output.LayerNorm"))?,
-                intermediate: linear(&format!("{p}.intermediate.dense"), int8)?,
-                output: linear(&format!("{p}.output.dense"), int8)?,
-                output_norm: norm(&format!("{p}.output.LayerNorm"))?,
-            });
-        }
-        Ok(FastEncoder {
-            word: get(WORD_EMBEDDINGS)?,
-            position: get("roberta.embeddings.position_embeddings.weight")?,
-            token_type: get("roberta.embeddings.token_type_embeddings.weight")?.get(0),
-            embedding_norm: norm("roberta.embeddings.LayerNorm")?,
-            layers,
-            classifier: (get("classifier.weight")?, get("classifier.bias")?),
-            heads: config.num_attention_heads,
-            hidden: config.hidden_size,
-        })
-    }
-
-    fn logits(&self, input_ids: &Tensor, attention_mask: &Tensor) -> Tensor {
-        let (batch, len) = input_ids.size2().expect("input ids [batch, seq]");
-        let (h, heads) = (self.hidden, self.heads);
-        let not_pad = input_ids.ne(PADDING_IDX).to_kind(Kind::Int64);
-        let positions = not_pad.cumsum(1, Kind::Int64) * &not_pad + PADDING_IDX;
-        let x = Tensor::embedding(&self.word, input_ids, PADDING_IDX, false, false)
-            + Tensor::embedding(&self.position, &positions, PADDING_IDX, false, false)
-            + &self.token_type;
-        let mut x = x.layer_norm([h], Some(&self.embedding_norm.0), Some(&self.embedding_norm.1), LAYER_NORM_EPS, false);
-        // Additive mask as rust-bert builds it: 0 where attended, -10000 at padding.
-        let mask = ((attention_mask.ones_like() - attention_mask) * -10000.0).to_kind(Kind::Float).view([batch, 1, 1, len]);
-        for layer in &self.layers {
-            let qkv = layer.qkv.forward(&x).view([batch, len, 3, heads, h / heads]).permute([2, 0, 3, 1, 4]);
-            let context = Tensor::scaled_dot_product_attention(&qkv.get(0), &qkv.get(1), &qkv.get(2), Some(&mask), 0.0, false, None);
-            let context = context.transpose(1, 2).contiguous().view([batch, len, h]);
-            let a = (layer.attention_out.forward(&context) + &x).layer_norm(
-                [h],
-                Some(&layer.attention_norm.0),
-                Some(&layer.attention_norm.1),
-                LAYER_NORM_EPS,
-                false,
-            );
-            let inner = layer.intermediate.forward(&a).gelu("none");
-            x = (layer.output.forward(&inner) + &a).layer_norm([h], Some(&layer.output_norm.0), Some(&layer.output_norm.1), LAYER_NORM_EPS, false);
-        }
-        x.linear(&self.classifier.0, Some(&self.classifier.1))
-    }
 }

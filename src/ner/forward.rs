@@ -1,0 +1,270 @@
+//! The inference forward pass over packed rows (see [`super::pack`]): XLM-R with one fused
+//! query/key/value product, libtorch's scaled-dot-product attention and GELU, in f32, bf16 or
+//! int8, on the tagger's own variables (shared, not copied). It computes what rust-bert's
+//! `RobertaForTokenClassification::forward_t` computes in eval mode, with a block-diagonal
+//! attention mask so that inputs sharing a row never see each other.
+use tch::{nn, Kind, Tensor};
+
+use super::e5s1::{f16_to_f32, Q4_BLOCK, Q4_BLOCK_BYTES};
+use super::xlmr::WORD_EMBEDDINGS;
+
+/// rust-bert's BERT/RoBERTa layer-norm epsilon.
+const LAYER_NORM_EPS: f64 = 1e-12;
+/// XLM-R's padding id; positions are counted from it.
+pub const PADDING_IDX: i64 = 1;
+/// The additive attention mask value rust-bert uses (finite, so no NaN ever appears).
+const MASKED: f64 = -10000.0;
+
+/// Packed rows as flat row-major `[rows, width]` arrays.
+#[derive(Debug, Clone, Copy)]
+pub struct PackedRows<'a> {
+    pub rows: usize,
+    pub width: usize,
+    /// Subword ids (`<pad>` after the last input of a row).
+    pub ids: &'a [i64],
+    /// XLM-R position ids: 2, 3, ... from the start of each input; 1 at padding.
+    pub positions: &'a [i64],
+    /// 0 at padding, else the 1-based number of the input within its row.
+    pub segments: &'a [i64],
+}
+
+impl PackedRows<'_> {
+    pub fn shape(&self) -> [i64; 2] {
+        [self.rows as i64, self.width as i64]
+    }
+
+    /// `[rows, width, width]` int64: 1 where query and key belong to the same input.
+    pub fn attention_mask(&self) -> Tensor {
+        let seg = Tensor::from_slice(self.segments).view(self.shape());
+        let same = seg.unsqueeze(2).eq_tensor(&seg.unsqueeze(1));
+        same.logical_and(&seg.unsqueeze(1).ne(0)).to_kind(Kind::Int64)
+    }
+}
+
+/// The word-embedding table kept as the base model's Q4_0 blocks: rows are expanded only for
+/// the ids of a batch, so the 175 MB f32 table is never built at inference.
+pub struct Q4Table {
+    pub blocks: Vec<u8>,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl Q4Table {
+    /// `[ids.len(), cols]` f32 embeddings; an out-of-range id gets `<unk>`'s row (id 3).
+    pub fn lookup(&self, ids: &[i64]) -> Vec<f32> {
+        let row_bytes = self.cols / Q4_BLOCK * Q4_BLOCK_BYTES;
+        let mut out = vec![0f32; ids.len() * self.cols];
+        for (&id, values) in ids.iter().zip(out.chunks_exact_mut(self.cols)) {
+            let id = if (0..self.rows as i64).contains(&id) { id as usize } else { 3 };
+            let row = &self.blocks[id * row_bytes..(id + 1) * row_bytes];
+            for (block, values) in row.chunks_exact(Q4_BLOCK_BYTES).zip(values.chunks_exact_mut(Q4_BLOCK)) {
+                let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+                let (lo, hi) = values.split_at_mut(Q4_BLOCK / 2);
+                for ((&q, a), b) in block[2..].iter().zip(lo).zip(hi) {
+                    *a = ((q & 0x0F) as i32 - 8) as f32 * d;
+                    *b = ((q >> 4) as i32 - 8) as f32 * d;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Which linear layers of each encoder layer run in int8 (the rest stay in the weights' kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Int8Layers {
+    pub qkv: bool,
+    pub attention_out: bool,
+    pub intermediate: bool,
+    pub output: bool,
+}
+
+impl Int8Layers {
+    pub const NONE: Int8Layers = Int8Layers { qkv: false, attention_out: false, intermediate: false, output: false };
+}
+
+/// A linear layer: in the weights' kind, or int8 weights for fbgemm.
+enum Linear {
+    Plain { weight: Tensor, bias: Tensor },
+    /// Weights quantized per output channel, symmetric: `w[o, i] ≈ q[o, i] * scale[o]`. fbgemm
+    /// runs the u8 x s8 product with unit weight scale (its activations are quantized per call)
+    /// and the channel scales and bias are applied after, in one pass.
+    Int8 { weight: Tensor, packed: Tensor, col_offsets: Tensor, scales: Tensor, bias: Tensor, zero_bias: Tensor },
+}
+
+impl Linear {
+    fn new(weight: Tensor, bias: Tensor, int8: bool) -> Result<Self, String> {
+        if !int8 {
+            return Ok(Linear::Plain { weight, bias });
+        }
+        let (n, k) = weight.size2().map_err(|e| e.to_string())?;
+        let values: Vec<f32> = Vec::<f32>::try_from(weight.to_kind(Kind::Float).contiguous().view([-1])).map_err(|e| e.to_string())?;
+        let mut q = Vec::with_capacity(values.len());
+        let mut scales = Vec::with_capacity(n as usize);
+        let mut offsets = Vec::with_capacity(n as usize);
+        for row in values.chunks(k as usize) {
+            let max = row.iter().fold(0f32, |m, &w| m.max(w.abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            let start = q.len();
+            q.extend(row.iter().map(|&w| (w / scale).round().clamp(-127.0, 127.0) as i8));
+            offsets.push(q[start..].iter().map(|&x| x as i32).sum::<i32>());
+            scales.push(scale);
+        }
+        let weight = Tensor::from_slice(&q).view([n, k]);
+        let packed = weight.fbgemm_pack_quantized_matrix();
+        Ok(Linear::Int8 {
+            weight,
+            packed,
+            col_offsets: Tensor::from_slice(&offsets),
+            scales: Tensor::from_slice(&scales),
+            bias: bias.to_kind(Kind::Float).contiguous(),
+            zero_bias: Tensor::zeros([n], (Kind::Float, tch::Device::Cpu)),
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Tensor {
+        match self {
+            Linear::Plain { weight, bias } => x.linear(weight, Some(bias)),
+            Linear::Int8 { weight, packed, col_offsets, scales, bias, zero_bias } => {
+                let unscaled = x.fbgemm_linear_int8_weight_fp32_activation(
+                    weight,
+                    packed,
+                    col_offsets,
+                    tch::Scalar::float(1.0),
+                    tch::Scalar::int(0),
+                    zero_bias,
+                );
+                bias.addcmul(&unscaled, scales)
+            }
+        }
+    }
+}
+
+struct Layer {
+    qkv: Linear,
+    attention_out: Linear,
+    attention_norm: (Tensor, Tensor),
+    intermediate: Linear,
+    output: Linear,
+    output_norm: (Tensor, Tensor),
+}
+
+/// The encoder and head for inference (see the module docs).
+pub struct FusedEncoder {
+    /// The word-embedding variable, used when the table is not kept in Q4 form.
+    word: Tensor,
+    position: Tensor,
+    token_type: Tensor,
+    embedding_norm: (Tensor, Tensor),
+    layers: Vec<Layer>,
+    classifier: (Tensor, Tensor),
+    heads: i64,
+    hidden: i64,
+    /// Activations' kind (f32 for int8 layers).
+    kind: Kind,
+}
+
+impl FusedEncoder {
+    /// Builds the pass over `vs` (f32 or bf16 variables); `int8` names the layers to quantize
+    /// (f32 variables only).
+    pub fn new(vs: &nn::VarStore, layers: i64, heads: i64, hidden: i64, int8: Int8Layers) -> Result<Self, String> {
+        let vars = vs.variables();
+        let get = |name: &str| -> Result<Tensor, String> { vars.get(name).map(|t| t.detach()).ok_or_else(|| format!("no variable {name}")) };
+        let norm = |prefix: &str| -> Result<(Tensor, Tensor), String> { Ok((get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?)) };
+        let linear = |prefix: &str, int8: bool| -> Result<Linear, String> {
+            Linear::new(get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?, int8)
+        };
+        let word = get(WORD_EMBEDDINGS)?;
+        let kind = word.kind();
+        if int8 != Int8Layers::NONE && kind != Kind::Float {
+            return Err("int8 layers need f32 weights".into());
+        }
+        let _guard = tch::no_grad_guard();
+        let mut built = Vec::new();
+        for i in 0..layers {
+            let p = format!("roberta.encoder.layer.{i}");
+            let part = |w: &str| get(&format!("{p}.attention.self.{w}"));
+            let qkv_weight = Tensor::cat(&[part("query.weight")?, part("key.weight")?, part("value.weight")?], 0);
+            let qkv_bias = Tensor::cat(&[part("query.bias")?, part("key.bias")?, part("value.bias")?], 0);
+            built.push(Layer {
+                qkv: Linear::new(qkv_weight, qkv_bias, int8.qkv)?,
+                attention_out: linear(&format!("{p}.attention.output.dense"), int8.attention_out)?,
+                attention_norm: norm(&format!("{p}.attention.output.LayerNorm"))?,
+                intermediate: linear(&format!("{p}.intermediate.dense"), int8.intermediate)?,
+                output: linear(&format!("{p}.output.dense"), int8.output)?,
+                output_norm: norm(&format!("{p}.output.LayerNorm"))?,
+            });
+        }
+        Ok(FusedEncoder {
+            word,
+            position: get("roberta.embeddings.position_embeddings.weight")?,
+            token_type: get("roberta.embeddings.token_type_embeddings.weight")?.get(0),
+            embedding_norm: norm("roberta.embeddings.LayerNorm")?,
+            layers: built,
+            classifier: (get("classifier.weight")?, get("classifier.bias")?),
+            heads,
+            hidden,
+            kind,
+        })
+    }
+
+    /// Word embeddings `[rows, width, hidden]` in the activations' kind: from `table` when the
+    /// tagger keeps one, else from the embedding variable.
+    pub fn word_embeddings(&self, input: &PackedRows, table: Option<&Q4Table>) -> Tensor {
+        let [rows, width] = input.shape();
+        match table {
+            Some(table) => Tensor::from_slice(&table.lookup(input.ids)).view([rows, width, self.hidden]).to_kind(self.kind),
+            None => Tensor::embedding(&self.word, &Tensor::from_slice(input.ids).view([rows, width]), PADDING_IDX, false, false),
+        }
+    }
+
+    /// Logits `[rows, width, labels]` in the activations' kind.
+    pub fn logits(&self, input: &PackedRows, word_embeddings: Tensor) -> Tensor {
+        let [rows, width] = input.shape();
+        let (h, heads) = (self.hidden, self.heads);
+        let positions = Tensor::from_slice(input.positions).view([rows, width]);
+        let x = word_embeddings + Tensor::embedding(&self.position, &positions, PADDING_IDX, false, false) + &self.token_type;
+        let mut x = x.layer_norm([h], Some(&self.embedding_norm.0), Some(&self.embedding_norm.1), LAYER_NORM_EPS, false);
+        let allowed = input.attention_mask();
+        let mask = ((allowed.ones_like() - allowed) * MASKED).to_kind(self.kind).unsqueeze(1);
+        for layer in &self.layers {
+            let qkv = layer.qkv.forward(&x).view([rows, width, 3, heads, h / heads]).permute([2, 0, 3, 1, 4]);
+            let context = Tensor::scaled_dot_product_attention(&qkv.get(0), &qkv.get(1), &qkv.get(2), Some(&mask), 0.0, false, None);
+            let context = context.transpose(1, 2).contiguous().view([rows, width, h]);
+            let a = (layer.attention_out.forward(&context) + &x).layer_norm(
+                [h],
+                Some(&layer.attention_norm.0),
+                Some(&layer.attention_norm.1),
+                LAYER_NORM_EPS,
+                false,
+            );
+            let inner = layer.intermediate.forward(&a).gelu("none");
+            x = (layer.output.forward(&inner) + &a).layer_norm([h], Some(&layer.output_norm.0), Some(&layer.output_norm.1), LAYER_NORM_EPS, false);
+        }
+        x.linear(&self.classifier.0, Some(&self.classifier.1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ner::e5s1::{dequantize_q4, f32_to_f16};
+
+    #[test]
+    fn q4_lookup_matches_full_dequantization() {
+        let (rows, cols) = (5, 64);
+        let mut blocks = Vec::new();
+        for b in 0..rows * cols / Q4_BLOCK {
+            blocks.extend(f32_to_f16(0.01 * (b as f32 + 1.0)).to_le_bytes());
+            blocks.extend((0..16).map(|j| ((b * 7 + j * 3) % 256) as u8));
+        }
+        let mut full = vec![0f32; rows * cols];
+        dequantize_q4(&blocks, &mut full);
+        let table = Q4Table { blocks, rows, cols };
+        let got = table.lookup(&[4, 0, 2, 99]);
+        assert_eq!(&got[..cols], &full[4 * cols..5 * cols]);
+        assert_eq!(&got[cols..2 * cols], &full[..cols]);
+        assert_eq!(&got[2 * cols..3 * cols], &full[2 * cols..3 * cols]);
+        assert_eq!(&got[3 * cols..], &full[3 * cols..4 * cols], "out of range -> <unk>");
+    }
+}
