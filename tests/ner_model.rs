@@ -1,7 +1,10 @@
 //! The shipped NER model: loading, tagging, long texts, and errors for broken model folders.
 use std::path::{Path, PathBuf};
 
-use portavoz::ner::NerModel;
+use portavoz::ner::encode::{self, EncodedWords};
+use portavoz::ner::words::split;
+use portavoz::ner::xlmr::XlmrTagger;
+use portavoz::ner::{pack, word_log_probs, Forward, InferenceOptions, NerModel, Precision};
 use portavoz::segment::segment;
 use portavoz::{default_model_dir, Entity, Error, Label};
 
@@ -109,4 +112,97 @@ fn corrupt_model_files_are_clear_errors() {
     let err = NerModel::load(&dir).err().expect("missing tokenizer fails");
     assert!(matches!(err, Error::ModelMissing { .. }) && err.to_string().contains("tokenizer.json"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Sentences of the seed readouts, split into words as the NER stage splits them.
+fn seed_sentences() -> Vec<Vec<String>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for s in &segment(&text).sentences {
+            let sentence = s.span.slice(&text);
+            let words: Vec<String> = split(sentence).into_iter().map(|(a, b)| sentence[a..b].to_string()).collect();
+            if !words.is_empty() {
+                out.push(words);
+            }
+        }
+    }
+    out
+}
+
+fn load_with(precision: Precision, forward: Forward) -> NerModel {
+    let options = InferenceOptions { precision, forward, ..Default::default() };
+    NerModel::load_on(&default_model_dir(), tch::Device::Cpu, options).expect("the shipped model loads")
+}
+
+#[test]
+fn packed_rows_compute_what_each_sentence_computes_alone() {
+    let packed_model = load_with(Precision::Fp32, Forward::Fused);
+    let sentences = seed_sentences();
+    let encoded: Vec<EncodedWords> = sentences.iter().map(|s| packed_model.encoder.encode_words(s).unwrap()).collect();
+    let opts = packed_model.options;
+    let lengths: Vec<usize> = encode::chunks(&encoded, opts.max_len, opts.overlap).iter().map(|c| c.ids.len()).collect();
+    let rows = pack::pack(&lengths, opts.max_len).len();
+    assert!(rows * 2 < lengths.len(), "{} inputs should share rows, got {rows} rows", lengths.len());
+    let packed = word_log_probs(&packed_model.tagger, &encoded, &opts);
+
+    // Each sentence alone, unpadded, through rust-bert's forward with the full f32 table.
+    let alone = XlmrTagger::load(&default_model_dir(), tch::Device::Cpu).unwrap();
+    let _guard = tch::no_grad_guard();
+    let mut compared = 0;
+    for (s, enc) in encoded.iter().enumerate() {
+        let chunks = encode::chunks(std::slice::from_ref(enc), opts.max_len, opts.overlap);
+        let [chunk] = chunks.as_slice() else { continue };
+        let n = chunk.ids.len() as i64;
+        let ids = tch::Tensor::from_slice(&chunk.ids).view([1, n]);
+        let log_probs = alone.logits(&ids, &ids.ones_like(), false).log_softmax(-1, tch::Kind::Float).squeeze_dim(0);
+        for (w, &pos) in chunk.first_subword.iter().enumerate() {
+            let expected: Vec<f32> = Vec::try_from(log_probs.get(pos as i64)).unwrap();
+            for (a, b) in expected.iter().zip(&packed[s][w]) {
+                assert!((a - b).abs() < 1e-3, "sentence {s} word {w}: {expected:?} vs {:?}", packed[s][w]);
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 500, "only {compared} words compared");
+}
+
+#[test]
+fn the_rust_bert_forward_agrees_with_the_fused_one_on_packed_rows() {
+    let sentences = seed_sentences();
+    let fused = load_with(Precision::Fp32, Forward::Fused);
+    let rust_bert = load_with(Precision::Fp32, Forward::RustBert);
+    let encoded: Vec<EncodedWords> = sentences.iter().map(|s| fused.encoder.encode_words(s).unwrap()).collect();
+    let a = word_log_probs(&fused.tagger, &encoded, &fused.options);
+    let b = word_log_probs(&rust_bert.tagger, &encoded, &rust_bert.options);
+    let worst = a.iter().flatten().flatten().zip(b.iter().flatten().flatten()).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(worst < 1e-3, "largest difference {worst}");
+}
+
+#[test]
+fn reduced_precisions_keep_nearly_every_label() {
+    let sentences = seed_sentences();
+    let reference = load_with(Precision::Fp32, Forward::Fused);
+    let expected = reference.tag_words(&sentences).unwrap();
+    let words: usize = expected.iter().map(Vec::len).sum();
+    for precision in [Precision::Bf16, Precision::Int8] {
+        let model = load_with(precision, Forward::Fused);
+        assert_eq!(model.tagger.precision(), precision);
+        let got = model.tag_words(&sentences).unwrap();
+        let differing: usize = expected.iter().flatten().zip(got.iter().flatten()).filter(|(a, b)| a.label != b.label).count();
+        assert!(differing * 200 < words, "{precision}: {differing} of {words} word labels differ from fp32");
+    }
+}
+
+#[test]
+fn int8_needs_the_fused_forward_and_auto_resolves() {
+    let options = InferenceOptions { precision: Precision::Int8, forward: Forward::RustBert, ..Default::default() };
+    let err = NerModel::load_on(&default_model_dir(), tch::Device::Cpu, options).err().expect("int8 + rust-bert is refused");
+    assert!(matches!(err, Error::Config(_)) && err.to_string().contains("int8"), "{err}");
+    let auto = load_with(Precision::Auto, Forward::Fused);
+    assert_eq!(auto.tagger.precision(), Precision::Auto.resolve());
+    assert_ne!(Precision::Auto.resolve(), Precision::Auto);
 }

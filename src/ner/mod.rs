@@ -21,8 +21,8 @@ use crate::annotation::{Entity, Label};
 use crate::error::Result;
 use crate::segment::Segmentation;
 use crate::text::OffsetMap;
-use encode::{EncodedWords, WordEncoder, PAD_ID};
-use forward::{PackedRows, PADDING_IDX};
+use encode::{Chunk, EncodedWords, WordEncoder, PAD_ID};
+use forward::{Int8Calibration, PackedRows, PADDING_IDX};
 use xlmr::XlmrTagger;
 pub use xlmr::{Forward, Precision};
 
@@ -79,12 +79,34 @@ pub fn word_log_probs_counted(tagger: &XlmrTagger, encoded: &[EncodedWords], opt
     let n_labels = tagger.labels().len();
     let mut out: Vec<Vec<Vec<f32>>> = encoded.iter().map(|e| vec![Vec::new(); e.pieces.len()]).collect();
     let chunks = encode::chunks(encoded, opts.max_len, opts.overlap);
-    let lengths: Vec<usize> = chunks.iter().map(|c| c.ids.len()).collect();
-    let subwords = lengths.iter().sum();
-    let rows = pack::pack(&lengths, opts.max_len);
+    let subwords = chunks.iter().map(|c| c.ids.len()).sum();
     let _guard = tch::no_grad_guard();
-    let (mut ids, mut positions, mut segments) = (Vec::new(), Vec::new(), Vec::new());
     let mut flat: Vec<f32> = Vec::new();
+    for_each_packed_batch(&chunks, opts, |input, rows| {
+        let log_probs = tagger.packed_logits(input).to_kind(Kind::Float).log_softmax(-1, Kind::Float);
+        let log_probs = log_probs.to_device(Device::Cpu).contiguous();
+        let numel = log_probs.numel();
+        flat.resize(numel, 0.0);
+        log_probs.copy_data(&mut flat, numel);
+        for (r, row) in rows.iter().enumerate() {
+            for &(c, offset) in &row.items {
+                let chunk = &chunks[c];
+                for w in chunk.window.own_start..chunk.window.own_end {
+                    let at = (r * input.width + offset + chunk.first_subword[w - chunk.window.start]) * n_labels;
+                    out[chunk.sentence][w] = flat[at..at + n_labels].to_vec();
+                }
+            }
+        }
+    });
+    (out, subwords)
+}
+
+/// Packs `chunks` into rows of `opts.max_len` positions and calls `f` on each batch of
+/// `opts.batch_size` rows, with the rows it holds.
+fn for_each_packed_batch(chunks: &[Chunk], opts: &InferenceOptions, mut f: impl FnMut(&PackedRows, &[pack::Row])) {
+    let lengths: Vec<usize> = chunks.iter().map(|c| c.ids.len()).collect();
+    let rows = pack::pack(&lengths, opts.max_len);
+    let (mut ids, mut positions, mut segments) = (Vec::new(), Vec::new(), Vec::new());
     for batch in rows.chunks(opts.batch_size.max(1)) {
         let width = batch.iter().map(|r| r.len).max().unwrap_or(0);
         let size = batch.len() * width;
@@ -105,23 +127,8 @@ pub fn word_log_probs_counted(tagger: &XlmrTagger, encoded: &[EncodedWords], opt
                 segments[at..at + chunk.len()].fill(k as i64 + 1);
             }
         }
-        let input = PackedRows { rows: batch.len(), width, ids: &ids, positions: &positions, segments: &segments };
-        let log_probs = tagger.packed_logits(&input).to_kind(Kind::Float).log_softmax(-1, Kind::Float);
-        let log_probs = log_probs.to_device(Device::Cpu).contiguous();
-        let numel = log_probs.numel();
-        flat.resize(numel, 0.0);
-        log_probs.copy_data(&mut flat, numel);
-        for (r, row) in batch.iter().enumerate() {
-            for &(c, offset) in &row.items {
-                let chunk = &chunks[c];
-                for w in chunk.window.own_start..chunk.window.own_end {
-                    let at = (r * width + offset + chunk.first_subword[w - chunk.window.start]) * n_labels;
-                    out[chunk.sentence][w] = flat[at..at + n_labels].to_vec();
-                }
-            }
-        }
+        f(&PackedRows { rows: batch.len(), width, ids: &ids, positions: &positions, segments: &segments }, batch);
     }
-    (out, subwords)
 }
 
 /// Chooses one label per word (BIO-constrained or argmax).
@@ -214,6 +221,23 @@ impl NerModel {
         let tags = log_probs.iter().map(|lp| choose_tags(lp, labels, self.options.constrained)).collect();
         profile.decode += t.elapsed();
         Ok(tags)
+    }
+
+    /// Measures the activation ranges int8 needs (see [`Int8Calibration`]) on pre-split
+    /// sentences; the model must be loaded in fp32 with the fused forward.
+    pub fn calibrate_int8<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Result<Int8Calibration> {
+        let encoded = sentences.iter().map(|s| self.encoder.encode_words(s)).collect::<Result<Vec<_>>>()?;
+        let chunks = encode::chunks(&encoded, self.options.max_len, self.options.overlap);
+        let _guard = tch::no_grad_guard();
+        let mut maxes = Vec::new();
+        let mut result = Ok(());
+        for_each_packed_batch(&chunks, &self.options, |input, _| {
+            if result.is_ok() {
+                result = self.tagger.record_ffn_input_max(input, &mut maxes);
+            }
+        });
+        result?;
+        Ok(Int8Calibration { ffn_output_input_max: maxes })
     }
 
     /// Entities (labels PER, LOC, ORG, MISC) of each text, sentence by sentence.

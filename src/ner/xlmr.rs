@@ -9,7 +9,7 @@ use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::e5s1::{f16_to_f32, Q4_BLOCK, Q4_BLOCK_BYTES};
-use super::forward::{FusedEncoder, Int8Layers, PackedRows, Q4Table, PADDING_IDX};
+use super::forward::{FusedEncoder, Int8Calibration, Int8Layers, PackedRows, Q4Table, PADDING_IDX};
 use super::store::{self, NamedTensor, TensorData};
 use crate::error::{Error, Result};
 
@@ -21,6 +21,9 @@ pub const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG",
 pub const CONFIG_FILE: &str = "config.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
+/// Optional: activation ranges that let int8 quantize every linear layer (see
+/// [`super::forward::Int8Calibration`] and `examples/calibrate_int8.rs`).
+pub const INT8_CALIBRATION_FILE: &str = "int8-calibration.safetensors";
 
 /// Number format of the model's weights and activations at inference time.
 ///
@@ -28,9 +31,10 @@ pub const TOKENIZER_FILE: &str = "tokenizer.json";
 /// to f32 before the softmax, so scores and decoding are always in f32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Precision {
-    /// The fastest format that keeps the model's F1 on this machine: `Bf16` where the CPU has
-    /// AMX tiles for bfloat16 (oneDNN then runs the products several times faster than f32),
-    /// else `Fp32`. See [`Precision::resolve`].
+    /// The fastest format that keeps the model's F1 (within 0.5 of fp32) on this machine:
+    /// `Bf16` where the CPU has AMX tiles for bfloat16, else `Int8` where it has AVX-512 VNNI
+    /// (and the model folder has its int8 calibration), else `Fp32`. The environment variable
+    /// `PORTAVOZ_PRECISION` (fp32, bf16 or int8) overrides the choice. See [`Precision::resolve`].
     #[default]
     Auto,
     /// IEEE single precision everywhere (the reference numbers).
@@ -44,12 +48,23 @@ pub enum Precision {
 }
 
 impl Precision {
-    /// The format [`Precision::Auto`] stands for on this machine; the others stand for themselves.
+    /// The format [`Precision::Auto`] stands for on this machine (for a model folder with an
+    /// int8 calibration); the others stand for themselves.
     pub fn resolve(self) -> Precision {
-        match self {
-            Precision::Auto if cpu_has_amx_bf16() => Precision::Bf16,
-            Precision::Auto => Precision::Fp32,
-            other => other,
+        if self != Precision::Auto {
+            return self;
+        }
+        if let Some(chosen) = std::env::var("PORTAVOZ_PRECISION").ok().and_then(|v| Precision::parse(v.trim())) {
+            if chosen != Precision::Auto {
+                return chosen;
+            }
+        }
+        if cpu_has_amx_bf16() {
+            Precision::Bf16
+        } else if cpu_has_avx512_vnni() {
+            Precision::Int8
+        } else {
+            Precision::Fp32
         }
     }
 
@@ -79,6 +94,18 @@ impl Precision {
             Precision::Bf16 => "bf16",
             Precision::Int8 => "int8",
         }
+    }
+}
+
+/// Whether the CPU has AVX-512 VNNI (fbgemm's fast u8 x s8 products).
+pub fn cpu_has_avx512_vnni() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512vnni")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
@@ -199,6 +226,8 @@ pub struct XlmrTagger {
     forward: Forward,
     /// The fused inference pass, built on the variables above.
     fused: Option<FusedEncoder>,
+    /// The model folder's int8 calibration, when it has one.
+    int8_calibration: Option<Int8Calibration>,
 }
 
 impl XlmrTagger {
@@ -220,6 +249,7 @@ impl XlmrTagger {
             precision: Precision::Fp32,
             forward: Forward::RustBert,
             fused: None,
+            int8_calibration: None,
         })
     }
 
@@ -242,7 +272,13 @@ impl XlmrTagger {
     /// and every other stored tensor is turned straight into a libtorch tensor of the target
     /// kind that then *becomes* the variable (`set_data`), with no f32 copy in between.
     pub fn load_for_inference(dir: &Path, device: Device, precision: Precision, forward: Forward) -> Result<Self> {
-        let precision = precision.resolve();
+        let calibration = dir.join(INT8_CALIBRATION_FILE);
+        let precision = match (precision, precision.resolve()) {
+            // Without its calibration, int8 is not within 0.5 F1 and fast enough for Auto.
+            (Precision::Auto, Precision::Int8) if !calibration.exists() => Precision::Fp32,
+            (Precision::Auto, Precision::Int8) if forward == Forward::RustBert => Precision::Fp32,
+            (_, resolved) => resolved,
+        };
         if precision == Precision::Int8 && forward == Forward::RustBert {
             return Err(Error::Config("int8 runs only in the fused forward pass".into()));
         }
@@ -254,6 +290,9 @@ impl XlmrTagger {
         let mut tagger = Self::new(shell, device)?;
         tagger.config = config;
         tagger.forward = forward;
+        if precision == Precision::Int8 && calibration.exists() {
+            tagger.int8_calibration = Some(Int8Calibration::read(&calibration)?);
+        }
         tagger.install_weights(tensors, precision, &weights)?;
         Ok(tagger)
     }
@@ -281,9 +320,14 @@ impl XlmrTagger {
         self.fused = match (self.forward, self.precision) {
             (Forward::RustBert, _) => None,
             (Forward::Fused, precision) => {
-                let int8 = if precision == Precision::Int8 { INT8_LAYERS } else { Int8Layers::NONE };
+                // The FFN output product loses F1 in int8 unless calibration smooths its input.
+                let int8 = match precision {
+                    Precision::Int8 => Int8Layers { qkv: true, attention_out: true, intermediate: true, output: self.int8_calibration.is_some() },
+                    _ => Int8Layers::NONE,
+                };
                 let c = &self.config;
-                Some(FusedEncoder::new(&self.vs, c.num_hidden_layers, c.num_attention_heads, c.hidden_size, int8).map_err(Error::Config)?)
+                let calibration = self.int8_calibration.as_ref();
+                Some(FusedEncoder::new(&self.vs, c.num_hidden_layers, c.num_attention_heads, c.hidden_size, int8, calibration).map_err(Error::Config)?)
             }
         };
         Ok(())
@@ -447,6 +491,18 @@ impl XlmrTagger {
         }
     }
 
+    /// Runs the fused f32 pass on packed rows and raises `maxes` to the per-channel largest
+    /// |input| of each layer's FFN output product (for [`Int8Calibration`]).
+    pub fn record_ffn_input_max(&self, input: &PackedRows, maxes: &mut Vec<Vec<f32>>) -> Result<()> {
+        match &self.fused {
+            Some(fused) if self.precision == Precision::Fp32 => {
+                fused.record_ffn_input_max(input, self.embed_words(input.ids, &input.shape()), maxes);
+                Ok(())
+            }
+            _ => Err(Error::Config("calibration runs on a model loaded in fp32 with the fused forward".into())),
+        }
+    }
+
     /// Word embeddings of `ids` (laid out as `shape`, then hidden), in the model's kind.
     fn embed_words(&self, ids: &[i64], shape: &[i64]) -> Tensor {
         let device = self.device();
@@ -468,9 +524,6 @@ impl XlmrTagger {
         self.vs.device()
     }
 }
-
-/// The linear layers int8 quantizes.
-const INT8_LAYERS: Int8Layers = Int8Layers { qkv: true, attention_out: true, intermediate: true, output: true };
 
 /// Reads and parses `config.json` of a model folder.
 fn read_config(dir: &Path) -> Result<BertConfig> {
