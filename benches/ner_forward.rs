@@ -1,5 +1,5 @@
 //! The NER stage: tokenization, and the forward passes (f32, bf16, int8) over the sentences of the
-//! seed readouts, in the length-sorted batches of 32 the pipeline uses.
+//! seed readouts, packed into rows of 128 positions and run 32 rows at a time, as the pipeline does.
 //!
 //!     cargo bench --bench ner_forward
 //!     PORTAVOZ_MODEL=path/to/model cargo bench --bench ner_forward

@@ -22,7 +22,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use portavoz::ner::Precision;
+use portavoz::ner::{Forward, Precision};
 use portavoz::pipeline::StageTimes;
 use portavoz::{Document, Pipeline, PipelineConfig};
 use serde_json::{json, Value};
@@ -34,9 +34,12 @@ const REFERENCE_TAG: &str = "REFERENCE_JSON ";
 struct Args {
     #[arg(long, default_value_os_t = portavoz::default_model_dir())]
     model: PathBuf,
-    /// Precisions to run, comma-separated (fp32, fused, bf16, int8).
+    /// Precisions to run, comma-separated (auto, fp32, bf16, int8).
     #[arg(long, default_value = "fp32,bf16,int8", value_delimiter = ',')]
     precision: Vec<Precision>,
+    /// Forward-pass implementation for every precision run: fused or rust-bert.
+    #[arg(long, default_value = "fused")]
+    forward: Forward,
     /// libtorch intra-op threads (and torch.set_num_threads for the reference).
     #[arg(long, default_value_t = 2)]
     threads: usize,
@@ -121,6 +124,8 @@ fn parent(args: &Args) -> Result<(), String> {
             .arg(&args.model)
             .arg("--precision")
             .arg(precision.name())
+            .arg("--forward")
+            .arg(args.forward.to_string())
             .arg("--threads")
             .arg(args.threads.to_string())
             .arg("--batch")
@@ -133,7 +138,7 @@ fn parent(args: &Args) -> Result<(), String> {
             .output()
             .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
         match tagged_json(&output.stdout, RESULT_TAG) {
-            Some(v) if output.status.success() => rows.push((format!("portavoz {precision}"), v)),
+            Some(v) if output.status.success() => rows.push((engine_name(precision, args.forward), v)),
             _ => return Err(format!("the {precision} run failed ({})", output.status)),
         }
     }
@@ -147,13 +152,13 @@ fn parent(args: &Args) -> Result<(), String> {
 
     println!();
     println!(
-        "{:<16} {:>9} {:>11} {:>8} {:>8} {:>7} {:>8} {:>8}",
+        "{:<24} {:>9} {:>11} {:>8} {:>8} {:>7} {:>8} {:>8}",
         "engine", "words/s", "subwords/s", "p50 ms", "p95 ms", "load s", "RSS MB", "rules %"
     );
     for (name, v) in &rows {
         let rules = v.get("rules_share").and_then(Value::as_f64).map_or("-".to_string(), |s| format!("{:.1}", 100.0 * s));
         println!(
-            "{:<16} {:>9.0} {:>11.0} {:>8.1} {:>8.1} {:>7.2} {:>8.0} {:>8}",
+            "{:<24} {:>9.0} {:>11.0} {:>8.1} {:>8.1} {:>7.2} {:>8.0} {:>8}",
             name,
             num(v, "words_per_s"),
             num(v, "subwords_per_s"),
@@ -181,12 +186,24 @@ fn parent(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The row name of a portavoz run: precision (what `auto` chose), and the forward pass if not fused.
+fn engine_name(precision: Precision, forward: Forward) -> String {
+    let mut name = match precision {
+        Precision::Auto => format!("portavoz auto={}", precision.resolve()),
+        p => format!("portavoz {p}"),
+    };
+    if forward == Forward::RustBert {
+        name.push_str(" rust-bert");
+    }
+    name
+}
+
 /// One precision: load, warm up, annotate every document, print the figures.
 fn child(args: &Args, corpus: &Path) -> Result<(), String> {
     let precision = *args.precision.first().ok_or("no precision")?;
     let text = std::fs::read_to_string(corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
     let docs: Vec<Document> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-    let config = PipelineConfig::default().model_dir(&args.model).threads(args.threads).batch_size(args.batch).precision(precision);
+    let config = PipelineConfig::default().model_dir(&args.model).threads(args.threads).batch_size(args.batch).precision(precision).forward(args.forward);
     let t = Instant::now();
     let pipeline = Pipeline::new(config).map_err(|e| e.to_string())?;
     let load = t.elapsed();
@@ -212,7 +229,7 @@ fn child(args: &Args, corpus: &Path) -> Result<(), String> {
     let total = stages.total().as_secs_f64().max(1e-9);
     let share = |d: Duration| d.as_secs_f64() / total;
     let result = json!({
-        "engine": format!("portavoz {precision}"),
+        "engine": engine_name(precision, args.forward),
         "threads": args.threads,
         "docs": docs.len(),
         "words": n_words,

@@ -152,6 +152,7 @@ impl Linear {
             scales.push(scale);
         }
         let weight = Tensor::from_slice(&q).view([n, k]);
+        silence_fbgemm_deprecation_warnings();
         let packed = weight.fbgemm_pack_quantized_matrix();
         Ok(Linear::Int8 {
             weight,
@@ -188,6 +189,48 @@ impl Linear {
             }
         }
     }
+}
+
+/// libtorch prints a one-time "is deprecated" warning on stderr at the first call of each fbgemm
+/// int8 op, which would land in users' output (and break `--quiet`). The first calls are made
+/// here, on a tiny matrix, with stderr pointed at /dev/null for their duration.
+fn silence_fbgemm_deprecation_warnings() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        let warm_up = || {
+            let weight = Tensor::ones([2, 2], (Kind::Int8, tch::Device::Cpu));
+            let packed = weight.fbgemm_pack_quantized_matrix();
+            let offsets = Tensor::from_slice(&[2i32, 2]);
+            let bias = Tensor::zeros([2], (Kind::Float, tch::Device::Cpu));
+            let x = Tensor::ones([1, 2], (Kind::Float, tch::Device::Cpu));
+            let _ = x.fbgemm_linear_int8_weight_fp32_activation(&weight, &packed, &offsets, tch::Scalar::float(1.0), tch::Scalar::int(0), &bias);
+        };
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            extern "C" {
+                fn dup(fd: i32) -> i32;
+                fn dup2(from: i32, to: i32) -> i32;
+                fn close(fd: i32) -> i32;
+            }
+            const STDERR: i32 = 2;
+            let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else { return warm_up() };
+            // SAFETY: plain POSIX calls on file descriptors this function owns (`saved`, `null`)
+            // and on fd 2, which is restored before returning.
+            unsafe {
+                let saved = dup(STDERR);
+                if saved < 0 {
+                    return warm_up();
+                }
+                dup2(null.as_raw_fd(), STDERR);
+                warm_up();
+                dup2(saved, STDERR);
+                close(saved);
+            }
+        }
+        #[cfg(not(unix))]
+        warm_up();
+    });
 }
 
 /// Per-channel largest |x| of the input of each layer's FFN output product (the GELU output,

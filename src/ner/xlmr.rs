@@ -148,6 +148,15 @@ pub enum Forward {
     RustBert,
 }
 
+impl std::fmt::Display for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Forward::Fused => "fused",
+            Forward::RustBert => "rust-bert",
+        })
+    }
+}
+
 impl std::str::FromStr for Forward {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
