@@ -8,7 +8,7 @@ use std::path::Path;
 
 use tch::{nn, Kind, Tensor};
 
-use super::e5s1::{f16_to_f32, Q4_BLOCK, Q4_BLOCK_BYTES};
+use super::e5s1::{dequantize_q4, Q4_BLOCK, Q4_BLOCK_BYTES};
 use super::store::{self, NamedTensor, TensorData};
 use super::xlmr::WORD_EMBEDDINGS;
 use crate::error::{Error, Result};
@@ -61,15 +61,7 @@ impl Q4Table {
         let mut out = vec![0f32; ids.len() * self.cols];
         for (&id, values) in ids.iter().zip(out.chunks_exact_mut(self.cols)) {
             let id = if (0..self.rows as i64).contains(&id) { id as usize } else { 3 };
-            let row = &self.blocks[id * row_bytes..(id + 1) * row_bytes];
-            for (block, values) in row.chunks_exact(Q4_BLOCK_BYTES).zip(values.chunks_exact_mut(Q4_BLOCK)) {
-                let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
-                let (lo, hi) = values.split_at_mut(Q4_BLOCK / 2);
-                for ((&q, a), b) in block[2..].iter().zip(lo).zip(hi) {
-                    *a = ((q & 0x0F) as i32 - 8) as f32 * d;
-                    *b = ((q >> 4) as i32 - 8) as f32 * d;
-                }
-            }
+            dequantize_q4(&self.blocks[id * row_bytes..(id + 1) * row_bytes], values);
         }
         out
     }
@@ -411,7 +403,7 @@ impl FusedEncoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ner::e5s1::{dequantize_q4, f32_to_f16};
+    use crate::ner::e5s1::f32_to_f16;
 
     #[test]
     fn q4_lookup_matches_full_dequantization() {
