@@ -3,7 +3,7 @@ CACHE ?= $(or $(PORTAVOZ_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/portavoz)
 BASE := $(CACHE)/base/xlmr-e5-small
 MODEL := models/portavoz-ner-es
 
-.PHONY: setup annotate test evaluate evaluate-readouts train bench
+.PHONY: setup annotate test evaluate evaluate-syntax-cli evaluate-readouts train train-syntax bench
 
 ## libtorch 2.4.0 (PyPI torch wheel, per-user venv), the base encoder parts, the converted base model
 setup:
@@ -23,9 +23,17 @@ annotate: setup
 test: setup
 	cargo test --release
 
-## NER scores of the shipped model on AnCora test and CoNLL-2002 testb (../shared/data)
+## NER scores on AnCora test and CoNLL-2002 testb, syntax scores on UD Spanish GSD test (../shared/data)
 evaluate: setup
 	cargo run --release --example evaluate -- --model $(MODEL)
+
+## syntax scores on GSD test through the command line: raw sentence texts -> portavoz annotate --format conllu
+UD := ../shared/data/ud-spanish
+evaluate-syntax-cli: setup
+	cargo build --release --quiet --bin portavoz --example score_conllu
+	target/release/examples/score_conllu --texts $(UD)/es_gsd-ud-test.conllu > target/gsd-test.jsonl
+	target/release/portavoz annotate --quiet --model $(MODEL) target/gsd-test.jsonl --format conllu -o target/gsd-test.conllu
+	target/release/examples/score_conllu $(UD)/es_gsd-ud-test.conllu target/gsd-test.conllu
 
 ## end-to-end scores on the annotated readouts (../shared/eval) with a per-document error list
 evaluate-readouts: setup
@@ -34,6 +42,10 @@ evaluate-readouts: setup
 ## fine-tune the NER model on AnCora (about 40 minutes on 2 cores); see the model card
 train: setup
 	cargo run --release --example train_ner -- --out runs/ner --epochs 4 --export runs/export
+
+## train the syntax heads on the frozen encoder (UD Spanish GSD dev + PUD; about 8 minutes on 2 cores)
+train-syntax: setup
+	cargo run --release --example train_syntax -- $(SYNTAX_ARGS) --out runs/syntax --export $(MODEL)
 
 bench: setup
 	cargo run --release --example throughput

@@ -109,4 +109,11 @@ pub struct Annotation {
     pub text: String,
     pub entities: Vec<Entity>,
     pub claims: Vec<Claim>,
+    /// The parsed sentences, only when asked for (`PipelineConfig::tokens`, `--tokens`,
+    /// `--format conllu`); `tokens` index into nothing else but themselves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<crate::doc::DocSentence>,
+    /// The words of those sentences with their syntax, only when asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<crate::doc::Token>,
 }

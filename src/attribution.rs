@@ -11,5 +11,5 @@ pub fn annotate_from_entities(id: &str, text: &str, segmentation: &Segmentation,
     let mentions = crate::mentions::find(text, segmentation, &entities);
     let found = crate::claims::extract(text, segmentation, &mentions);
     let claims = crate::stance::assign(text, &mentions, found);
-    Annotation { id: id.to_string(), text: text.to_string(), entities, claims }
+    Annotation { id: id.to_string(), text: text.to_string(), entities, claims, ..Default::default() }
 }

@@ -585,6 +585,35 @@ impl<W: Write> RecordSink for JsonlSink<W> {
     }
 }
 
+/// CoNLL-U: each annotation's parsed sentences after `# newdoc id = <id>`; an error record
+/// becomes `# newdoc id = <id>` and `# error = <reason>` with no sentences.
+pub struct ConlluSink<W: Write> {
+    out: W,
+}
+
+impl<W: Write> ConlluSink<W> {
+    pub fn new(out: W) -> Self {
+        ConlluSink { out }
+    }
+}
+
+impl<W: Write> RecordSink for ConlluSink<W> {
+    fn write_record(&mut self, record: &OutputRecord) -> io::Result<()> {
+        let text = match record {
+            OutputRecord::Annotation(a) => crate::syntax::export::to_conllu(a),
+            OutputRecord::Error(e) => {
+                let one_line = |s: &str| s.split(['\n', '\r']).collect::<Vec<_>>().join(" ");
+                format!("# newdoc id = {}\n# error = {}\n\n", one_line(&e.id), one_line(&e.error.reason))
+            }
+        };
+        self.out.write_all(text.as_bytes())?;
+        self.out.flush()
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// A pretty-printed JSON array of records, written as they come.
 pub struct JsonArraySink<W: Write> {
     out: W,
@@ -1255,7 +1284,7 @@ pub fn parse_output_line(line: &str) -> std::result::Result<OutputRecord, String
             stances,
         });
     }
-    Ok(OutputRecord::Annotation(Annotation { id, text, entities, claims }))
+    Ok(OutputRecord::Annotation(Annotation { id, text, entities, claims, ..Default::default() }))
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@
 //! entities from any source.
 pub mod annotation;
 pub mod corpus;
+pub mod doc;
 pub mod attribution;
 pub mod claims;
 pub mod error;
@@ -41,8 +42,10 @@ pub mod pipeline;
 pub mod report;
 pub mod segment;
 pub mod stance;
+pub mod syntax;
 pub mod text;
 
 pub use annotation::{Annotation, Claim, Entity, Label, Mode, Polarity, Stance};
+pub use doc::{Doc, DocSentence, Token};
 pub use error::{Error, Result};
 pub use pipeline::{default_model_dir, with_default_pipeline, DeviceChoice, Document, Pipeline, PipelineConfig};

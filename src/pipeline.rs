@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use once_cell::sync::OnceCell;
 
 use crate::annotation::Annotation;
+use crate::doc::Doc;
 use crate::error::{Error, Result};
 use crate::ner::{Forward, InferenceOptions, NerModel, NerProfile, Precision};
 use crate::segment::{self, Segmentation};
@@ -61,6 +62,9 @@ pub struct PipelineConfig {
     pub precision: Precision,
     /// Forward-pass implementation (the fused one unless cross-checking against rust-bert's).
     pub forward: Forward,
+    /// Put the parsed sentences and words ([`crate::doc::Token`]: lemma, part of speech,
+    /// features, dependency) into each [`Annotation`] (off by default: the JSONL line stays small).
+    pub tokens: bool,
 }
 
 /// The model folder shipped with the crate.
@@ -79,6 +83,7 @@ impl Default for PipelineConfig {
             threads: None,
             precision: Precision::default(),
             forward: Forward::default(),
+            tokens: false,
         }
     }
 }
@@ -109,6 +114,11 @@ impl PipelineConfig {
     /// layers through fbgemm, the rest in f32).
     pub fn precision(mut self, precision: Precision) -> Self {
         self.precision = precision;
+        self
+    }
+    /// Whether annotations carry their parsed sentences and words (see [`PipelineConfig::tokens`]).
+    pub fn tokens(mut self, on: bool) -> Self {
+        self.tokens = on;
         self
     }
     /// Forward-pass implementation: [`Forward::Fused`] (the default) or [`Forward::RustBert`].
@@ -152,6 +162,7 @@ impl PipelineConfig {
 /// ```
 pub struct Pipeline {
     ner: NerModel,
+    tokens: bool,
 }
 
 impl Pipeline {
@@ -180,7 +191,7 @@ impl Pipeline {
             forward: config.forward,
         };
         let ner = NerModel::load_on(&config.model_dir, device, options)?;
-        Ok(Pipeline { ner })
+        Ok(Pipeline { ner, tokens: config.tokens })
     }
 
     /// Loads the model shipped with the crate, with default settings.
@@ -211,13 +222,22 @@ impl Pipeline {
         let segmentations: Vec<Segmentation> = docs.iter().map(|d| segment::segment(&d.text)).collect();
         let segment_time = t.elapsed();
         let inputs: Vec<(&str, &Segmentation)> = docs.iter().zip(&segmentations).map(|(d, s)| (d.text.as_str(), s)).collect();
-        let (entities, ner) = self.ner.recognize_profiled(&inputs)?;
+        let (analyses, ner) = self.ner.analyze_texts_profiled(&inputs)?;
         let t = Instant::now();
+        let labels = self.ner.tagger.labels();
         let annotations = docs
             .iter()
             .zip(&segmentations)
-            .zip(entities)
-            .map(|((d, seg), ents)| crate::attribution::annotate_from_entities(&d.id, &d.text, seg, ents))
+            .zip(analyses)
+            .map(|((d, seg), analysis)| {
+                let doc = Doc::build(&d.text, analysis, labels);
+                let mut annotation = crate::attribution::annotate_from_entities(&d.id, &d.text, seg, doc.entities.clone());
+                if self.tokens {
+                    annotation.sentences = doc.sentences;
+                    annotation.tokens = doc.tokens;
+                }
+                annotation
+            })
             .collect();
         Ok((annotations, StageTimes { segment: segment_time, ner, rules: t.elapsed() }))
     }
@@ -225,6 +245,11 @@ impl Pipeline {
     /// The NER stage alone.
     pub fn ner(&self) -> &NerModel {
         &self.ner
+    }
+
+    /// Whether the model has syntax heads (lemmas, part of speech, features, dependencies).
+    pub fn has_syntax(&self) -> bool {
+        self.ner.syntax.is_some()
     }
 }
 

@@ -541,6 +541,7 @@ mod tests {
                 mode: Mode::Indirect,
                 stances: vec![Stance { target: "Estados Unidos".into(), polarity: Polarity::Oppose }],
             }],
+            ..Default::default()
         }
     }
 

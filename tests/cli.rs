@@ -501,3 +501,29 @@ fn seed_readouts_directory() {
     assert_eq!(ids(&recs), ["000_f769a305aa255460", "001_0ae4057f2a729d92", "004_0c1d86c61138dfca"]);
     assert!(recs.iter().all(|r| !r["entities"].as_array().unwrap().is_empty()), "the seeds name people and states");
 }
+
+#[test]
+fn conllu_output_has_one_newdoc_per_record_and_an_error_comment_for_a_bad_line() {
+    let input = format!("{}not json\n{}", jsonl("a", SENTENCE), jsonl("b", "Rusia apoya el diálogo."));
+    let out = portavoz().args(["annotate", "--quiet", "--format", "conllu"]).write_stdin(input).assert().code(1).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    let newdocs: Vec<&str> = text.lines().filter(|l| l.starts_with("# newdoc id = ")).collect();
+    assert_eq!(newdocs, vec!["# newdoc id = a", "# newdoc id = line-2", "# newdoc id = b"]);
+    assert!(text.contains("# error = "), "{text}");
+    let sentences = portavoz::syntax::conllu::read(&text).expect("valid CoNLL-U");
+    assert!(sentences.iter().any(|s| s.words.iter().any(|w| w.form == "dijo" && w.lemma == "decir" && w.deprel == "root")), "{text}");
+    assert!(sentences.iter().any(|s| s.words.iter().any(|w| w.misc.contains("Entity=B-PER"))), "{text}");
+}
+
+#[test]
+fn tokens_flag_adds_the_parse_to_jsonl() {
+    let out = portavoz().args(["annotate", "--quiet", "--tokens"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
+    let recs = records(&out);
+    let tokens = recs[0]["tokens"].as_array().expect("tokens");
+    let dijo = tokens.iter().find(|t| t["form"] == "dijo").expect("dijo");
+    assert_eq!(dijo["lemma"], "decir");
+    assert_eq!(dijo["deprel"], "root");
+    assert!(recs[0]["sentences"].as_array().is_some_and(|s| !s.is_empty()));
+    let plain = portavoz().args(["annotate", "--quiet"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
+    assert!(records(&plain)[0].get("tokens").is_none(), "no tokens unless asked");
+}

@@ -31,7 +31,7 @@ fn stand_in(docs: &[Document]) -> Result<Vec<Annotation>> {
                     }
                 })
                 .collect();
-            Annotation { id: d.id.clone(), text: d.text.clone(), entities, claims: Vec::new() }
+            Annotation { id: d.id.clone(), text: d.text.clone(), entities, claims: Vec::new(), ..Default::default() }
         })
         .collect())
 }

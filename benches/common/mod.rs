@@ -44,7 +44,7 @@ fn load_base(dir: &Path, options: InferenceOptions) -> NerModel {
     tagger.set_weights(tensors, true, &weights).expect("weights fit");
     tagger.set_precision(options.precision).expect("precision");
     let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE)).expect("tokenizer");
-    NerModel { tagger, encoder, options }
+    NerModel::from_parts(tagger, encoder, options)
 }
 
 /// The seed readouts in examples/data.

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use portavoz::io::{
     annotate_stream, open_for_resume, parse_output_line, plan_inputs, prepare_resume, read_line_limited,
-    ErrorRecord, InputFormat, InputSpec, JsonArraySink, JsonlSink, OutputRecord, Progress, RecordError,
+    ConlluSink, ErrorRecord, InputFormat, InputSpec, JsonArraySink, JsonlSink, OutputRecord, Progress, RecordError,
     RecordSink, RunOptions, Source, MAX_RECORD_BYTES, STDIN_NAME,
 };
 use portavoz::report::HtmlReport;
@@ -73,6 +73,9 @@ enum Format {
     Json,
     /// A self-contained HTML report.
     Html,
+    /// CoNLL-U: the parse of every sentence (lemma, part of speech, features, dependencies),
+    /// entity tags in MISC; `# newdoc id = <id>` before each record.
+    Conllu,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,6 +138,10 @@ struct AnnotateArgs {
     /// No progress and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Add each document's parsed sentences and words (lemma, part of speech, features,
+    /// dependency head and relation, offsets) to the JSON output as "sentences" and "tokens".
+    #[arg(long)]
+    tokens: bool,
     /// Exit 0 even when some records failed (they still get error records). For map steps such
     /// as Spark's RDD.pipe, which fail the whole task on a non-zero exit.
     #[arg(long)]
@@ -285,9 +292,16 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         threads: args.threads.map(|n| n as usize),
         precision: args.precision,
         forward: args.forward,
+        tokens: args.tokens || args.format == Format::Conllu,
         ..PipelineConfig::default()
     };
     let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, e))?;
+    if args.format == Format::Conllu && !pipeline.has_syntax() {
+        return Err(Failure::Usage(format!(
+            "--format conllu needs a model with syntax heads (syntax.json and syntax.safetensors in {}) and the fused forward pass",
+            dir.display()
+        )));
+    }
 
     // Output: opened only once everything else is in place, so a usage error leaves it alone.
     let (writer, output_name, mut resume): (Box<dyn Write>, String, _) = if is_stdout(&args.output) {
@@ -314,6 +328,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     let mut sink: Box<dyn RecordSink> = match args.format {
         Format::Jsonl => Box::new(JsonlSink::new(writer)),
         Format::Json => Box::new(JsonArraySink::new(writer)),
+        Format::Conllu => Box::new(ConlluSink::new(writer)),
         Format::Html => {
             let title = report_title(&args.inputs);
             Box::new(HtmlReport::new(writer, &title).map_err(|e| output_failure(Error::Io { path: output_name.clone().into(), source: e }))?)

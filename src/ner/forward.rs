@@ -20,6 +20,17 @@ pub const PADDING_IDX: i64 = 1;
 /// The additive attention mask value rust-bert uses (finite, so no NaN ever appears).
 const MASKED: f64 = -10000.0;
 
+/// Hidden states a forward pass hands back beside the logits. State 0 is the embedding
+/// output, state `i` the output of layer `i` (1-based).
+#[derive(Debug, Clone, Copy)]
+pub enum HiddenTap<'a> {
+    None,
+    /// Every state, in order.
+    All,
+    /// One tensor: the sum of the states weighted by these weights (missing ones count 0).
+    Mix(&'a [f32]),
+}
+
 /// Packed rows as flat row-major `[rows, width]` arrays.
 #[derive(Debug, Clone, Copy)]
 pub struct PackedRows<'a> {
@@ -351,14 +362,20 @@ impl FusedEncoder {
 
     /// Logits `[rows, width, labels]` in the activations' kind.
     pub fn logits(&self, input: &PackedRows, word_embeddings: Tensor) -> Tensor {
-        self.run(input, word_embeddings, None)
+        self.run(input, word_embeddings, None, HiddenTap::None).0
+    }
+
+    /// Logits, and the hidden states `tap` asks for (`[rows, width, hidden]` each, in the
+    /// activations' kind).
+    pub fn logits_and_hidden(&self, input: &PackedRows, word_embeddings: Tensor, tap: HiddenTap) -> (Tensor, Vec<Tensor>) {
+        self.run(input, word_embeddings, None, tap)
     }
 
     /// Runs the pass and raises `maxes[layer][j]` to the largest |x_j| of the input of each
     /// layer's FFN output product, over the real (non-padding) positions.
     pub fn record_ffn_input_max(&self, input: &PackedRows, word_embeddings: Tensor, maxes: &mut Vec<Vec<f32>>) {
         let mut recorded = Vec::new();
-        let _logits = self.run(input, word_embeddings, Some(&mut recorded));
+        let _logits = self.run(input, word_embeddings, Some(&mut recorded), HiddenTap::None);
         maxes.resize(recorded.len(), Vec::new());
         for (total, layer) in maxes.iter_mut().zip(recorded) {
             if total.is_empty() {
@@ -369,15 +386,31 @@ impl FusedEncoder {
         }
     }
 
-    fn run(&self, input: &PackedRows, word_embeddings: Tensor, mut record: Option<&mut Vec<Vec<f32>>>) -> Tensor {
+    fn run(&self, input: &PackedRows, word_embeddings: Tensor, mut record: Option<&mut Vec<Vec<f32>>>, tap: HiddenTap) -> (Tensor, Vec<Tensor>) {
         let [rows, width] = input.shape();
         let (h, heads) = (self.hidden, self.heads);
         let positions = Tensor::from_slice(input.positions).view([rows, width]);
         let x = word_embeddings + Tensor::embedding(&self.position, &positions, PADDING_IDX, false, false) + &self.token_type;
         let mut x = x.layer_norm([h], Some(&self.embedding_norm.0), Some(&self.embedding_norm.1), LAYER_NORM_EPS, false);
+        let mut hidden = Vec::new();
+        let mut take = |state: usize, x: &Tensor| match tap {
+            HiddenTap::None => {}
+            HiddenTap::All => hidden.push(x.shallow_clone()),
+            HiddenTap::Mix(weights) => {
+                if let Some(&w) = weights.get(state).filter(|w| **w != 0.0) {
+                    // Summed in f32 whatever the activations' kind: 13 bf16 roundings add up.
+                    let part = x.to_kind(Kind::Float) * f64::from(w);
+                    match hidden.pop() {
+                        Some(sum) => hidden.push(sum + part),
+                        None => hidden.push(part),
+                    }
+                }
+            }
+        };
+        take(0, &x);
         let allowed = input.attention_mask();
         let mask = ((allowed.ones_like() - allowed) * MASKED).to_kind(self.kind).unsqueeze(1);
-        for layer in &self.layers {
+        for (state, layer) in self.layers.iter().enumerate() {
             let qkv = layer.qkv.forward(&x).view([rows, width, 3, heads, h / heads]).permute([2, 0, 3, 1, 4]);
             let context = Tensor::scaled_dot_product_attention(&qkv.get(0), &qkv.get(1), &qkv.get(2), Some(&mask), 0.0, false, None);
             let context = context.transpose(1, 2).contiguous().view([rows, width, h]);
@@ -395,8 +428,9 @@ impl FusedEncoder {
                 record.push(Vec::<f32>::try_from(max).unwrap_or_default());
             }
             x = (layer.output.forward(&inner) + &a).layer_norm([h], Some(&layer.output_norm.0), Some(&layer.output_norm.1), LAYER_NORM_EPS, false);
+            take(state + 1, &x);
         }
-        x.linear(&self.classifier.0, Some(&self.classifier.1))
+        (x.linear(&self.classifier.0, Some(&self.classifier.1)), hidden)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod forward;
 pub mod gazetteer;
 pub mod pack;
 pub mod store;
+pub mod syntax_heads;
 pub mod vocab;
 pub mod window;
 pub mod words;
@@ -15,14 +16,15 @@ pub mod xlmr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tch::{Device, Kind};
+use tch::{Device, Kind, Tensor};
 
 use crate::annotation::{Entity, Label};
 use crate::error::Result;
 use crate::segment::Segmentation;
 use crate::text::OffsetMap;
 use encode::{Chunk, EncodedWords, WordEncoder, PAD_ID};
-use forward::{Int8Calibration, PackedRows, PADDING_IDX};
+use forward::{HiddenTap, Int8Calibration, PackedRows, PADDING_IDX};
+use syntax_heads::{SyntaxHeads, WordSyntax};
 use xlmr::XlmrTagger;
 pub use xlmr::{Forward, Precision};
 
@@ -76,29 +78,76 @@ pub fn word_log_probs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &Infe
 /// [`word_log_probs`], also returning the number of subword positions fed to the model
 /// (`<s>` and `</s>` included, padding excluded).
 pub fn word_log_probs_counted(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &InferenceOptions) -> (Vec<Vec<Vec<f32>>>, usize) {
+    let out = word_outputs(tagger, encoded, opts, HiddenTap::None);
+    (out.log_probs, out.subwords)
+}
+
+/// What one encoder pass gives for every word of every sentence.
+#[derive(Debug, Clone, Default)]
+pub struct WordOutputs {
+    /// Entity-label log-probabilities, `[sentence][word][label]`.
+    pub log_probs: Vec<Vec<Vec<f32>>>,
+    /// For each sentence, `words × hidden_dim` floats: the hidden state(s) the tap asked for at
+    /// each word's first subword, then at its last subword (empty when none was asked for or
+    /// the forward has none).
+    pub hidden: Vec<Vec<f32>>,
+    pub hidden_dim: usize,
+    /// Subword positions fed to the model (`<s>`/`</s>` included, padding excluded).
+    pub subwords: usize,
+}
+
+/// Entity log-probabilities and, as `tap` asks, hidden states of every word, from one pass.
+pub fn word_outputs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &InferenceOptions, tap: HiddenTap) -> WordOutputs {
     let n_labels = tagger.labels().len();
-    let mut out: Vec<Vec<Vec<f32>>> = encoded.iter().map(|e| vec![Vec::new(); e.pieces.len()]).collect();
+    let mut out = WordOutputs {
+        log_probs: encoded.iter().map(|e| vec![Vec::new(); e.pieces.len()]).collect(),
+        hidden: vec![Vec::new(); encoded.len()],
+        hidden_dim: 0,
+        subwords: 0,
+    };
     let chunks = encode::chunks(encoded, opts.max_len, opts.overlap);
-    let subwords = chunks.iter().map(|c| c.ids.len()).sum();
+    out.subwords = chunks.iter().map(|c| c.ids.len()).sum();
     let _guard = tch::no_grad_guard();
-    let mut flat: Vec<f32> = Vec::new();
+    let (mut flat, mut flat_hidden): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
     for_each_packed_batch(&chunks, opts, |input, rows| {
-        let log_probs = tagger.packed_logits(input).to_kind(Kind::Float).log_softmax(-1, Kind::Float);
+        let (logits, hidden) = tagger.packed_logits_and_hidden(input, tap);
+        let log_probs = logits.to_kind(Kind::Float).log_softmax(-1, Kind::Float);
         let log_probs = log_probs.to_device(Device::Cpu).contiguous();
         let numel = log_probs.numel();
         flat.resize(numel, 0.0);
         log_probs.copy_data(&mut flat, numel);
+        let dim = if hidden.is_empty() {
+            0
+        } else {
+            let hidden = Tensor::cat(&hidden, -1).to_kind(Kind::Float).to_device(Device::Cpu).contiguous();
+            let numel = hidden.numel();
+            flat_hidden.resize(numel, 0.0);
+            hidden.copy_data(&mut flat_hidden, numel);
+            numel / (input.rows * input.width)
+        };
+        out.hidden_dim = 2 * dim;
         for (r, row) in rows.iter().enumerate() {
             for &(c, offset) in &row.items {
                 let chunk = &chunks[c];
+                let row_start = r * input.width + offset;
                 for w in chunk.window.own_start..chunk.window.own_end {
-                    let at = (r * input.width + offset + chunk.first_subword[w - chunk.window.start]) * n_labels;
-                    out[chunk.sentence][w] = flat[at..at + n_labels].to_vec();
+                    let k = w - chunk.window.start;
+                    let position = row_start + chunk.first_subword[k];
+                    let at = position * n_labels;
+                    out.log_probs[chunk.sentence][w] = flat[at..at + n_labels].to_vec();
+                    if dim > 0 {
+                        let last = row_start + chunk.first_subword.get(k + 1).map_or(chunk.ids.len() - 2, |next| next - 1).max(chunk.first_subword[k]);
+                        let hidden = &mut out.hidden[chunk.sentence];
+                        hidden.resize(encoded[chunk.sentence].pieces.len() * 2 * dim, 0.0);
+                        let word = &mut hidden[w * 2 * dim..(w + 1) * 2 * dim];
+                        word[..dim].copy_from_slice(&flat_hidden[position * dim..(position + 1) * dim]);
+                        word[dim..].copy_from_slice(&flat_hidden[last * dim..(last + 1) * dim]);
+                    }
                 }
             }
         }
     });
-    (out, subwords)
+    out
 }
 
 /// Packs `chunks` into rows of `opts.max_len` positions and calls `f` on each batch of
@@ -152,6 +201,8 @@ pub struct NerProfile {
     pub forward: Duration,
     /// Label choice, BIO spans and entity offsets.
     pub decode: Duration,
+    /// The syntax heads and the tree decoder.
+    pub syntax: Duration,
     /// Sentences with at least one word.
     pub sentences: usize,
     /// Words given to the model.
@@ -162,7 +213,7 @@ pub struct NerProfile {
 
 impl NerProfile {
     pub fn total(&self) -> Duration {
-        self.split + self.tokenize + self.forward + self.decode
+        self.split + self.tokenize + self.forward + self.decode + self.syntax
     }
 
     /// Adds another call's figures.
@@ -171,6 +222,7 @@ impl NerProfile {
         self.tokenize += other.tokenize;
         self.forward += other.forward;
         self.decode += other.decode;
+        self.syntax += other.syntax;
         self.sentences += other.sentences;
         self.words += other.words;
         self.subwords += other.subwords;
@@ -182,6 +234,38 @@ pub struct NerModel {
     pub tagger: XlmrTagger,
     pub encoder: WordEncoder,
     pub options: InferenceOptions,
+    /// The syntax heads, when the model folder has them and the forward pass can feed them.
+    pub syntax: Option<SyntaxHeads>,
+    /// Their mix of the encoder's hidden states, summed inside the encoder pass.
+    mix_weights: Vec<f32>,
+}
+
+/// What the model stage found in one text.
+#[derive(Debug, Clone, Default)]
+pub struct TextAnalysis {
+    /// Its sentences that have words, in order.
+    pub sentences: Vec<SentenceAnalysis>,
+    /// Entity spans (labels PER, LOC, ORG, MISC).
+    pub entities: Vec<Entity>,
+}
+
+/// One sentence of a text: its span, its words' byte spans and their analysis.
+#[derive(Debug, Clone)]
+pub struct SentenceAnalysis {
+    pub span: crate::text::Span,
+    pub words: Vec<(usize, usize)>,
+    pub analysis: AnalyzedSentence,
+}
+
+/// One sentence's words analysed by one encoder pass: entity tags and, when the model has
+/// syntax heads, part of speech, features, lemma and dependency of every word.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzedSentence {
+    /// One per input word (orthographic token).
+    pub tags: Vec<WordTag>,
+    /// The syntactic words (a contraction or a verb with enclitics is several), in order;
+    /// empty when the model has no syntax heads.
+    pub syntax: Vec<WordSyntax>,
 }
 
 impl NerModel {
@@ -199,7 +283,69 @@ impl NerModel {
         }
         let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE))?;
         let tagger = XlmrTagger::load_for_inference(dir, device, options.precision, options.forward)?;
-        Ok(NerModel { tagger, encoder, options })
+        let syntax = if tagger.has_hidden_states() { SyntaxHeads::load(dir, device)? } else { None };
+        if let Some(heads) = &syntax {
+            let expected = tagger.config.num_hidden_layers as usize + 1;
+            if heads.spec.hidden_states != expected || heads.spec.hidden != tagger.config.hidden_size as usize {
+                return Err(crate::error::Error::ModelCorrupt {
+                    path: dir.join(syntax_heads::SYNTAX_LABELS_FILE),
+                    reason: format!(
+                        "the syntax heads read {} hidden states of size {}, the encoder has {} of size {}",
+                        heads.spec.hidden_states, heads.spec.hidden, expected, tagger.config.hidden_size
+                    ),
+                });
+            }
+        }
+        let mix_weights = syntax.as_ref().map(|h| h.mix_weights()).unwrap_or_default();
+        Ok(NerModel { tagger, encoder, options, syntax, mix_weights })
+    }
+
+    /// A model without syntax heads from its parts (e.g. a base encoder with a fresh head).
+    pub fn from_parts(tagger: XlmrTagger, encoder: WordEncoder, options: InferenceOptions) -> Self {
+        NerModel { tagger, encoder, options, syntax: None, mix_weights: Vec::new() }
+    }
+
+    /// Entity log-probabilities and, with syntax heads, the mixed hidden state the heads read
+    /// at every word of pre-split sentences (one pass; see [`SyntaxHeads::analyze_given_words`]).
+    pub fn word_states<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Result<WordOutputs> {
+        let encoded = sentences.iter().map(|s| self.encoder.encode_words(s)).collect::<Result<Vec<_>>>()?;
+        let tap = if self.syntax.is_some() { HiddenTap::Mix(&self.mix_weights) } else { HiddenTap::None };
+        Ok(word_outputs(&self.tagger, &encoded, &self.options, tap))
+    }
+
+    /// Entity tags and (with syntax heads) the syntax of pre-split sentences, from one pass.
+    pub fn analyze_words<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Result<Vec<AnalyzedSentence>> {
+        self.analyze_words_profiled(sentences, &mut NerProfile::default())
+    }
+
+    fn analyze_words_profiled<S: AsRef<str>>(&self, sentences: &[Vec<S>], profile: &mut NerProfile) -> Result<Vec<AnalyzedSentence>> {
+        let t = Instant::now();
+        let encoded = sentences.iter().map(|s| self.encoder.encode_words(s)).collect::<Result<Vec<_>>>()?;
+        profile.tokenize += t.elapsed();
+        let t = Instant::now();
+        let tap = if self.syntax.is_some() { HiddenTap::Mix(&self.mix_weights) } else { HiddenTap::None };
+        let outputs = word_outputs(&self.tagger, &encoded, &self.options, tap);
+        profile.forward += t.elapsed();
+        profile.subwords += outputs.subwords;
+        profile.words += encoded.iter().map(|e| e.pieces.len()).sum::<usize>();
+        let t = Instant::now();
+        let labels = self.tagger.labels();
+        let mut analyzed: Vec<AnalyzedSentence> = outputs
+            .log_probs
+            .iter()
+            .map(|lp| AnalyzedSentence { tags: choose_tags(lp, labels, self.options.constrained), syntax: Vec::new() })
+            .collect();
+        profile.decode += t.elapsed();
+        if let (Some(heads), true) = (&self.syntax, outputs.hidden_dim > 0) {
+            let t = Instant::now();
+            let _guard = tch::no_grad_guard();
+            let inputs: Vec<_> = outputs.hidden.iter().zip(sentences).map(|(hidden, words)| heads.expand(words, hidden, outputs.hidden_dim)).collect();
+            for (sentence, words) in analyzed.iter_mut().zip(heads.predict_many(&inputs)) {
+                sentence.syntax = words;
+            }
+            profile.syntax += t.elapsed();
+        }
+        Ok(analyzed)
     }
 
     /// Tags pre-split sentences: one tag per word.
@@ -247,14 +393,18 @@ impl NerModel {
 
     /// [`NerModel::recognize`], with where its time went.
     pub fn recognize_profiled(&self, texts: &[(&str, &Segmentation)]) -> Result<(Vec<Vec<Entity>>, NerProfile)> {
-        struct SentenceRef {
-            doc: usize,
-            words: Vec<(usize, usize)>,
-        }
+        let (analyses, profile) = self.analyze_texts_profiled(texts)?;
+        Ok((analyses.into_iter().map(|a| a.entities).collect(), profile))
+    }
+
+    /// Every text's sentences analysed in shared forward passes: words, entity tags, syntax
+    /// (when the model has syntax heads) and entity spans.
+    pub fn analyze_texts_profiled(&self, texts: &[(&str, &Segmentation)]) -> Result<(Vec<TextAnalysis>, NerProfile)> {
         let mut profile = NerProfile::default();
         let t = Instant::now();
-        let mut refs = Vec::new();
+        let mut out: Vec<TextAnalysis> = texts.iter().map(|_| TextAnalysis::default()).collect();
         let mut sentences: Vec<Vec<&str>> = Vec::new();
+        let mut owners: Vec<(usize, usize)> = Vec::new();
         for (d, (text, seg)) in texts.iter().enumerate() {
             for s in &seg.sentences {
                 let base = s.span.byte_start;
@@ -264,34 +414,39 @@ impl NerModel {
                     continue;
                 }
                 sentences.push(words.iter().map(|&(a, b)| &text[a..b]).collect());
-                refs.push(SentenceRef { doc: d, words });
+                owners.push((d, out[d].sentences.len()));
+                out[d].sentences.push(SentenceAnalysis { span: s.span, words, analysis: AnalyzedSentence::default() });
             }
         }
         profile.split += t.elapsed();
         profile.sentences = sentences.len();
-        let tags = self.tag_words_profiled(&sentences, &mut profile)?;
+        let analyzed = self.analyze_words_profiled(&sentences, &mut profile)?;
         let t = Instant::now();
         let labels = self.tagger.labels();
-        let maps: Vec<OffsetMap> = texts.iter().map(|(t, _)| OffsetMap::new(t)).collect();
-        let mut out: Vec<Vec<Entity>> = vec![Vec::new(); texts.len()];
-        for (r, tags) in refs.iter().zip(&tags) {
-            let names: Vec<&str> = tags.iter().map(|t| labels[t.label].as_str()).collect();
-            for span in bio::decode(&names) {
-                let Some(label) = Label::parse(&span.label) else { continue };
-                let (b0, b1) = (r.words[span.start].0, r.words[span.end - 1].1);
-                let text = texts[r.doc].0;
-                let sp = maps[r.doc].span_from_bytes(b0, b1);
-                let score = tags[span.start..span.end].iter().map(|t| t.prob).sum::<f32>() / (span.end - span.start) as f32;
-                out[r.doc].push(Entity {
-                    text: text[b0..b1].to_string(),
-                    label,
-                    start: sp.start,
-                    end: sp.end,
-                    byte_start: b0,
-                    byte_end: b1,
-                    score,
-                    canonical: text[b0..b1].to_string(),
-                });
+        for ((d, k), analysis) in owners.into_iter().zip(analyzed) {
+            out[d].sentences[k].analysis = analysis;
+        }
+        for (analysis, (text, _)) in out.iter_mut().zip(texts) {
+            let map = OffsetMap::new(text);
+            for r in &analysis.sentences {
+                let tags = &r.analysis.tags;
+                let names: Vec<&str> = tags.iter().map(|t| labels.get(t.label).map_or("O", |l| l.as_str())).collect();
+                for span in bio::decode(&names) {
+                    let Some(label) = Label::parse(&span.label) else { continue };
+                    let (b0, b1) = (r.words[span.start].0, r.words[span.end - 1].1);
+                    let sp = map.span_from_bytes(b0, b1);
+                    let score = tags[span.start..span.end].iter().map(|t| t.prob).sum::<f32>() / (span.end - span.start) as f32;
+                    analysis.entities.push(Entity {
+                        text: text[b0..b1].to_string(),
+                        label,
+                        start: sp.start,
+                        end: sp.end,
+                        byte_start: b0,
+                        byte_end: b1,
+                        score,
+                        canonical: text[b0..b1].to_string(),
+                    });
+                }
             }
         }
         profile.decode += t.elapsed();

@@ -9,7 +9,7 @@ use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::e5s1::{f16_to_f32, Q4_BLOCK, Q4_BLOCK_BYTES};
-use super::forward::{FusedEncoder, Int8Calibration, Int8Layers, PackedRows, Q4Table, PADDING_IDX};
+use super::forward::{FusedEncoder, HiddenTap, Int8Calibration, Int8Layers, PackedRows, Q4Table, PADDING_IDX};
 use super::store::{self, NamedTensor, TensorData};
 use crate::error::{Error, Result};
 
@@ -498,6 +498,20 @@ impl XlmrTagger {
                 self.model.forward_t(None, Some(&mask), None, Some(&positions), Some(&embeds), false).logits
             }
         }
+    }
+
+    /// Logits and the hidden states `tap` asks for. Hidden states come only from the fused
+    /// pass: with rust-bert's forward the list is empty.
+    pub fn packed_logits_and_hidden(&self, input: &PackedRows, tap: HiddenTap) -> (Tensor, Vec<Tensor>) {
+        match (&self.fused, tap) {
+            (Some(fused), _) => fused.logits_and_hidden(input, self.embed_words(input.ids, &input.shape()), tap),
+            (None, _) => (self.packed_logits(input), Vec::new()),
+        }
+    }
+
+    /// Whether the forward pass can hand back hidden states (the fused pass can).
+    pub fn has_hidden_states(&self) -> bool {
+        self.fused.is_some()
     }
 
     /// Runs the fused f32 pass on packed rows and raises `maxes` to the per-channel largest

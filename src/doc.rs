@@ -1,0 +1,159 @@
+//! The parsed document: the one structure built once per document after the model pass and
+//! read by the later stages. Alignment to the text is stored here once (every token carries
+//! its code point and byte span), never guessed again downstream.
+use serde::{Deserialize, Serialize};
+
+use crate::annotation::Entity;
+use crate::ner::syntax_heads::WordSyntax;
+use crate::ner::{TextAnalysis, WordTag};
+use crate::text::{OffsetMap, Span};
+
+struct AnalyzedSpan<'a> {
+    span: Span,
+    words: &'a [(usize, usize)],
+    tags: &'a [WordTag],
+    labels: &'a [String],
+    syntax: &'a [WordSyntax],
+}
+
+/// One syntactic word. A contraction ("del") or a verb with enclitics ("decirlo") is several
+/// words that share their orthographic token's span; `multiword` then names the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    /// The syntactic word ("de", "el" of "del").
+    pub form: String,
+    /// Lemma (the form itself when the model has no syntax heads).
+    pub lemma: String,
+    /// Universal part of speech ("_" without syntax heads).
+    pub upos: String,
+    /// Universal features, `Feat=Value|...` ("_" for none).
+    pub feats: String,
+    /// Index (in [`Doc::tokens`]) of the head word; `None` for the sentence's root.
+    pub head: Option<usize>,
+    /// Universal dependency relation ("root" for the root).
+    pub deprel: String,
+    /// Code point span of the orthographic token (end exclusive).
+    pub start: usize,
+    pub end: usize,
+    /// UTF-8 byte span of the orthographic token.
+    pub byte_start: usize,
+    pub byte_end: usize,
+    /// Index of its sentence in [`Doc::sentences`].
+    pub sentence: usize,
+    /// The orthographic token's text when it is split into several words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiword: Option<String>,
+    /// Entity BIO tag of the model ("O", "B-PER", ...), before the rule layer.
+    pub entity: String,
+}
+
+/// A sentence of a [`Doc`]: its span and its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocSentence {
+    pub start: usize,
+    pub end: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    /// Its words: `tokens[first_token..first_token + token_count]` of the document.
+    pub first_token: usize,
+    pub token_count: usize,
+}
+
+/// A text with its sentences, words (with syntax when the model has syntax heads) and the
+/// model's entities.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub text: String,
+    pub offsets: Option<OffsetMap>,
+    pub sentences: Vec<DocSentence>,
+    pub tokens: Vec<Token>,
+    /// The model's entities (labels PER, LOC, ORG, MISC), before the rule layer.
+    pub entities: Vec<Entity>,
+}
+
+impl Doc {
+    /// Builds the document from what the model stage found in `text`; `labels` are the
+    /// model's entity tags.
+    pub fn build(text: &str, analysis: TextAnalysis, labels: &[String]) -> Doc {
+        let offsets = OffsetMap::new(text);
+        let mut doc = Doc { text: text.to_string(), offsets: None, sentences: Vec::new(), tokens: Vec::new(), entities: analysis.entities };
+        for sentence in &analysis.sentences {
+            let s = AnalyzedSpan {
+                span: sentence.span,
+                words: &sentence.words,
+                tags: &sentence.analysis.tags,
+                labels,
+                syntax: &sentence.analysis.syntax,
+            };
+            let first = doc.tokens.len();
+            let index = doc.sentences.len();
+            let tag_of = |w: usize| s.tags.get(w).and_then(|t| s.labels.get(t.label)).cloned().unwrap_or_else(|| "O".into());
+            let span_of = |w: usize| {
+                let (b0, b1) = s.words.get(w).copied().unwrap_or((s.span.byte_start, s.span.byte_start));
+                offsets.span_from_bytes(b0, b1)
+            };
+            if s.syntax.is_empty() {
+                for (w, &(b0, b1)) in s.words.iter().enumerate() {
+                    let sp = span_of(w);
+                    let form = text.get(b0..b1).unwrap_or("").to_string();
+                    doc.tokens.push(Token {
+                        lemma: form.clone(),
+                        form,
+                        upos: "_".into(),
+                        feats: "_".into(),
+                        head: None,
+                        deprel: "_".into(),
+                        start: sp.start,
+                        end: sp.end,
+                        byte_start: sp.byte_start,
+                        byte_end: sp.byte_end,
+                        sentence: index,
+                        multiword: None,
+                        entity: tag_of(w),
+                    });
+                }
+            } else {
+                let mut parts = vec![0usize; s.words.len()];
+                for word in s.syntax {
+                    if let Some(n) = parts.get_mut(word.token) {
+                        *n += 1;
+                    }
+                }
+                for word in s.syntax {
+                    let sp = span_of(word.token);
+                    let multiword = (parts.get(word.token).copied().unwrap_or(0) > 1).then(|| sp.slice(text).to_string());
+                    doc.tokens.push(Token {
+                        form: word.form.clone(),
+                        lemma: word.lemma.clone(),
+                        upos: word.upos.clone(),
+                        feats: word.feats.clone(),
+                        head: (word.head > 0).then(|| first + word.head - 1),
+                        deprel: word.deprel.clone(),
+                        start: sp.start,
+                        end: sp.end,
+                        byte_start: sp.byte_start,
+                        byte_end: sp.byte_end,
+                        sentence: index,
+                        multiword,
+                        entity: tag_of(word.token),
+                    });
+                }
+            }
+            doc.sentences.push(DocSentence {
+                start: s.span.start,
+                end: s.span.end,
+                byte_start: s.span.byte_start,
+                byte_end: s.span.byte_end,
+                first_token: first,
+                token_count: doc.tokens.len() - first,
+            });
+        }
+        doc.offsets = Some(offsets);
+        doc
+    }
+
+    /// The words of sentence `i`.
+    pub fn sentence_tokens(&self, i: usize) -> &[Token] {
+        self.sentences.get(i).and_then(|s| self.tokens.get(s.first_token..s.first_token + s.token_count)).unwrap_or(&[])
+    }
+}

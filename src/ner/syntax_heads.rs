@@ -1,0 +1,439 @@
+//! The syntax heads on the shared encoder: universal part of speech, morphological features,
+//! lemma edit scripts, and biaffine dependency arcs and relations (Dozat & Manning 2017).
+//!
+//! They read one learned mix of the encoder's hidden states (the embedding output and every
+//! layer's output) at each word's first subword, so the entity head and the syntax heads share
+//! a single encoder pass: the mix is summed inside that pass ([`super::forward::HiddenTap::Mix`])
+//! and only `[words, hidden]` features leave it. The encoder itself is the entity model's and
+//! stays frozen while the heads train, which keeps entity F1 exactly as it was.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tch::{nn, nn::Module, nn::RNN, Device, Kind, Tensor};
+
+use crate::error::{Error, Result};
+
+pub const SYNTAX_WEIGHTS_FILE: &str = "syntax.safetensors";
+pub const SYNTAX_LABELS_FILE: &str = "syntax.json";
+
+/// Label inventories and sizes of the syntax heads (`syntax.json` in the model folder).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SyntaxSpec {
+    /// Universal part-of-speech tags.
+    pub upos: Vec<String>,
+    /// Whole FEATS strings (`_` for none), as one class each.
+    pub feats: Vec<String>,
+    /// Lemma edit scripts (see [`crate::syntax::lemma_script`]).
+    pub lemma_scripts: Vec<String>,
+    /// Dependency relations.
+    pub deprels: Vec<String>,
+    /// Lowercased forms of the later parts of multiword tokens ("el" of "del", "lo" of
+    /// "hacerlo"): part id `i + 2`; 1 is any other later part, 0 a word that is a whole token
+    /// or the first part of one.
+    pub parts: Vec<String>,
+    /// Encoder hidden states mixed (embedding output + layers).
+    pub hidden_states: usize,
+    /// Encoder hidden size.
+    pub hidden: usize,
+    pub tag_dim: usize,
+    pub arc_dim: usize,
+    pub rel_dim: usize,
+    /// Hash buckets and size of the spelling features (suffixes of 1-4 letters, word shape).
+    pub affix_buckets: usize,
+    pub affix_dim: usize,
+    /// Bidirectional LSTM layers over the words of a sentence before the heads (0: none), and
+    /// their width per direction.
+    pub word_layers: usize,
+    pub word_dim: usize,
+    /// Largest head-dependent distance with its own learned arc bias (longer ones share).
+    pub max_distance: usize,
+}
+
+impl SyntaxSpec {
+    /// Width of a word's encoder input: the mixed state at its first and at its last subword.
+    pub fn word_input(&self) -> usize {
+        2 * self.hidden
+    }
+
+    /// Width of what the heads read.
+    fn head_input(&self) -> usize {
+        if self.word_layers > 0 { 2 * self.word_dim } else { self.word_input() }
+    }
+}
+
+/// Spelling features of a word: hashed ids of its lowercased last 1, 2, 3 and 4 letters and of
+/// its shape (capitalization, digits, punctuation), in `0..buckets`.
+pub fn affix_ids(form: &str, buckets: usize) -> [i64; AFFIXES] {
+    let lower: Vec<char> = form.to_lowercase().chars().collect();
+    let shape: String = form
+        .chars()
+        .take(4)
+        .map(|c| if c.is_uppercase() { 'X' } else if c.is_lowercase() { 'x' } else if c.is_numeric() { 'd' } else { c })
+        .collect();
+    let mut ids = [0i64; AFFIXES];
+    for (n, id) in ids.iter_mut().enumerate().take(4) {
+        let suffix: String = lower[lower.len().saturating_sub(n + 1)..].iter().collect();
+        *id = bucket(&format!("s{}:{suffix}", n + 1), buckets);
+    }
+    ids[4] = bucket(&format!("shape:{shape}"), buckets);
+    ids
+}
+
+/// Spelling features per word (see [`affix_ids`]).
+pub const AFFIXES: usize = 5;
+
+/// FNV-1a, so the buckets stay the same across builds and platforms.
+fn bucket(key: &str, buckets: usize) -> i64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    (h % buckets.max(1) as u64) as i64
+}
+
+/// What the heads compute for a batch of sentences, `[batch, words + 1, ...]` with the root at
+/// position 0 (as libtorch tensors; [`SyntaxHeads::predict`] turns them into decisions).
+pub struct HeadScores {
+    pub upos: Tensor,
+    pub feats: Tensor,
+    pub lemma: Tensor,
+    /// `[batch, words + 1 (dependent), words + 1 (head)]`; padding heads are masked out.
+    pub arcs: Tensor,
+    /// Relation MLP outputs with a bias column, dependents' and heads' sides.
+    rel_dep: Tensor,
+    rel_head: Tensor,
+}
+
+/// The trainable (or loaded) heads.
+pub struct SyntaxHeads {
+    pub vs: nn::VarStore,
+    pub spec: SyntaxSpec,
+    mix: Tensor,
+    gamma: Tensor,
+    root: Tensor,
+    part: Tensor,
+    affix: Tensor,
+    affix_proj: nn::Linear,
+    word_lstm: Option<nn::LSTM>,
+    distance: Tensor,
+    tag_mlp: nn::Linear,
+    upos: nn::Linear,
+    feats: nn::Linear,
+    lemma: nn::Linear,
+    arc_dep: nn::Linear,
+    arc_head: nn::Linear,
+    arc_weight: Tensor,
+    rel_dep: nn::Linear,
+    rel_head: nn::Linear,
+    rel_weight: Tensor,
+}
+
+/// One sentence for [`SyntaxHeads::predict_many`]: its syntactic words as (token index, form,
+/// part id), and their mixed states (`words × 2 * hidden` floats).
+#[derive(Debug, Clone, Default)]
+pub struct SentenceInput {
+    pub plan: Vec<(usize, String, i64)>,
+    pub states: Vec<f32>,
+}
+
+/// One word's syntax as the heads decide it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordSyntax {
+    /// Index of the orthographic token (the model's input word) this word belongs to.
+    pub token: usize,
+    /// The syntactic word: the token itself, or one part of it ("de" or "el" of "del").
+    pub form: String,
+    pub upos: String,
+    pub feats: String,
+    pub lemma: String,
+    /// 0 = root, else the 1-based index of the head word in the sentence.
+    pub head: usize,
+    pub deprel: String,
+}
+
+impl SyntaxHeads {
+    /// Freshly initialised heads (seed with `tch::manual_seed` first).
+    pub fn new(spec: SyntaxSpec, device: Device) -> Self {
+        let vs = nn::VarStore::new(device);
+        let p = vs.root();
+        let x = spec.word_input() as i64;
+        let h = spec.head_input() as i64;
+        let (t, a, r) = (spec.tag_dim as i64, spec.arc_dim as i64, spec.rel_dim as i64);
+        let mix = p.zeros("mix", &[spec.hidden_states as i64]);
+        let gamma = p.ones("gamma", &[1]);
+        let root = p.randn("root", &[x], 0.0, 0.02);
+        let part = p.zeros("part", &[spec.parts.len() as i64 + 2, x]);
+        let affix = p.randn("affix", &[spec.affix_buckets.max(1) as i64, spec.affix_dim.max(1) as i64], 0.0, 0.1);
+        let affix_proj = nn::linear(&p / "affix_proj", spec.affix_dim.max(1) as i64, x, Default::default());
+        let word_lstm = (spec.word_layers > 0).then(|| {
+            let config = nn::RNNConfig { bidirectional: true, batch_first: true, num_layers: spec.word_layers as i64, ..Default::default() };
+            nn::lstm(&p / "word_lstm", x, spec.word_dim as i64, config)
+        });
+        let distance = p.zeros("distance", &[2 * spec.max_distance as i64 + 1]);
+        let tag_mlp = nn::linear(&p / "tag_mlp", h, t, Default::default());
+        let upos = nn::linear(&p / "upos", t, spec.upos.len() as i64, Default::default());
+        let feats = nn::linear(&p / "feats", t, spec.feats.len() as i64, Default::default());
+        let lemma = nn::linear(&p / "lemma", t, spec.lemma_scripts.len() as i64, Default::default());
+        let arc_dep = nn::linear(&p / "arc_dep", h, a, Default::default());
+        let arc_head = nn::linear(&p / "arc_head", h, a, Default::default());
+        let arc_weight = p.zeros("arc_weight", &[a + 1, a]);
+        let rel_dep = nn::linear(&p / "rel_dep", h, r, Default::default());
+        let rel_head = nn::linear(&p / "rel_head", h, r, Default::default());
+        let rel_weight = p.zeros("rel_weight", &[spec.deprels.len() as i64, r + 1, r + 1]);
+        SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight }
+    }
+
+    /// Loads `syntax.json` and `syntax.safetensors` from a model folder; `Ok(None)` when the
+    /// folder has no syntax heads.
+    pub fn load(dir: &Path, device: Device) -> Result<Option<Self>> {
+        let (spec_path, weights) = (dir.join(SYNTAX_LABELS_FILE), dir.join(SYNTAX_WEIGHTS_FILE));
+        if !spec_path.exists() && !weights.exists() {
+            return Ok(None);
+        }
+        let corrupt = |path: &Path, reason: String| Error::ModelCorrupt { path: path.to_path_buf(), reason };
+        let text = std::fs::read_to_string(&spec_path).map_err(|e| corrupt(&spec_path, e.to_string()))?;
+        let spec: SyntaxSpec = serde_json::from_str(&text).map_err(|e| corrupt(&spec_path, e.to_string()))?;
+        if [spec.upos.len(), spec.feats.len(), spec.lemma_scripts.len(), spec.deprels.len(), spec.hidden_states, spec.hidden]
+            .contains(&0)
+        {
+            return Err(corrupt(&spec_path, "an empty label list or a zero size".into()));
+        }
+        let mut heads = SyntaxHeads::new(spec, device);
+        heads.vs.load(&weights).map_err(|e| corrupt(&weights, e.to_string()))?;
+        heads.vs.float();
+        heads.vs.freeze();
+        Ok(Some(heads))
+    }
+
+    /// Writes `syntax.json` and `syntax.safetensors` into `dir`, in f16 when `half` (the
+    /// shipped form) or f32 (training checkpoints, so a resumed run continues exactly).
+    pub fn save(&self, dir: &Path, metadata: &BTreeMap<String, String>, half: bool) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let spec_path = dir.join(SYNTAX_LABELS_FILE);
+        let mut json = serde_json::to_value(&self.spec)?;
+        json["training"] = serde_json::to_value(metadata)?;
+        std::fs::write(&spec_path, serde_json::to_string_pretty(&json)?).map_err(|e| Error::io(&spec_path, e))?;
+        let _guard = tch::no_grad_guard();
+        let kind = if half { Kind::Half } else { Kind::Float };
+        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().map(|(name, t)| (name, t.to_kind(kind))).collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Tensor::write_safetensors(&named, dir.join(SYNTAX_WEIGHTS_FILE))?)
+    }
+
+    /// The weight of each encoder hidden state in the mix the heads read (softmax × gamma):
+    /// what [`super::forward::HiddenTap::Mix`] sums inside the encoder pass.
+    pub fn mix_weights(&self) -> Vec<f32> {
+        let _guard = tch::no_grad_guard();
+        let w = self.mix.softmax(0, Kind::Float) * &self.gamma;
+        Vec::<f32>::try_from(w.to_kind(Kind::Float).to_device(Device::Cpu)).unwrap_or_default()
+    }
+
+    /// Mixes `[batch, words, 2 * states * hidden]` stored hidden states (every state at the
+    /// first subword, then at the last) into `[batch, words, 2 * hidden]` (training reads every
+    /// state; inference gets the mix from the encoder).
+    pub fn mix_states(&self, states: &Tensor) -> Tensor {
+        let size = states.size();
+        let (b, w) = (size[0], size[1]);
+        let (s, h) = (self.spec.hidden_states as i64, self.spec.hidden as i64);
+        let weights = self.mix.softmax(0, Kind::Float) * &self.gamma;
+        states.view([b, w, 2, s, h]).transpose(3, 4).matmul(&weights.view([s, 1])).view([b, w, 2 * h])
+    }
+
+    /// The part id of a syntactic word (see [`SyntaxSpec::parts`]): `index` is its place
+    /// among the parts of its token.
+    pub fn part_id(&self, index: usize, form: &str) -> i64 {
+        if index == 0 {
+            return 0;
+        }
+        let lower = form.to_lowercase();
+        self.spec.parts.iter().position(|p| *p == lower).map_or(1, |i| i as i64 + 2)
+    }
+
+    /// Scores for mixed word features `x` `[batch, words, hidden]` (a multiword token's state
+    /// repeated for each of its words), part ids `parts` `[batch, words]` and `mask`
+    /// `[batch, words]` (1 for real words); `dropout` is the training rate (0 at inference).
+    pub fn scores(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, dropout: f64) -> HeadScores {
+        let size = x.size();
+        let b = size[0];
+        let train = dropout > 0.0;
+        let root = self.root.view([1, 1, -1]).expand([b, 1, size[2]], false);
+        let spelling = Tensor::embedding(&self.affix, affixes, -1, false, false).sum_dim_intlist(-2, false, Kind::Float);
+        let x = x + Tensor::embedding(&self.part, parts, -1, false, false) + self.affix_proj.forward(&spelling);
+        let mut x = Tensor::cat(&[root, x], 1).dropout(dropout, train);
+        if let Some(lstm) = &self.word_lstm {
+            x = lstm.seq(&x).0.dropout(dropout, train);
+        }
+        let tags = self.tag_mlp.forward(&x).gelu("none").dropout(dropout, train);
+        let with_bias = |t: Tensor| {
+            let mut s = t.size();
+            *s.last_mut().unwrap_or(&mut 0) = 1;
+            Tensor::cat(&[t.shallow_clone(), Tensor::ones(s.as_slice(), (t.kind(), t.device()))], -1)
+        };
+        let arc_dep = with_bias(self.arc_dep.forward(&x).gelu("none").dropout(dropout, train));
+        let arc_head = self.arc_head.forward(&x).gelu("none").dropout(dropout, train);
+        let n = size[1] + 1;
+        let k = self.spec.max_distance as i64;
+        let positions = Tensor::arange(n, (Kind::Int64, x.device()));
+        let offsets = (positions.unsqueeze(0) - positions.unsqueeze(1)).clamp(-k, k) + k;
+        let arcs = arc_dep.matmul(&self.arc_weight).matmul(&arc_head.transpose(1, 2)) + self.distance.index_select(0, &offsets.view([-1])).view([1, n, n]);
+        let head_ok = Tensor::cat(&[Tensor::ones([b, 1], (mask.kind(), mask.device())), mask.shallow_clone()], 1);
+        let arcs = arcs.masked_fill(&head_ok.eq(0).unsqueeze(1), -1e9);
+        let rel_dep = with_bias(self.rel_dep.forward(&x).gelu("none").dropout(dropout, train));
+        let rel_head = with_bias(self.rel_head.forward(&x).gelu("none").dropout(dropout, train));
+        HeadScores {
+            upos: self.upos.forward(&tags),
+            feats: self.feats.forward(&tags),
+            lemma: self.lemma.forward(&tags),
+            arcs,
+            rel_dep,
+            rel_head,
+        }
+    }
+
+    /// Relation scores `[batch, words + 1, relations]` of each word attached to `heads`
+    /// `[batch, words + 1]` (int64 positions, root = 0).
+    pub fn relation_scores(&self, scores: &HeadScores, heads: &Tensor) -> Tensor {
+        let size = scores.rel_head.size();
+        let index = heads.unsqueeze(-1).expand([size[0], size[1], size[2]], false);
+        let head_side = scores.rel_head.gather(1, &index, false);
+        Tensor::einsum("bip,lpq,biq->bil", &[&scores.rel_dep, &self.rel_weight, &head_side], None::<i64>)
+    }
+
+    /// Decides every word of one sentence from its mixed features `[words, 2 * hidden]`, its
+    /// part ids and its word forms (see [`SyntaxHeads::predict_many`]).
+    pub fn predict<S: AsRef<str>>(&self, x: &Tensor, parts: &[i64], forms: &[S]) -> Vec<WordSyntax> {
+        let n = x.size()[0] as usize;
+        let flat = Vec::<f32>::try_from(x.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().view([-1])).unwrap_or_default();
+        let plan: Vec<(usize, String, i64)> = forms.iter().zip(parts).map(|(f, &p)| (0, f.as_ref().to_string(), p)).collect();
+        if plan.len() != n {
+            return Vec::new();
+        }
+        self.predict_many(&[SentenceInput { plan, states: flat }]).pop().unwrap_or_default()
+    }
+
+    /// Decides the words of many sentences: tags by argmax, lemmas by applying the chosen edit
+    /// script to the form, the tree by maximum spanning tree over the arc scores (one root, no
+    /// cycles), relations at the chosen heads. Sentences of the same length run together, so
+    /// nothing is padded and each result is what the sentence alone would give.
+    pub fn predict_many(&self, sentences: &[SentenceInput]) -> Vec<Vec<WordSyntax>> {
+        let mut out: Vec<Vec<WordSyntax>> = vec![Vec::new(); sentences.len()];
+        let dim = self.spec.word_input();
+        let mut by_length: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, s) in sentences.iter().enumerate() {
+            if !s.plan.is_empty() && s.states.len() == s.plan.len() * dim {
+                by_length.entry(s.plan.len()).or_default().push(i);
+            }
+        }
+        let _guard = tch::no_grad_guard();
+        let device = self.root.device();
+        for (n, group) in by_length {
+            let g = group.len();
+            let (n64, g64) = (n as i64, g as i64);
+            let mut states = Vec::with_capacity(g * n * dim);
+            let mut parts = Vec::with_capacity(g * n);
+            let mut affixes = Vec::with_capacity(g * n * AFFIXES);
+            for &i in &group {
+                states.extend_from_slice(&sentences[i].states);
+                for (_, form, part) in &sentences[i].plan {
+                    parts.push(*part);
+                    affixes.extend(affix_ids(form, self.spec.affix_buckets));
+                }
+            }
+            let x = Tensor::from_slice(&states).view([g64, n64, dim as i64]).to_device(device);
+            let parts = Tensor::from_slice(&parts).view([g64, n64]).to_device(device);
+            let affixes = Tensor::from_slice(&affixes).view([g64, n64, AFFIXES as i64]).to_device(device);
+            let mask = Tensor::ones([g64, n64], (Kind::Int64, device));
+            let scores = self.scores(&x, &parts, &affixes, &mask, 0.0);
+            let argmax = |t: &Tensor| -> Vec<i64> { Vec::<i64>::try_from(t.argmax(-1, false).to_device(Device::Cpu).view([-1])).unwrap_or_default() };
+            let (upos, feats, lemma) = (argmax(&scores.upos), argmax(&scores.feats), argmax(&scores.lemma));
+            let side = n + 1;
+            let arcs = Vec::<f32>::try_from(scores.arcs.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().view([-1])).unwrap_or_default();
+            if arcs.len() != g * side * side || upos.len() != g * side {
+                continue;
+            }
+            let trees: Vec<Vec<usize>> = (0..g)
+                .map(|k| {
+                    let block = arcs[k * side * side..(k + 1) * side * side].to_vec();
+                    let matrix = ndarray::Array2::from_shape_vec((side, side), block).unwrap_or_else(|_| ndarray::Array2::zeros((side, side)));
+                    crate::syntax::tree::decode_mst(&matrix)
+                })
+                .collect();
+            let mut heads: Vec<i64> = Vec::with_capacity(g * side);
+            for tree in &trees {
+                heads.push(0);
+                heads.extend((0..n).map(|i| tree.get(i).copied().unwrap_or(0) as i64));
+            }
+            let heads = Tensor::from_slice(&heads).view([g64, side as i64]).to_device(device);
+            let rels = argmax(&self.relation_scores(&scores, &heads));
+            let label = |list: &[String], i: i64| list.get(i as usize).cloned().unwrap_or_else(|| "_".into());
+            for (k, &i) in group.iter().enumerate() {
+                let at = |j: usize| k * side + j;
+                out[i] = sentences[i]
+                    .plan
+                    .iter()
+                    .enumerate()
+                    .map(|(w, (token, form, _))| WordSyntax {
+                        token: *token,
+                        form: form.clone(),
+                        upos: label(&self.spec.upos, upos[at(w + 1)]),
+                        feats: label(&self.spec.feats, feats[at(w + 1)]),
+                        lemma: self.lemma(form, lemma[at(w + 1)]),
+                        head: trees[k].get(w).copied().unwrap_or(0),
+                        deprel: label(&self.spec.deprels, rels.get(at(w + 1)).copied().unwrap_or(-1)),
+                    })
+                    .collect();
+            }
+        }
+        out
+    }
+
+    /// Decides the syntactic words of one sentence from the mixed states of its orthographic
+    /// tokens (`tokens × dim` floats): each token becomes its syntactic words (see
+    /// [`crate::syntax::split`]), which share the token's state and differ by part id.
+    pub fn analyze_tokens<S: AsRef<str>>(&self, tokens: &[S], states: &[f32], dim: usize) -> Vec<WordSyntax> {
+        self.predict_many(&[self.expand(tokens, states, dim)]).pop().unwrap_or_default()
+    }
+
+    /// [`SyntaxHeads::analyze_tokens`] with the syntactic words given: `words` lists each
+    /// word's token index and form, in order (a treebank's own split, for gold tokenization).
+    pub fn analyze_given_words(&self, words: &[(usize, String)], states: &[f32], dim: usize) -> Vec<WordSyntax> {
+        let mut input = SentenceInput { plan: Vec::with_capacity(words.len()), states: Vec::with_capacity(words.len() * dim) };
+        for (i, (token, form)) in words.iter().enumerate() {
+            let Some(state) = states.get(token * dim..(token + 1) * dim) else { return Vec::new() };
+            let index = if i > 0 && words[i - 1].0 == *token { input.plan.iter().rev().take_while(|p| p.0 == *token).count() } else { 0 };
+            input.plan.push((*token, form.clone(), self.part_id(index, form)));
+            input.states.extend_from_slice(state);
+        }
+        self.predict_many(&[input]).pop().unwrap_or_default()
+    }
+
+    /// The syntactic words of `tokens` (see [`crate::syntax::split`]) with their states.
+    pub fn expand<S: AsRef<str>>(&self, tokens: &[S], states: &[f32], dim: usize) -> SentenceInput {
+        let mut input = SentenceInput { plan: Vec::new(), states: Vec::new() };
+        if dim == 0 || states.len() != tokens.len() * dim {
+            return input;
+        }
+        for (t, token) in tokens.iter().enumerate() {
+            let token = token.as_ref();
+            let forms = crate::syntax::split::syntactic_words(token).unwrap_or_else(|| vec![token.to_string()]);
+            for (i, form) in forms.into_iter().enumerate() {
+                let part = self.part_id(i, &form);
+                input.plan.push((t, form, part));
+                input.states.extend_from_slice(&states[t * dim..(t + 1) * dim]);
+            }
+        }
+        input
+    }
+
+    /// The lemma that edit script `script` makes of `form` (the form itself when the script
+    /// does not apply).
+    pub fn lemma(&self, form: &str, script: i64) -> String {
+        usize::try_from(script)
+            .ok()
+            .and_then(|i| self.spec.lemma_scripts.get(i))
+            .and_then(|s| crate::syntax::lemma_script::apply_script(form, s))
+            .unwrap_or_else(|| form.to_string())
+    }
+}
