@@ -254,6 +254,7 @@ fn child(args: &Args, corpus: &Path) -> Result<(), String> {
             "tokenize": share(stages.ner.tokenize),
             "forward": share(stages.ner.forward),
             "decode": share(stages.ner.decode),
+            "syntax": share(stages.ner.syntax),
             "rules": share(stages.rules),
         },
     });
@@ -368,7 +369,7 @@ fn num(v: &Value, key: &str) -> f64 {
 }
 
 fn share_line(stages: &Value) -> String {
-    ["segment", "split", "tokenize", "forward", "decode", "rules"]
+    ["segment", "split", "tokenize", "forward", "decode", "syntax", "rules"]
         .iter()
         .map(|k| format!("{k} {:.1}%", 100.0 * num(stages, k)))
         .collect::<Vec<_>>()

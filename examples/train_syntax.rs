@@ -14,19 +14,23 @@
 //! ```sh
 //! cargo run --release --example train_syntax -- --out runs/syntax --export models/portavoz-ner-es
 //! ```
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Parser;
 use portavoz::ner::encode::WordEncoder;
 use portavoz::ner::forward::HiddenTap;
-use portavoz::ner::syntax_heads::{affix_ids, SyntaxHeads, SyntaxSpec, AFFIXES};
+use portavoz::ner::syntax_heads::{SyntaxHeads, SyntaxSpec};
 use portavoz::ner::xlmr::{self, XlmrTagger};
 use portavoz::ner::{word_outputs, Forward, InferenceOptions, Precision};
 use portavoz::syntax::treebank::tokens_of;
 use portavoz::syntax::{conllu, lemma_script, score};
-use tch::{Device, Reduction, Tensor};
+use tch::Device;
+
+#[path = "common/syntax_data.rs"]
+mod syntax_data;
+use syntax_data::*;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -82,201 +86,6 @@ fn default_ud() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ud-spanish")
 }
 
-/// Deterministic shuffling (xorshift64*), so a resumed run sees the same batch order.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545F4914F6CDD1D)
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
-/// A treebank sentence with its frozen encoder states and gold class ids (-100: not learned).
-struct Example {
-    sentence: conllu::Sentence,
-    /// `words × (states * hidden)` floats: each syntactic word gets its token's states.
-    states: Vec<f32>,
-    parts: Vec<i64>,
-    /// `words × AFFIXES` spelling feature ids.
-    affixes: Vec<i64>,
-    upos: Vec<i64>,
-    feats: Vec<i64>,
-    lemma: Vec<i64>,
-    heads: Vec<i64>,
-    rels: Vec<i64>,
-}
-
-fn read_treebank(path: &Path) -> portavoz::Result<Vec<conllu::Sentence>> {
-    let text = std::fs::read_to_string(path).map_err(|e| portavoz::Error::Io { path: path.to_path_buf(), source: e })?;
-    conllu::read(&text).map_err(|e| portavoz::Error::Parse { path: path.display().to_string(), line: 0, reason: e.to_string() })
-}
-
-/// Classes in order of frequency (ties by name), so ids are stable across runs.
-fn inventory<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    items.for_each(|i| *counts.entry(i).or_default() += 1);
-    let mut list: Vec<(&str, usize)> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    list.into_iter().map(|(s, _)| s.to_string()).collect()
-}
-
-fn ids(list: &[String]) -> HashMap<&str, i64> {
-    list.iter().enumerate().map(|(i, s)| (s.as_str(), i as i64)).collect()
-}
-
-fn feats_or_none(f: &str) -> &str {
-    if f.is_empty() { "_" } else { f }
-}
-
-struct Adam {
-    params: Vec<(String, Tensor)>,
-    m: Vec<Tensor>,
-    v: Vec<Tensor>,
-    t: i64,
-}
-
-impl Adam {
-    fn new(heads: &SyntaxHeads) -> Self {
-        let mut params: Vec<(String, Tensor)> = heads.vs.variables().into_iter().collect();
-        params.sort_by(|a, b| a.0.cmp(&b.0));
-        let m = params.iter().map(|(_, p)| p.zeros_like()).collect();
-        let v = params.iter().map(|(_, p)| p.zeros_like()).collect();
-        Adam { params, m, v, t: 0 }
-    }
-    fn step(&mut self, lr: f64) {
-        let _guard = tch::no_grad_guard();
-        self.t += 1;
-        let (b1, b2, eps) = (0.9f64, 0.9f64, 1e-8);
-        let (c1, c2) = (1.0 - b1.powi(self.t as i32), 1.0 - b2.powi(self.t as i32));
-        for ((_, p), (m, v)) in self.params.iter_mut().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
-            let g = p.grad();
-            if !g.defined() {
-                continue;
-            }
-            m.copy_(&(&*m * b1 + &g * (1.0 - b1)));
-            v.copy_(&(&*v * b2 + &g * &g * (1.0 - b2)));
-            let update = (&*m / c1) / ((&*v / c2).sqrt() + eps) * lr;
-            let _ = p.g_sub_(&update);
-            let _ = p.grad().zero_();
-        }
-    }
-    fn save(&self, path: &Path) -> Result<(), tch::TchError> {
-        let mut named: Vec<(String, Tensor)> = Vec::new();
-        for ((name, _), (m, v)) in self.params.iter().zip(self.m.iter().zip(&self.v)) {
-            named.push((format!("m.{name}"), m.shallow_clone()));
-            named.push((format!("v.{name}"), v.shallow_clone()));
-        }
-        named.push(("t".into(), Tensor::from_slice(&[self.t])));
-        Tensor::write_safetensors(&named, path)
-    }
-    fn load(&mut self, path: &Path) -> Result<(), tch::TchError> {
-        let stored: HashMap<String, Tensor> = Tensor::read_safetensors(path)?.into_iter().collect();
-        let _guard = tch::no_grad_guard();
-        for ((name, _), (m, v)) in self.params.iter().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
-            if let (Some(sm), Some(sv)) = (stored.get(&format!("m.{name}")), stored.get(&format!("v.{name}"))) {
-                m.copy_(sm);
-                v.copy_(sv);
-            }
-        }
-        if let Some(t) = stored.get("t") {
-            self.t = t.int64_value(&[0]);
-        }
-        Ok(())
-    }
-}
-
-struct Batch {
-    states: Tensor,
-    parts: Tensor,
-    affixes: Tensor,
-    mask: Tensor,
-    upos: Tensor,
-    feats: Tensor,
-    lemma: Tensor,
-    heads: Tensor,
-    rels: Tensor,
-}
-
-fn make_batch(examples: &[&Example], dim: usize) -> Batch {
-    let w = examples.iter().map(|e| e.heads.len()).max().unwrap_or(0);
-    let b = examples.len();
-    let mut states = vec![0f32; b * w * dim];
-    let mut mask = vec![0i64; b * w];
-    let mut parts = vec![0i64; b * w];
-    let mut affixes = vec![0i64; b * w * AFFIXES];
-    let target = |f: &dyn Fn(&Example) -> &Vec<i64>| {
-        let mut t = vec![-100i64; b * (w + 1)];
-        for (i, e) in examples.iter().enumerate() {
-            for (j, &v) in f(e).iter().enumerate() {
-                t[i * (w + 1) + j + 1] = v;
-            }
-        }
-        Tensor::from_slice(&t).view([b as i64, w as i64 + 1])
-    };
-    for (i, e) in examples.iter().enumerate() {
-        let n = e.heads.len();
-        states[i * w * dim..i * w * dim + n * dim].copy_from_slice(&e.states);
-        mask[i * w..i * w + n].fill(1);
-        parts[i * w..i * w + n].copy_from_slice(&e.parts);
-        affixes[i * w * AFFIXES..(i * w + n) * AFFIXES].copy_from_slice(&e.affixes);
-    }
-    Batch {
-        states: Tensor::from_slice(&states).view([b as i64, w as i64, dim as i64]),
-        mask: Tensor::from_slice(&mask).view([b as i64, w as i64]),
-        parts: Tensor::from_slice(&parts).view([b as i64, w as i64]),
-        affixes: Tensor::from_slice(&affixes).view([b as i64, w as i64, AFFIXES as i64]),
-        upos: target(&|e| &e.upos),
-        feats: target(&|e| &e.feats),
-        lemma: target(&|e| &e.lemma),
-        heads: target(&|e| &e.heads),
-        rels: target(&|e| &e.rels),
-    }
-}
-
-fn loss(heads: &SyntaxHeads, batch: &Batch, dropout: f64) -> Tensor {
-    let x = heads.mix_states(&batch.states);
-    let scores = heads.scores(&x, &batch.parts, &batch.affixes, &batch.mask, dropout);
-    let ce = |logits: &Tensor, target: &Tensor| {
-        let c = *logits.size().last().unwrap_or(&1);
-        logits.view([-1, c]).cross_entropy_loss::<Tensor>(&target.view([-1]), None, Reduction::Mean, -100, 0.0)
-    };
-    let gold_heads = batch.heads.clamp_min(0);
-    let rels = heads.relation_scores(&scores, &gold_heads);
-    ce(&scores.upos, &batch.upos) + ce(&scores.feats, &batch.feats) + ce(&scores.lemma, &batch.lemma) + ce(&scores.arcs, &batch.heads) + ce(&rels, &batch.rels)
-}
-
-/// Predicted sentences (the gold sentence with the system's columns) for scoring.
-fn predict(heads: &SyntaxHeads, examples: &[Example], dim: usize) -> Vec<conllu::Sentence> {
-    let _guard = tch::no_grad_guard();
-    examples
-        .iter()
-        .map(|e| {
-            let n = e.heads.len() as i64;
-            let states = Tensor::from_slice(&e.states).view([1, n, dim as i64]);
-            let x = heads.mix_states(&states).squeeze_dim(0);
-            let forms: Vec<&str> = e.sentence.words.iter().map(|w| w.form.as_str()).collect();
-            let analysis = heads.predict(&x, &e.parts, &forms);
-            let mut s = e.sentence.clone();
-            for (w, a) in s.words.iter_mut().zip(analysis) {
-                w.upos = a.upos;
-                w.feats = if a.feats == "_" { String::new() } else { a.feats };
-                w.lemma = a.lemma;
-                w.head = a.head;
-                w.deprel = a.deprel;
-            }
-            s
-        })
-        .collect()
-}
-
 fn main() {
     let args = Args::parse();
     if let Err(e) = run(&args) {
@@ -291,16 +100,7 @@ fn run(args: &Args) -> portavoz::Result<()> {
     let precision = Precision::parse(&args.precision).ok_or_else(|| portavoz::Error::Config(format!("unknown precision {}", args.precision)))?;
     let tagger = XlmrTagger::load_for_inference(&args.model, Device::Cpu, precision, Forward::Fused)?;
     let encoder = WordEncoder::load(&args.model.join(xlmr::TOKENIZER_FILE))?;
-    let mut train: Vec<conllu::Sentence> = Vec::new();
-    for name in ["es_gsd-ud-dev.conllu", "es_pud-ud-test.conllu"] {
-        train.extend(read_treebank(&args.ud.join(name))?);
-    }
-    let test = read_treebank(&args.ud.join("es_gsd-ud-test.conllu"))?;
-    let mut held_out = Vec::new();
-    let mut fit = Vec::new();
-    for (i, s) in train.into_iter().enumerate() {
-        if i % 10 == 9 { held_out.push(s) } else { fit.push(s) }
-    }
+    let (fit, held_out, test) = treebanks(&args.ud)?;
     eprintln!("[syntax] {} training, {} held-out, {} test sentences", fit.len(), held_out.len(), test.len());
 
     let words = || fit.iter().flat_map(|s| s.words.iter());
@@ -330,6 +130,20 @@ fn run(args: &Args) -> portavoz::Result<()> {
         word_layers: args.word_layers,
         word_dim: args.word_dim,
         max_distance: args.max_distance,
+        whole_word_forms: {
+            let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (w, script) in words().zip(&scripts) {
+                if script.split_once(';').is_some_and(|(_, edit)| edit.starts_with('=')) {
+                    let forms = table.entry(script.clone()).or_default();
+                    let lower = w.form.to_lowercase();
+                    if !forms.contains(&lower) {
+                        forms.push(lower);
+                    }
+                }
+            }
+            table.values_mut().for_each(|f| f.sort());
+            table
+        },
     };
     eprintln!(
         "[syntax] classes: {} UPOS, {} FEATS, {} lemma scripts, {} relations",
@@ -343,42 +157,9 @@ fn run(args: &Args) -> portavoz::Result<()> {
     let t = Instant::now();
     let opts = InferenceOptions { batch_size: 32, ..InferenceOptions::default() };
     let examples = |sentences: Vec<conllu::Sentence>| -> portavoz::Result<Vec<Example>> {
-        let (upos, feats, lemma, rels) = (ids(&spec.upos), ids(&spec.feats), ids(&spec.lemma_scripts), ids(&spec.deprels));
-        let plans: Vec<(Vec<String>, Vec<(usize, usize)>)> = sentences.iter().map(tokens_of).collect();
-        let encoded = plans.iter().map(|(tokens, _)| encoder.encode_words(tokens)).collect::<portavoz::Result<Vec<_>>>()?;
+        let encoded = sentences.iter().map(|s| encoder.encode_words(&tokens_of(s).0)).collect::<portavoz::Result<Vec<_>>>()?;
         let outputs = word_outputs(&tagger, &encoded, &opts, HiddenTap::All);
-        let parts_of = |sentence: &conllu::Sentence, words: &[(usize, usize)]| -> Vec<i64> {
-            let known: HashMap<&str, i64> = spec.parts.iter().enumerate().map(|(i, p)| (p.as_str(), i as i64 + 2)).collect();
-            sentence
-                .words
-                .iter()
-                .zip(words)
-                .map(|(w, &(_, part))| if part == 0 { 0 } else { known.get(w.form.to_lowercase().as_str()).copied().unwrap_or(1) })
-                .collect()
-        };
-        Ok(sentences
-            .into_iter()
-            .zip(outputs.hidden)
-            .zip(plans)
-            .map(|((sentence, token_states), (_, words))| {
-                let id = |map: &HashMap<&str, i64>, k: &str| map.get(k).copied().unwrap_or(-100);
-                let mut states = Vec::with_capacity(words.len() * dim);
-                for &(t, _) in &words {
-                    states.extend_from_slice(token_states.get(t * dim..(t + 1) * dim).unwrap_or(&[]));
-                }
-                Example {
-                    parts: parts_of(&sentence, &words),
-                    affixes: sentence.words.iter().flat_map(|w| affix_ids(&w.form, spec.affix_buckets)).collect(),
-                    upos: sentence.words.iter().map(|w| id(&upos, &w.upos)).collect(),
-                    feats: sentence.words.iter().map(|w| id(&feats, feats_or_none(&w.feats))).collect(),
-                    lemma: sentence.words.iter().map(|w| id(&lemma, &lemma_script::script_for(&w.form, &w.lemma))).collect(),
-                    heads: sentence.words.iter().map(|w| w.head as i64).collect(),
-                    rels: sentence.words.iter().map(|w| id(&rels, &w.deprel)).collect(),
-                    states,
-                    sentence,
-                }
-            })
-            .collect())
+        Ok(sentences.into_iter().zip(outputs.hidden).map(|(sentence, states)| example_for(sentence, &spec, &states, dim)).collect())
     };
     let fit = examples(fit)?;
     let held_out = examples(held_out)?;

@@ -1,6 +1,22 @@
 //! The parsed document: the one structure built once per document after the model pass and
 //! read by the later stages. Alignment to the text is stored here once (every token carries
 //! its code point and byte span), never guessed again downstream.
+//!
+//! A pipeline built with [`crate::PipelineConfig::tokens`] hands the words to the caller:
+//!
+//! ```
+//! use portavoz::{Pipeline, PipelineConfig};
+//!
+//! let pipeline = Pipeline::new(PipelineConfig::default().tokens(true))?;
+//! let a = pipeline.annotate("La ministra dijo que el acuerdo llegará pronto.")?;
+//! let dijo = a.tokens.iter().position(|t| t.form == "dijo").unwrap();
+//! assert_eq!(a.tokens[dijo].lemma, "decir");
+//! assert_eq!(a.tokens[dijo].deprel, "root");
+//! let subject = a.tokens.iter().find(|t| t.deprel == "nsubj" && t.head == Some(dijo)).unwrap();
+//! assert_eq!(subject.form, "ministra");
+//! assert!(subject.feats.contains("Gender=Fem"));
+//! # Ok::<(), portavoz::Error>(())
+//! ```
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Entity;

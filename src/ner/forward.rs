@@ -304,8 +304,29 @@ impl FusedEncoder {
     /// Builds the pass over `vs` (f32 or bf16 variables); `int8` names the layers to quantize
     /// (f32 variables only), `calibration` smooths the int8 FFN output products.
     pub fn new(vs: &nn::VarStore, layers: i64, heads: i64, hidden: i64, int8: Int8Layers, calibration: Option<&Int8Calibration>) -> std::result::Result<Self, String> {
+        Self::build(vs, layers, heads, hidden, int8, calibration, false)
+    }
+
+    /// The same pass in f32 with gradients flowing into `vs`'s variables, for fine-tuning.
+    /// It holds the concatenated query/key/value weights it was built with: build it again
+    /// after every optimizer step.
+    pub fn trainable(vs: &nn::VarStore, layers: i64, heads: i64, hidden: i64) -> std::result::Result<Self, String> {
+        Self::build(vs, layers, heads, hidden, Int8Layers::NONE, None, true)
+    }
+
+    fn build(
+        vs: &nn::VarStore,
+        layers: i64,
+        heads: i64,
+        hidden: i64,
+        int8: Int8Layers,
+        calibration: Option<&Int8Calibration>,
+        trainable: bool,
+    ) -> std::result::Result<Self, String> {
         let vars = vs.variables();
-        let get = |name: &str| -> std::result::Result<Tensor, String> { vars.get(name).map(|t| t.detach()).ok_or_else(|| format!("no variable {name}")) };
+        let get = |name: &str| -> std::result::Result<Tensor, String> {
+            vars.get(name).map(|t| if trainable { t.shallow_clone() } else { t.detach() }).ok_or_else(|| format!("no variable {name}"))
+        };
         let norm = |prefix: &str| -> std::result::Result<(Tensor, Tensor), String> { Ok((get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?)) };
         let linear = |prefix: &str, int8: bool| -> std::result::Result<Linear, String> {
             Linear::new(get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?, int8)
@@ -315,7 +336,7 @@ impl FusedEncoder {
         if int8 != Int8Layers::NONE && kind != Kind::Float {
             return Err("int8 layers need f32 weights".into());
         }
-        let _guard = tch::no_grad_guard();
+        let _guard = (!trainable).then(tch::no_grad_guard);
         let mut built = Vec::new();
         for i in 0..layers {
             let p = format!("roberta.encoder.layer.{i}");

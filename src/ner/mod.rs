@@ -82,6 +82,9 @@ pub fn word_log_probs_counted(tagger: &XlmrTagger, encoded: &[EncodedWords], opt
     (out.log_probs, out.subwords)
 }
 
+/// Sentences per encoder call when the syntax heads run (see `NerModel::analyze_words`).
+const SYNTAX_GROUP: usize = 512;
+
 /// What one encoder pass gives for every word of every sentence.
 #[derive(Debug, Clone, Default)]
 pub struct WordOutputs {
@@ -322,28 +325,37 @@ impl NerModel {
         let t = Instant::now();
         let encoded = sentences.iter().map(|s| self.encoder.encode_words(s)).collect::<Result<Vec<_>>>()?;
         profile.tokenize += t.elapsed();
-        let t = Instant::now();
-        let tap = if self.syntax.is_some() { HiddenTap::Mix(&self.mix_weights) } else { HiddenTap::None };
-        let outputs = word_outputs(&self.tagger, &encoded, &self.options, tap);
-        profile.forward += t.elapsed();
-        profile.subwords += outputs.subwords;
         profile.words += encoded.iter().map(|e| e.pieces.len()).sum::<usize>();
-        let t = Instant::now();
+        let tap = if self.syntax.is_some() { HiddenTap::Mix(&self.mix_weights) } else { HiddenTap::None };
         let labels = self.tagger.labels();
-        let mut analyzed: Vec<AnalyzedSentence> = outputs
-            .log_probs
-            .iter()
-            .map(|lp| AnalyzedSentence { tags: choose_tags(lp, labels, self.options.constrained), syntax: Vec::new() })
-            .collect();
-        profile.decode += t.elapsed();
-        if let (Some(heads), true) = (&self.syntax, outputs.hidden_dim > 0) {
+        let mut analyzed = Vec::with_capacity(sentences.len());
+        // The syntax heads need every word's hidden states (3 KB a word): a group of sentences at
+        // a time keeps a huge document's peak memory flat.
+        let group = if self.syntax.is_some() { SYNTAX_GROUP } else { usize::MAX };
+        let mut start = 0;
+        while start < encoded.len() {
+            let end = encoded.len().min(start.saturating_add(group));
             let t = Instant::now();
-            let _guard = tch::no_grad_guard();
-            let inputs: Vec<_> = outputs.hidden.iter().zip(sentences).map(|(hidden, words)| heads.expand(words, hidden, outputs.hidden_dim)).collect();
-            for (sentence, words) in analyzed.iter_mut().zip(heads.predict_many(&inputs)) {
-                sentence.syntax = words;
+            let outputs = word_outputs(&self.tagger, &encoded[start..end], &self.options, tap);
+            profile.forward += t.elapsed();
+            profile.subwords += outputs.subwords;
+            let t = Instant::now();
+            let first = analyzed.len();
+            analyzed.extend(
+                outputs.log_probs.iter().map(|lp| AnalyzedSentence { tags: choose_tags(lp, labels, self.options.constrained), syntax: Vec::new() }),
+            );
+            profile.decode += t.elapsed();
+            if let (Some(heads), true) = (&self.syntax, outputs.hidden_dim > 0) {
+                let t = Instant::now();
+                let _guard = tch::no_grad_guard();
+                let inputs: Vec<_> =
+                    outputs.hidden.iter().zip(&sentences[start..end]).map(|(hidden, words)| heads.expand(words, hidden, outputs.hidden_dim)).collect();
+                for (sentence, words) in analyzed[first..].iter_mut().zip(heads.predict_many(&inputs)) {
+                    sentence.syntax = words;
+                }
+                profile.syntax += t.elapsed();
             }
-            profile.syntax += t.elapsed();
+            start = end;
         }
         Ok(analyzed)
     }

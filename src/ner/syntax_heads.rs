@@ -48,6 +48,11 @@ pub struct SyntaxSpec {
     pub word_dim: usize,
     /// Largest head-dependent distance with its own learned arc bias (longer ones share).
     pub max_distance: usize,
+    /// For each whole-word lemma script ("dijo" -> "decir" shares no stem with its lemma), the
+    /// lowercased forms the treebank gives it: such a script is only chosen for those forms,
+    /// so an unseen verb never gets another verb's lemma.
+    #[serde(default)]
+    pub whole_word_forms: BTreeMap<String, Vec<String>>,
 }
 
 impl SyntaxSpec {
@@ -79,6 +84,9 @@ pub fn affix_ids(form: &str, buckets: usize) -> [i64; AFFIXES] {
     ids[4] = bucket(&format!("shape:{shape}"), buckets);
     ids
 }
+
+/// Lemma scripts considered per word, best first (see `SyntaxHeads::choose_lemma`).
+const LEMMA_CANDIDATES: usize = 8;
 
 /// Spelling features per word (see [`affix_ids`]).
 pub const AFFIXES: usize = 5;
@@ -347,10 +355,13 @@ impl SyntaxHeads {
             let mask = Tensor::ones([g64, n64], (Kind::Int64, device));
             let scores = self.scores(&x, &parts, &affixes, &mask, 0.0);
             let argmax = |t: &Tensor| -> Vec<i64> { Vec::<i64>::try_from(t.argmax(-1, false).to_device(Device::Cpu).view([-1])).unwrap_or_default() };
-            let (upos, feats, lemma) = (argmax(&scores.upos), argmax(&scores.feats), argmax(&scores.lemma));
+            let (upos, feats) = (argmax(&scores.upos), argmax(&scores.feats));
+            let candidates = LEMMA_CANDIDATES.min(self.spec.lemma_scripts.len()) as i64;
+            let lemma = Vec::<i64>::try_from(scores.lemma.topk(candidates, -1, true, true).1.to_device(Device::Cpu).contiguous().view([-1]))
+                .unwrap_or_default();
             let side = n + 1;
             let arcs = Vec::<f32>::try_from(scores.arcs.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().view([-1])).unwrap_or_default();
-            if arcs.len() != g * side * side || upos.len() != g * side {
+            if arcs.len() != g * side * side || upos.len() != g * side || lemma.len() != g * side * candidates as usize {
                 continue;
             }
             let trees: Vec<Vec<usize>> = (0..g)
@@ -366,7 +377,15 @@ impl SyntaxHeads {
                 heads.extend((0..n).map(|i| tree.get(i).copied().unwrap_or(0) as i64));
             }
             let heads = Tensor::from_slice(&heads).view([g64, side as i64]).to_device(device);
-            let rels = argmax(&self.relation_scores(&scores, &heads));
+            // The root's relation is "root", and no other word's.
+            let root_label = self.spec.deprels.iter().position(|r| r == "root").map(|i| i as i64);
+            let mut rel_scores = self.relation_scores(&scores, &heads);
+            if let Some(root) = root_label {
+                let attached_to_root = heads.eq(0).unsqueeze(-1);
+                let is_root_label = Tensor::arange(self.spec.deprels.len() as i64, (Kind::Int64, device)).eq(root).view([1, 1, -1]);
+                rel_scores = rel_scores.masked_fill(&attached_to_root.logical_xor(&is_root_label), f64::NEG_INFINITY);
+            }
+            let rels = argmax(&rel_scores);
             let label = |list: &[String], i: i64| list.get(i as usize).cloned().unwrap_or_else(|| "_".into());
             for (k, &i) in group.iter().enumerate() {
                 let at = |j: usize| k * side + j;
@@ -379,7 +398,7 @@ impl SyntaxHeads {
                         form: form.clone(),
                         upos: label(&self.spec.upos, upos[at(w + 1)]),
                         feats: label(&self.spec.feats, feats[at(w + 1)]),
-                        lemma: self.lemma(form, lemma[at(w + 1)]),
+                        lemma: self.choose_lemma(form, &lemma[at(w + 1) * candidates as usize..(at(w + 1) + 1) * candidates as usize]),
                         head: trees[k].get(w).copied().unwrap_or(0),
                         deprel: label(&self.spec.deprels, rels.get(at(w + 1)).copied().unwrap_or(-1)),
                     })
@@ -425,6 +444,23 @@ impl SyntaxHeads {
             }
         }
         input
+    }
+
+    /// The lemma of `form` by the first of the ranked `scripts` that may apply to it: a
+    /// whole-word script only for the forms it was seen with, any other script when it applies.
+    fn choose_lemma(&self, form: &str, scripts: &[i64]) -> String {
+        let lower = form.to_lowercase();
+        for &i in scripts {
+            let Some(script) = usize::try_from(i).ok().and_then(|i| self.spec.lemma_scripts.get(i)) else { continue };
+            let whole_word = script.split_once(';').is_some_and(|(_, edit)| edit.starts_with('='));
+            if whole_word && !self.spec.whole_word_forms.get(script).is_some_and(|forms| forms.contains(&lower)) {
+                continue;
+            }
+            if let Some(lemma) = crate::syntax::lemma_script::apply_script(form, script) {
+                return lemma;
+            }
+        }
+        form.to_string()
     }
 
     /// The lemma that edit script `script` makes of `form` (the form itself when the script
