@@ -37,6 +37,7 @@ pub mod error;
 pub mod io;
 pub mod lexicon;
 pub mod mentions;
+pub mod model_folder;
 pub mod ner;
 pub mod pipeline;
 pub mod report;

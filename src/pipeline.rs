@@ -166,9 +166,12 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Loads the model named by `config`.
+    /// Loads the model named by `config`. The model folder is checked first
+    /// ([`crate::model_folder::check`]): a missing, unreadable or inconsistent file is an
+    /// [`Error`] naming the file and the value at fault, never a panic.
     pub fn new(config: PipelineConfig) -> Result<Self> {
         config.validate()?;
+        crate::model_folder::check(&config.model_dir)?;
         if let Some(n) = config.threads {
             tch::set_num_threads(n as i32);
         }
