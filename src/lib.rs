@@ -39,6 +39,7 @@ pub mod lexicon;
 pub mod mentions;
 pub mod model_folder;
 pub mod ner;
+pub mod normalize;
 pub mod pipeline;
 pub mod report;
 pub mod segment;
