@@ -27,7 +27,9 @@ pub enum InputFormat {
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputSpec {
+    /// Standard input (`-`).
     Stdin,
+    /// A file or a folder.
     Path(PathBuf),
 }
 
@@ -407,6 +409,7 @@ pub struct RecordReader {
 }
 
 impl RecordReader {
+    /// Reads the inputs of `plan`, in order.
     pub fn new(plan: &InputPlan) -> Self {
         RecordReader {
             prefix_ids: plan.sources.len() > 1,

@@ -35,9 +35,11 @@ pub struct JsonlSink<W: Write> {
 }
 
 impl<W: Write> JsonlSink<W> {
+    /// Writes to `out`.
     pub fn new(out: W) -> Self {
         JsonlSink { out, line: Vec::new() }
     }
+    /// The writer back.
     pub fn into_inner(self) -> W {
         self.out
     }
@@ -64,6 +66,7 @@ pub struct ConlluSink<W: Write> {
 }
 
 impl<W: Write> ConlluSink<W> {
+    /// Writes to `out`.
     pub fn new(out: W) -> Self {
         ConlluSink { out }
     }
@@ -93,9 +96,11 @@ pub struct JsonArraySink<W: Write> {
 }
 
 impl<W: Write> JsonArraySink<W> {
+    /// Writes to `out`.
     pub fn new(out: W) -> Self {
         JsonArraySink { out, count: 0 }
     }
+    /// The writer back.
     pub fn into_inner(self) -> W {
         self.out
     }

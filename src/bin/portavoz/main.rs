@@ -55,18 +55,24 @@ enum Command {
 
 const ANNOTATE_HELP: &str = "\
 Inputs: .jsonl/.ndjson/.json files (one {\"id\", \"text\"} object per line), other files (one
-document each, id = file stem), directories (their .txt files), or - for stdin. With no
-input, JSONL is read from stdin and written to stdout, record by record:
+document each, id = file stem), directories (every entry named *.txt, in name order; other
+entries are skipped and named on stderr), or - for stdin. With no input, JSONL is read from
+stdin and written to stdout, record by record:
 
     portavoz annotate < corpus.jsonl > annotations.jsonl
 
 A record that cannot be read or annotated gives an error record in its place:
     {\"id\": \"line-3\", \"error\": {\"source\": \"corpus.jsonl\", \"line\": 3, \"reason\": \"...\"}}
-A record without an id gets line-N. An empty text gets an annotation with no entities.
+(\"line\" is null for a whole-file document: a .txt file, a folder entry such as a dangling
+symlink). A record without an id gets line-N. An empty text gets an annotation with no entities.
+
+--output FILE is locked while the run writes it: a second run writing the same FILE fails at
+once (exit status 2) and changes nothing.
 
 Exit status: 0 when every record was annotated, 1 when some records failed (each has an
-error record in the output; see --allow-record-errors) or the output could not be written,
-2 for usage errors (bad options, a missing input, no model).";
+error record in the output, including those an earlier run left in a --resume output; see
+--allow-record-errors) or the output could not be written, 2 for usage errors (bad options, a
+missing input, a missing or inconsistent model folder, an output locked by another run).";
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
