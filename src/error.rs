@@ -9,6 +9,11 @@ pub enum Error {
     /// A model file exists but cannot be read as what it claims to be.
     #[error("model file {path} is corrupt: {reason}")]
     ModelCorrupt { path: PathBuf, reason: String },
+    /// A model file can be read, but a value in it does not fit the model (a zero or negative
+    /// size, a head count that does not divide the hidden size, a shape that disagrees with
+    /// the weights): `field` names the value.
+    #[error("model file {path} does not fit: {field}: {reason}")]
+    ModelInvalid { path: PathBuf, field: String, reason: String },
     /// The tokenizer could not be loaded or failed on a text.
     #[error("tokenizer error: {0}")]
     Tokenizer(String),
@@ -27,6 +32,12 @@ pub enum Error {
     /// JSON (de)serialization failed.
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),
+    /// Another process holds the lock on an output file (two runs writing one output).
+    #[error(
+        "{path} is being written by another process (it holds an exclusive lock on the file); two runs must not \
+         write the same output: wait for the other one to finish, or write to another file"
+    )]
+    OutputLocked { path: PathBuf },
     /// A configuration value is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),

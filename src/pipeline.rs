@@ -9,7 +9,9 @@ use crate::annotation::Annotation;
 use crate::doc::Doc;
 use crate::error::{Error, Result};
 use crate::ner::{Forward, InferenceOptions, NerModel, NerProfile, Precision};
+use crate::normalize::NormalizedText;
 use crate::segment::{self, Segmentation};
+use crate::text::OffsetMap;
 
 /// One input document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -166,9 +168,12 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Loads the model named by `config`.
+    /// Loads the model named by `config`. The model folder is checked first
+    /// ([`crate::model_folder::check`]): a missing, unreadable or inconsistent file is an
+    /// [`Error`] naming the file and the value at fault, never a panic.
     pub fn new(config: PipelineConfig) -> Result<Self> {
         config.validate()?;
+        crate::model_folder::check(&config.model_dir)?;
         if let Some(n) = config.threads {
             tch::set_num_threads(n as i32);
         }
@@ -217,24 +222,33 @@ impl Pipeline {
     }
 
     /// [`Pipeline::annotate_batch`], with the time each stage took.
+    ///
+    /// Every stage runs on the [`NormalizedText`] of each document (NFC, zero-width characters
+    /// removed), so that "Sa\u{301}nchez" and "Sánchez" are one name; the offsets and strings
+    /// of the output are then mapped back to the original text and sliced from it.
     pub fn annotate_batch_profiled(&self, docs: &[Document]) -> Result<(Vec<Annotation>, StageTimes)> {
         let t = Instant::now();
-        let segmentations: Vec<Segmentation> = docs.iter().map(|d| segment::segment(&d.text)).collect();
+        let views: Vec<NormalizedText> = docs.iter().map(|d| NormalizedText::new(&d.text)).collect();
+        let segmentations: Vec<Segmentation> = views.iter().map(|v| segment::segment(&v.text)).collect();
         let segment_time = t.elapsed();
-        let inputs: Vec<(&str, &Segmentation)> = docs.iter().zip(&segmentations).map(|(d, s)| (d.text.as_str(), s)).collect();
+        let inputs: Vec<(&str, &Segmentation)> = views.iter().zip(&segmentations).map(|(v, s)| (v.text.as_str(), s)).collect();
         let (analyses, ner) = self.ner.analyze_texts_profiled(&inputs)?;
         let t = Instant::now();
         let labels = self.ner.tagger.labels();
         let annotations = docs
             .iter()
+            .zip(&views)
             .zip(&segmentations)
             .zip(analyses)
-            .map(|((d, seg), analysis)| {
-                let doc = Doc::build(&d.text, analysis, labels);
-                let mut annotation = crate::attribution::annotate_from_entities(&d.id, &d.text, seg, doc.entities.clone());
+            .map(|(((d, view), seg), analysis)| {
+                let doc = Doc::build(&view.text, analysis, labels);
+                let mut annotation = crate::attribution::annotate_from_entities(&d.id, &view.text, seg, doc.entities.clone());
                 if self.tokens {
                     annotation.sentences = doc.sentences;
                     annotation.tokens = doc.tokens;
+                }
+                if view.changed() {
+                    annotation = to_original_text(annotation, view, &d.text);
                 }
                 annotation
             })
@@ -251,6 +265,47 @@ impl Pipeline {
     pub fn has_syntax(&self) -> bool {
         self.ner.syntax.is_some()
     }
+}
+
+/// Maps an annotation of the normalized view `view` back to `original`: every offset is
+/// mapped, every string that is a slice of the text is sliced again from `original` (names,
+/// speakers and stance targets stay as found, in NFC).
+fn to_original_text(mut annotation: Annotation, view: &NormalizedText, original: &str) -> Annotation {
+    let normalized = OffsetMap::new(&view.text);
+    let map = OffsetMap::new(original);
+    // (original bytes, original code points) of normalized code points `start..end`.
+    let from_chars = |start: usize, end: usize| {
+        let (b0, b1) = view.original_range(normalized.byte_of(start), normalized.byte_of(end));
+        (b0, b1, map.char_of(b0), map.char_of(b1))
+    };
+    for e in &mut annotation.entities {
+        let (b0, b1) = view.original_range(e.byte_start, e.byte_end);
+        (e.byte_start, e.byte_end, e.start, e.end) = (b0, b1, map.char_of(b0), map.char_of(b1));
+        e.text = original[b0..b1].to_string();
+    }
+    for c in &mut annotation.claims {
+        let (b0, b1, s, e) = from_chars(c.content_start, c.content_end);
+        (c.content_start, c.content_end, c.content) = (s, e, original[b0..b1].to_string());
+        if let (Some(cue_start), Some(cue_end)) = (c.cue_start, c.cue_end) {
+            let (b0, b1, s, e) = from_chars(cue_start, cue_end);
+            (c.cue_start, c.cue_end, c.cue) = (Some(s), Some(e), Some(original[b0..b1].to_string()));
+        }
+    }
+    for s in &mut annotation.sentences {
+        let (b0, b1) = view.original_range(s.byte_start, s.byte_end);
+        (s.byte_start, s.byte_end, s.start, s.end) = (b0, b1, map.char_of(b0), map.char_of(b1));
+    }
+    for t in &mut annotation.tokens {
+        let (b0, b1) = view.original_range(t.byte_start, t.byte_end);
+        (t.byte_start, t.byte_end, t.start, t.end) = (b0, b1, map.char_of(b0), map.char_of(b1));
+        let slice = original[b0..b1].to_string();
+        match &mut t.multiword {
+            Some(token) => *token = slice,
+            None => t.form = slice,
+        }
+    }
+    annotation.text = original.to_string();
+    annotation
 }
 
 /// Time spent in each stage of [`Pipeline::annotate_batch_profiled`].
@@ -290,4 +345,78 @@ pub fn with_default_pipeline<R>(f: impl FnOnce(&Pipeline) -> R) -> Result<R> {
     let cell = DEFAULT_PIPELINE.get_or_try_init(|| Pipeline::new(PipelineConfig::default()).map(Mutex::new))?;
     let guard = cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     Ok(f(&guard))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annotation::{Claim, Entity, Label, Mode};
+    use crate::segment::segment;
+
+    /// The rule layer on the normalized view, mapped back: what the pipeline does after NER.
+    fn rules_on_view(original: &str, names: &[&str]) -> Annotation {
+        let view = NormalizedText::new(original);
+        let map = OffsetMap::new(&view.text);
+        let entities = names
+            .iter()
+            .map(|name| {
+                let b = view.text.find(name).unwrap();
+                let span = map.span_from_bytes(b, b + name.len());
+                Entity {
+                    text: name.to_string(),
+                    label: Label::Per,
+                    start: span.start,
+                    end: span.end,
+                    byte_start: b,
+                    byte_end: b + name.len(),
+                    score: 1.0,
+                    canonical: name.to_string(),
+                }
+            })
+            .collect();
+        let annotation = crate::attribution::annotate_from_entities("d", &view.text, &segment(&view.text), entities);
+        to_original_text(annotation, &view, original)
+    }
+
+    fn chars(text: &str, start: usize, end: usize) -> String {
+        text.chars().skip(start).take(end - start).collect()
+    }
+
+    fn assert_offsets_slice(a: &Annotation) {
+        for e in &a.entities {
+            assert_eq!(&a.text[e.byte_start..e.byte_end], e.text);
+            assert_eq!(chars(&a.text, e.start, e.end), e.text);
+        }
+        for c in &a.claims {
+            assert_eq!(chars(&a.text, c.content_start, c.content_end), c.content);
+            if let (Some(s), Some(e), Some(cue)) = (c.cue_start, c.cue_end, &c.cue) {
+                assert_eq!(&chars(&a.text, s, e), cue);
+            }
+        }
+    }
+
+    #[test]
+    fn decomposed_accents_find_the_cue_and_keep_the_original_offsets() {
+        let original = "Pedro Sa\u{301}nchez afirmo\u{301} que Espan\u{303}a apoya el dia\u{301}logo.";
+        let a = rules_on_view(original, &["Pedro Sánchez"]);
+        assert_eq!(a.text, original);
+        assert_eq!(a.entities[0].text, "Pedro Sa\u{301}nchez");
+        assert_eq!(a.entities[0].canonical, "Pedro Sánchez");
+        let claim: &Claim = &a.claims[0];
+        assert_eq!(claim.speaker, ["Pedro Sánchez"]);
+        assert_eq!(claim.cue.as_deref(), Some("afirmo\u{301}"));
+        assert_eq!(claim.mode, Mode::Indirect);
+        assert_offsets_slice(&a);
+    }
+
+    #[test]
+    fn zero_width_joiners_do_not_break_names() {
+        let original = "\u{FEFF}Wang\u{200D} Yi dijo que China apoya el multilateralismo.";
+        let a = rules_on_view(original, &["Wang Yi"]);
+        assert_eq!(a.entities[0].text, "Wang\u{200D} Yi");
+        assert_eq!(a.entities[0].start, 1);
+        assert_eq!(a.claims[0].speaker, ["Wang Yi"]);
+        assert_eq!(a.claims[0].cue.as_deref(), Some("dijo"));
+        assert_offsets_slice(&a);
+    }
 }

@@ -57,6 +57,21 @@ pub fn segment(text: &str) -> Segmentation {
     seg
 }
 
+/// Emoji, pictographs and their modifiers, and invisible characters (U+FEFF, zero-width
+/// joiners): they neither end nor start a sentence, and are skipped between two.
+fn is_decoration(c: char) -> bool {
+    crate::normalize::is_zero_width(c)
+        || matches!(c as u32,
+            0x1F000..=0x1FAFF // emoji, pictographs, flags (regional indicators), skin tones
+            | 0x2300..=0x23FF // technical symbols (watch, hourglass)
+            | 0x2600..=0x27BF // miscellaneous symbols, dingbats
+            | 0x2B00..=0x2BFF // arrows and stars
+            | 0xFE00..=0xFE0F // variation selectors
+            | 0x20E3 // combining keycap
+            | 0xE0020..=0xE007F // tags (subdivision flags)
+        )
+}
+
 fn is_opening_quote(c: char) -> bool {
     matches!(c, '«' | '“' | '‘' | '"' | '\'' | '¿' | '¡' | '(' | '—' | '–' | '-')
 }
@@ -115,9 +130,19 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
             }
             let in_quote = (depth > 0 || straight_open) && !closes_quote;
             let quote_long = i.saturating_sub(quote_start_char) > MAX_QUOTE_CHARS;
+            // Emoji (or an invisible U+FEFF) right after the terminator stay with its sentence.
+            while k < n && is_decoration(chars[k].1) {
+                k += 1;
+            }
             if k < n && chars[k].1.is_whitespace() {
                 let mut m = k;
                 while m < n && chars[m].1.is_whitespace() {
+                    m += 1;
+                }
+                // The next sentence starts here; emoji and invisible characters before its
+                // first word belong to it, and are skipped to find that word.
+                let next_start = m;
+                while m < n && (chars[m].1.is_whitespace() || is_decoration(chars[m].1)) {
                     m += 1;
                 }
                 if m < n && starts_sentence(&chars, m) && (!in_quote || quote_long) && !abbreviation_before(para, &chars, i, m) {
@@ -126,7 +151,7 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
                         depth = 0;
                         straight_open = false;
                     }
-                    cuts.push(chars[m].0);
+                    cuts.push(chars[next_start].0);
                     i = m;
                     continue;
                 }
@@ -265,6 +290,23 @@ pub fn tokenize(text: &str, b0: usize, b1: usize) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sentence_texts(text: &str) -> Vec<&str> {
+        segment(text).sentences.iter().map(|s| s.span.slice(text)).collect()
+    }
+
+    #[test]
+    fn sentences_split_after_emoji_and_byte_order_marks() {
+        assert_eq!(
+            sentence_texts("Rusia apoya el diálogo. 👍 Lavrov dijo que sí."),
+            ["Rusia apoya el diálogo.", "👍 Lavrov dijo que sí."]
+        );
+        assert_eq!(
+            sentence_texts("¡Gracias!🇷🇺🤝 El ministro habló. \u{FEFF}Wang Yi respondió."),
+            ["¡Gracias!🇷🇺🤝", "El ministro habló.", "\u{FEFF}Wang Yi respondió."]
+        );
+        assert_eq!(sentence_texts("Se reunió con 👨\u{200D}👩 Lavrov en Moscú."), ["Se reunió con 👨\u{200D}👩 Lavrov en Moscú."]);
+    }
 
     fn sentences(text: &str) -> Vec<&str> {
         segment(text).sentences.iter().map(|s| s.span.slice(text)).collect()

@@ -62,7 +62,8 @@ fn missing_model_folder_is_named_with_the_fix() {
         .stdout("")
         .stderr(predicate::str::contains(missing.display().to_string()))
         .stderr(predicate::str::contains("cannot load the NER model"))
-        .stderr(predicate::str::contains("fix: pass --model DIR (or set PORTAVOZ_MODEL=DIR)"));
+        .stderr(predicate::str::contains("fix: check the folder given to --model"))
+        .stderr(predicate::str::contains("pass --model DIR").not());
     assert_eq!(fs::read_to_string(&out).unwrap(), "{\"id\":\"keep\"}\n", "a usage error leaves the output alone");
 
     // A folder that exists but holds no model.
@@ -74,7 +75,7 @@ fn missing_model_folder_is_named_with_the_fix() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(empty.path().display().to_string()))
-        .stderr(predicate::str::contains("fix: pass --model DIR"));
+        .stderr(predicate::str::contains("fix: check the folder given to --model"));
 
     // The same through the environment variable.
     portavoz()
@@ -83,7 +84,47 @@ fn missing_model_folder_is_named_with_the_fix() {
         .arg(&input)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(missing.display().to_string()));
+        .stderr(predicate::str::contains(missing.display().to_string()))
+        .stderr(predicate::str::contains("fix: check the folder PORTAVOZ_MODEL names"));
+}
+
+/// A model folder with the shipped weights and tokenizer (linked) and the given config.json.
+fn model_with_config(config: &Value) -> tempfile::TempDir {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::os::unix::fs::symlink(shipped.join(name), dir.path().join(name)).unwrap();
+    }
+    fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    dir
+}
+
+#[test]
+fn a_config_that_does_not_fit_is_a_usage_error_naming_the_field_not_a_panic() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es/config.json");
+    let good: Value = serde_json::from_str(&fs::read_to_string(shipped).unwrap()).unwrap();
+    let cases = [
+        ("num_attention_heads", serde_json::json!(0), "num_attention_heads: 0 is out of range"),
+        ("num_attention_heads", serde_json::json!(7), "num_attention_heads: 7 heads do not divide hidden_size 384"),
+        ("hidden_size", serde_json::json!(768), "hidden_size: 768 disagrees with the weights"),
+        ("num_hidden_layers", serde_json::json!(6), "num_hidden_layers: 6 disagrees with the weights"),
+    ];
+    for (field, value, message) in cases {
+        let mut config = good.clone();
+        config[field] = value;
+        let model = model_with_config(&config);
+        portavoz()
+            .args(["annotate", "--quiet", "--model"])
+            .arg(model.path())
+            .write_stdin(jsonl("a", SENTENCE))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("config.json does not fit"))
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("model.safetensors is corrupt").not())
+            .stderr(predicate::str::contains("panicked").not());
+    }
 }
 
 #[test]
@@ -364,7 +405,7 @@ fn invalid_utf8_in_a_txt_file_of_a_directory() {
     let recs = records(&out.stdout);
     assert_eq!(ids(&recs), ["a_latin1", "b_bueno", "c_vacio"]);
     assert_eq!(recs[0]["error"]["reason"], "invalid UTF-8 at byte 4");
-    assert!(recs[0]["error"].get("line").is_none());
+    assert_eq!(recs[0]["error"]["line"], Value::Null, "the documented field is there, null for a whole file");
     assert!(recs[0]["error"]["source"].as_str().unwrap().ends_with("a_latin1.txt"));
     assert!(is_annotation(&recs[1]));
     assert_eq!(recs[1]["text"], SENTENCE);
@@ -441,11 +482,12 @@ fn resume_after_a_kill_writes_each_record_once_in_order() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(0)
+        .code(1)
         .stderr(predicate::str::contains("resuming: 5 records already in"))
         .stderr(predicate::str::contains("dropped a partial last line"))
         .stderr(predicate::str::contains("8 records: 3 annotated, 0 failed"))
-        .stderr(predicate::str::contains("5 already in the output (resume)"));
+        .stderr(predicate::str::contains("5 already in the output (resume)"))
+        .stderr(predicate::str::contains("1 error records from the earlier run"));
     let resumed = records(&fs::read(&out).unwrap());
     assert_eq!(ids(&resumed), expected);
     let full_recs = records(&full);
@@ -453,8 +495,16 @@ fn resume_after_a_kill_writes_each_record_once_in_order() {
         assert_eq!(a["text"], b["text"]);
     }
 
-    // Resuming a finished run adds nothing; resuming with no output file starts afresh.
-    portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&out).assert().code(0);
+    // Resuming a finished run adds nothing, and still fails for the error record in the output
+    // (unless told to allow record errors); resuming with no output file starts afresh.
+    portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&out).assert().code(1);
+    portavoz()
+        .args(["annotate", "--quiet", "--resume", "--allow-record-errors"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0);
     assert_eq!(ids(&records(&fs::read(&out).unwrap())), expected);
     let fresh = dir.path().join("fresh.jsonl");
     portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&fresh).assert().code(1);
@@ -526,4 +576,92 @@ fn tokens_flag_adds_the_parse_to_jsonl() {
     assert!(recs[0]["sentences"].as_array().is_some_and(|s| !s.is_empty()));
     let plain = portavoz().args(["annotate", "--quiet"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
     assert!(records(&plain)[0].get("tokens").is_none(), "no tokens unless asked");
+}
+
+#[test]
+fn a_second_writer_of_the_same_output_fails_at_once_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    fs::write(&input, jsonl("a", SENTENCE)).unwrap();
+    let out = dir.path().join("out.jsonl");
+
+    // A first writer that keeps the output open: streaming stdin that stays open.
+    let mut first = StdCommand::new(env!("CARGO_BIN_EXE_portavoz"))
+        .args(["annotate", "--quiet", "-o"])
+        .arg(&out)
+        .env_remove("PORTAVOZ_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = first.stdin.take().unwrap();
+    stdin.write_all(jsonl("uno", SENTENCE).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Wait until the first writer has written its first record (it holds the lock by then).
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while fs::read_to_string(&out).map_or(true, |t| !t.ends_with('\n')) {
+        assert!(std::time::Instant::now() < deadline, "the first writer wrote nothing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let before = fs::read_to_string(&out).unwrap();
+    for resume in [false, true] {
+        let mut second = portavoz();
+        second.args(["annotate", "--quiet"]).arg(&input).arg("-o").arg(&out);
+        if resume {
+            second.arg("--resume");
+        }
+        second
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is being written by another process"));
+        assert_eq!(fs::read_to_string(&out).unwrap(), before, "the second writer changed nothing");
+    }
+
+    // Once the first writer is done, the lock is gone.
+    stdin.write_all(jsonl("dos", SENTENCE).as_bytes()).unwrap();
+    drop(stdin);
+    assert!(first.wait().unwrap().success());
+    assert_eq!(ids(&records(&fs::read(&out).unwrap())), ["uno", "dos"]);
+    portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&out).assert().code(0);
+    assert_eq!(ids(&records(&fs::read(&out).unwrap())), ["uno", "dos", "a"]);
+}
+
+#[test]
+fn every_entry_of_a_folder_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("a_bueno.txt"), SENTENCE).unwrap();
+    std::os::unix::fs::symlink(root.join("no-such-file"), root.join("b_colgante.txt")).unwrap();
+    std::os::unix::fs::symlink(root.join("c_bucle.txt"), root.join("c_bucle.txt")).unwrap();
+    fs::create_dir(root.join("d_carpeta.txt")).unwrap();
+    std::os::unix::fs::symlink(root.join("a_bueno.txt"), root.join("e_enlace.txt")).unwrap();
+    fs::write(root.join("notas.md"), "no es un documento").unwrap();
+    let out = portavoz().arg("annotate").arg(root).assert().code(1).get_output().clone();
+    let recs = records(&out.stdout);
+    assert_eq!(ids(&recs), ["a_bueno", "b_colgante", "c_bucle", "d_carpeta", "e_enlace"], "name order");
+    assert!(is_annotation(&recs[0]));
+    let reason = |i: usize| recs[i]["error"]["reason"].as_str().unwrap().to_string();
+    assert!(reason(1).starts_with("dangling symlink"), "{}", reason(1));
+    assert!(reason(2).starts_with("symlink loop"), "{}", reason(2));
+    assert!(reason(3).starts_with("a folder"), "{}", reason(3));
+    for r in &recs[1..4] {
+        assert_eq!(r["error"]["line"], Value::Null);
+        assert!(r["error"]["source"].as_str().unwrap().ends_with(".txt"));
+    }
+    assert!(is_annotation(&recs[4]), "a symlink to a file is read");
+    assert_eq!(recs[4]["text"], SENTENCE);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("skipped 1 folder entries not named *.txt"), "{stderr}");
+    assert!(stderr.contains("notas.md"), "{stderr}");
+}
+
+#[test]
+fn members_other_than_id_and_text_are_not_read() {
+    let input = "{\"id\": \"a\", \"n\": 1e400, \"meta\": {\"x\": [1, 2, {\"y\": 1e999}]}, \"text\": \"Moscú\"}\n";
+    let out = portavoz().args(["annotate", "--quiet"]).write_stdin(input).assert().code(0).get_output().clone();
+    let recs = records(&out.stdout);
+    assert!(is_annotation(&recs[0]), "{:?}", recs[0]);
+    assert_eq!(recs[0]["text"], "Moscú");
 }

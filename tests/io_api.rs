@@ -3,8 +3,7 @@
 use std::fs;
 
 use portavoz::io::{
-    annotate_stream, open_for_resume, plan_inputs, prepare_resume, InputFormat, InputSpec, JsonlSink, OutputRecord,
-    Progress, RecordReader, RunOptions,
+    annotate_stream, plan_inputs, InputFormat, InputSpec, JsonlSink, OutputFile, OutputRecord, RecordReader, RunOptions,
 };
 use portavoz::report::HtmlReport;
 use portavoz::{Annotation, Document, Entity, Label, Result};
@@ -59,25 +58,25 @@ fn a_corpus_loop_with_resume_and_a_report() {
 
     // A first run that stops after 4 records, its last line cut short.
     let out = dir.path().join("out.jsonl");
-    let mut sink = JsonlSink::new(fs::File::create(&out).unwrap());
+    let mut sink = JsonlSink::new(OutputFile::create(&out).unwrap());
     let opts = RunOptions { batch_size: 3, ..RunOptions::default() };
     let first = RecordReader::new(&plan).take(4);
-    annotate_stream(first, stand_in, &mut sink, &opts, None, &mut Progress::off(), "out.jsonl").unwrap();
+    annotate_stream(first, stand_in, &mut sink, &opts, None, &mut (), "out.jsonl").unwrap();
     drop(sink);
     let written = fs::read(&out).unwrap();
     fs::write(&out, &written[..written.len() - 10]).unwrap();
 
     // The resumed run completes it.
-    let mut state = prepare_resume(&out).unwrap();
+    let (file, mut state) = OutputFile::resume(&out).unwrap();
     assert_eq!(state.records, 3);
-    let mut sink = JsonlSink::new(open_for_resume(&out, &state).unwrap());
+    let mut sink = JsonlSink::new(file);
     let summary = annotate_stream(
         RecordReader::new(&plan),
         stand_in,
         &mut sink,
         &opts,
         Some(&mut state),
-        &mut Progress::off(),
+        &mut (),
         "out.jsonl",
     )
     .unwrap();

@@ -4,6 +4,8 @@
 //!     portavoz annotate textos/ --format html -o r.html  # a folder of .txt, HTML report
 //!     portavoz annotate < in.jsonl > out.jsonl           # stdin to stdout, streaming
 //!     portavoz view out.jsonl -o report.html             # HTML report of annotations
+mod progress;
+
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,10 +15,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use portavoz::io::{
-    annotate_stream, open_for_resume, parse_output_line, plan_inputs, prepare_resume, read_line_limited,
-    ConlluSink, ErrorRecord, InputFormat, InputSpec, JsonArraySink, JsonlSink, OutputRecord, Progress, RecordError,
-    RecordSink, RunOptions, Source, MAX_RECORD_BYTES, STDIN_NAME,
+    annotate_stream, parse_output_line, plan_inputs, read_line_limited, ConlluSink, ErrorRecord, InputFormat, InputSpec,
+    JsonArraySink, JsonlSink, OutputFile, OutputRecord, RecordError, RecordSink, RunOptions, Source, MAX_RECORD_BYTES,
+    STDIN_NAME,
 };
+use progress::Progress;
 use portavoz::report::HtmlReport;
 use portavoz::pipeline::DeviceChoice;
 use portavoz::{Error, Pipeline, PipelineConfig};
@@ -52,18 +55,24 @@ enum Command {
 
 const ANNOTATE_HELP: &str = "\
 Inputs: .jsonl/.ndjson/.json files (one {\"id\", \"text\"} object per line), other files (one
-document each, id = file stem), directories (their .txt files), or - for stdin. With no
-input, JSONL is read from stdin and written to stdout, record by record:
+document each, id = file stem), directories (every entry named *.txt, in name order; other
+entries are skipped and named on stderr), or - for stdin. With no input, JSONL is read from
+stdin and written to stdout, record by record:
 
     portavoz annotate < corpus.jsonl > annotations.jsonl
 
 A record that cannot be read or annotated gives an error record in its place:
     {\"id\": \"line-3\", \"error\": {\"source\": \"corpus.jsonl\", \"line\": 3, \"reason\": \"...\"}}
-A record without an id gets line-N. An empty text gets an annotation with no entities.
+(\"line\" is null for a whole-file document: a .txt file, a folder entry such as a dangling
+symlink). A record without an id gets line-N. An empty text gets an annotation with no entities.
+
+--output FILE is locked while the run writes it: a second run writing the same FILE fails at
+once (exit status 2) and changes nothing.
 
 Exit status: 0 when every record was annotated, 1 when some records failed (each has an
-error record in the output; see --allow-record-errors) or the output could not be written,
-2 for usage errors (bad options, a missing input, no model).";
+error record in the output, including those an earlier run left in a --resume output; see
+--allow-record-errors) or the output could not be written, 2 for usage errors (bad options, a
+missing input, a missing or inconsistent model folder, an output locked by another run).";
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -211,15 +220,39 @@ fn input_error(e: Error) -> Failure {
     }
 }
 
-fn model_dir(arg: Option<PathBuf>) -> PathBuf {
-    arg.or_else(|| std::env::var_os("PORTAVOZ_MODEL").filter(|v| !v.is_empty()).map(PathBuf::from))
-        .unwrap_or_else(|| PipelineConfig::default().model_dir)
+/// Where the model folder was named.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ModelOrigin {
+    /// `--model DIR`.
+    Option,
+    /// The `PORTAVOZ_MODEL` environment variable.
+    Environment,
+    /// Neither: the crate's own models/portavoz-ner-es.
+    Default,
 }
 
-/// A clear message for a model that cannot be loaded: which folder, and how to fix it.
-fn model_error(dir: &Path, e: Error) -> Failure {
-    let fix = "pass --model DIR (or set PORTAVOZ_MODEL=DIR) naming the folder of the portavoz NER \
-               model, e.g. models/portavoz-ner-es in a portavoz source checkout";
+fn model_dir(arg: Option<PathBuf>) -> (PathBuf, ModelOrigin) {
+    if let Some(dir) = arg {
+        return (dir, ModelOrigin::Option);
+    }
+    match std::env::var_os("PORTAVOZ_MODEL").filter(|v| !v.is_empty()) {
+        Some(dir) => (PathBuf::from(dir), ModelOrigin::Environment),
+        None => (PipelineConfig::default().model_dir, ModelOrigin::Default),
+    }
+}
+
+/// A clear message for a model that cannot be loaded: which folder, and how to fix it (the
+/// fix depends on how the folder was named).
+fn model_error(dir: &Path, origin: ModelOrigin, e: Error) -> Failure {
+    let fix = match origin {
+        ModelOrigin::Option => "check the folder given to --model: it must hold the portavoz NER model \
+                                (config.json, model.safetensors, tokenizer.json), e.g. models/portavoz-ner-es \
+                                in a portavoz source checkout",
+        ModelOrigin::Environment => "check the folder PORTAVOZ_MODEL names (or pass --model DIR): it must hold the \
+                                     portavoz NER model (config.json, model.safetensors, tokenizer.json)",
+        ModelOrigin::Default => "pass --model DIR (or set PORTAVOZ_MODEL=DIR) naming the folder of the portavoz NER \
+                                 model, e.g. models/portavoz-ner-es in a portavoz source checkout",
+    };
     let msg = match e {
         Error::ModelMissing { path, hint } if path == dir => {
             format!("cannot load the NER model: the model folder {} was not found ({hint})\n  fix: {fix}", dir.display())
@@ -234,9 +267,22 @@ fn model_error(dir: &Path, e: Error) -> Failure {
             dir.display(),
             path.display()
         ),
+        Error::ModelInvalid { path, field, reason } => format!(
+            "cannot load the NER model from {}: {} does not fit: {field}: {reason}\n  fix: {fix}",
+            dir.display(),
+            path.display()
+        ),
         other => format!("cannot load the NER model from {}: {other}", dir.display()),
     };
     Failure::Usage(msg)
+}
+
+/// A usage failure for an output file that cannot be opened (or is locked by another writer).
+fn create_failure(e: Error) -> Failure {
+    match e {
+        Error::Io { path, source } => Failure::Usage(format!("cannot create {}: {source}", path.display())),
+        other => Failure::Usage(other.to_string()),
+    }
 }
 
 fn output_failure(e: Error) -> Failure {
@@ -280,7 +326,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     };
     let plan = plan_inputs(&specs, input_format).map_err(input_error)?;
 
-    let dir = model_dir(args.model);
+    let (dir, origin) = model_dir(args.model);
     let device = match args.device {
         DeviceArg::Cpu => DeviceChoice::Cpu,
         DeviceArg::Cuda => DeviceChoice::Cuda(0),
@@ -295,7 +341,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         tokens: args.tokens || args.format == Format::Conllu,
         ..PipelineConfig::default()
     };
-    let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, e))?;
+    let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, origin, e))?;
     if args.format == Format::Conllu && !pipeline.has_syntax() {
         return Err(Failure::Usage(format!(
             "--format conllu needs a model with syntax heads (syntax.json and syntax.safetensors in {}) and the fused forward pass",
@@ -310,7 +356,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         let path = args.output.clone().unwrap_or_default();
         let name = path.display().to_string();
         if args.resume {
-            let state = prepare_resume(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+            let (file, state) = OutputFile::resume(&path).map_err(|e| Failure::Usage(e.to_string()))?;
             if !args.quiet && (state.records > 0 || state.dropped_bytes > 0) {
                 let mut note = format!("resuming: {} records already in {name}", state.records);
                 if state.dropped_bytes > 0 {
@@ -318,11 +364,10 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
                 }
                 eprintln!("portavoz: {note}");
             }
-            let f = open_for_resume(&path, &state).map_err(|e| Failure::Usage(e.to_string()))?;
-            (Box::new(BufWriter::with_capacity(1 << 16, f)), name, Some(state))
+            (Box::new(BufWriter::with_capacity(1 << 16, file)), name, Some(state))
         } else {
-            let f = File::create(&path).map_err(|e| Failure::Usage(format!("cannot create {name}: {e}")))?;
-            (Box::new(BufWriter::with_capacity(1 << 16, f)), name, None)
+            let file = OutputFile::create(&path).map_err(create_failure)?;
+            (Box::new(BufWriter::with_capacity(1 << 16, file)), name, None)
         }
     };
     let mut sink: Box<dyn RecordSink> = match args.format {
@@ -337,6 +382,15 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
 
     if !args.quiet && plan.sources.iter().any(|s| *s == Source::StdinJsonl) && io::stdin().is_terminal() {
         eprintln!("portavoz: reading JSONL ({{\"id\": ..., \"text\": ...}} per line) from the terminal; Ctrl-D ends");
+    }
+    if !args.quiet && !plan.skipped.is_empty() {
+        let names: Vec<String> = plan.skipped.iter().take(5).map(|p| p.display().to_string()).collect();
+        let more = if plan.skipped.len() > 5 { format!(" and {} more", plan.skipped.len() - 5) } else { String::new() };
+        eprintln!(
+            "portavoz: skipped {} folder entries not named *.txt (not documents): {}{more}",
+            plan.skipped.len(),
+            names.join(", ")
+        );
     }
     let interval = Duration::from_secs_f64(args.progress_interval);
     let mut progress = Progress::stderr(args.quiet, plan.total_bytes, interval);
@@ -393,8 +447,8 @@ fn view(args: ViewArgs) -> Result<u8, Failure> {
         (Box::new(BufWriter::new(io::stdout().lock())), "<stdout>".into())
     } else {
         let path = args.output.clone().unwrap_or_default();
-        let f = File::create(&path).map_err(|e| Failure::Usage(format!("cannot create {}: {e}", path.display())))?;
-        (Box::new(BufWriter::new(f)), path.display().to_string())
+        let file = OutputFile::create(&path).map_err(create_failure)?;
+        (Box::new(BufWriter::new(file)), path.display().to_string())
     };
     let werr = |e: io::Error| output_failure(Error::Io { path: output_name.clone().into(), source: e });
     let title = args.title.clone().unwrap_or_else(|| report_title(&args.inputs));
