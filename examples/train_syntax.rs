@@ -46,31 +46,31 @@ struct Args {
     /// Copy the best heads into this model folder at the end.
     #[arg(long)]
     export: Option<PathBuf>,
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 30)]
     epochs: usize,
     #[arg(long, default_value_t = 32)]
     batch: usize,
     #[arg(long, default_value_t = 2e-3)]
     lr: f64,
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.4)]
     dropout: f64,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    #[arg(long, default_value_t = 384)]
+    #[arg(long, default_value_t = 256)]
     tag_dim: usize,
-    #[arg(long, default_value_t = 384)]
+    #[arg(long, default_value_t = 256)]
     arc_dim: usize,
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 100)]
     rel_dim: usize,
-    #[arg(long, default_value_t = 8192)]
+    #[arg(long, default_value_t = 4096)]
     affix_buckets: usize,
     #[arg(long, default_value_t = 64)]
     affix_dim: usize,
     /// Bidirectional LSTM layers over the words before the heads.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 2)]
     word_layers: usize,
     /// LSTM width per direction.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 192)]
     word_dim: usize,
     #[arg(long, default_value_t = 16)]
     max_distance: usize,

@@ -398,7 +398,13 @@ impl SyntaxHeads {
                         form: form.clone(),
                         upos: label(&self.spec.upos, upos[at(w + 1)]),
                         feats: label(&self.spec.feats, feats[at(w + 1)]),
-                        lemma: self.choose_lemma(form, &lemma[at(w + 1) * candidates as usize..(at(w + 1) + 1) * candidates as usize]),
+                        lemma: {
+                            let tag = label(&self.spec.upos, upos[at(w + 1)]);
+                            match (tag.as_str(), crate::syntax::irregular::lemma(form)) {
+                                ("VERB" | "AUX", Some(infinitive)) => infinitive,
+                                _ => self.choose_lemma(form, &lemma[at(w + 1) * candidates as usize..(at(w + 1) + 1) * candidates as usize]),
+                            }
+                        },
                         head: trees[k].get(w).copied().unwrap_or(0),
                         deprel: label(&self.spec.deprels, rels.get(at(w + 1)).copied().unwrap_or(-1)),
                     })

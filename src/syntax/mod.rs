@@ -3,6 +3,7 @@
 //! CoNLL 2018 shared-task measures.
 pub mod conllu;
 pub mod export;
+pub mod irregular;
 pub mod lemma_script;
 pub mod score;
 pub mod split;
