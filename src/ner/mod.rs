@@ -286,7 +286,10 @@ impl NerModel {
         }
         let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE))?;
         let tagger = XlmrTagger::load_for_inference(dir, device, options.precision, options.forward)?;
-        let syntax = if tagger.has_hidden_states() { SyntaxHeads::load(dir, device)? } else { None };
+        let mut syntax = if tagger.has_hidden_states() { SyntaxHeads::load(dir, device)? } else { None };
+        if let (Some(heads), Precision::Bf16) = (syntax.as_mut(), tagger.precision()) {
+            heads.set_lstm_kind(Kind::BFloat16);
+        }
         if let Some(heads) = &syntax {
             let expected = tagger.config.num_hidden_layers as usize + 1;
             if heads.spec.hidden_states != expected || heads.spec.hidden != tagger.config.hidden_size as usize {

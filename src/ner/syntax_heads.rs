@@ -85,6 +85,9 @@ pub fn affix_ids(form: &str, buckets: usize) -> [i64; AFFIXES] {
     ids
 }
 
+/// Sentences per padded batch in [`SyntaxHeads::predict_many`].
+const PREDICT_BATCH: usize = 64;
+
 /// Lemma scripts considered per word, best first (see `SyntaxHeads::choose_lemma`).
 const LEMMA_CANDIDATES: usize = 8;
 
@@ -136,6 +139,8 @@ pub struct SyntaxHeads {
     rel_dep: nn::Linear,
     rel_head: nn::Linear,
     rel_weight: Tensor,
+    /// Number format of the word BiLSTM at inference (bf16 when the encoder runs in bf16).
+    lstm_kind: Kind,
 }
 
 /// One sentence for [`SyntaxHeads::predict_many`]: its syntactic words as (token index, form,
@@ -190,7 +195,7 @@ impl SyntaxHeads {
         let rel_dep = nn::linear(&p / "rel_dep", h, r, Default::default());
         let rel_head = nn::linear(&p / "rel_head", h, r, Default::default());
         let rel_weight = p.zeros("rel_weight", &[spec.deprels.len() as i64, r + 1, r + 1]);
-        SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight }
+        SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight, lstm_kind: Kind::Float }
     }
 
     /// Loads `syntax.json` and `syntax.safetensors` from a model folder; `Ok(None)` when the
@@ -230,6 +235,11 @@ impl SyntaxHeads {
         Ok(Tensor::write_safetensors(&named, dir.join(SYNTAX_WEIGHTS_FILE))?)
     }
 
+    /// Runs the word BiLSTM in `kind` at inference (`Kind::BFloat16` alongside a bf16 encoder).
+    pub fn set_lstm_kind(&mut self, kind: Kind) {
+        self.lstm_kind = kind;
+    }
+
     /// The weight of each encoder hidden state in the mix the heads read (softmax × gamma):
     /// what [`super::forward::HiddenTap::Mix`] sums inside the encoder pass.
     pub fn mix_weights(&self) -> Vec<f32> {
@@ -263,6 +273,13 @@ impl SyntaxHeads {
     /// repeated for each of its words), part ids `parts` `[batch, words]` and `mask`
     /// `[batch, words]` (1 for real words); `dropout` is the training rate (0 at inference).
     pub fn scores(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, dropout: f64) -> HeadScores {
+        self.scores_with_lengths(x, parts, affixes, mask, dropout, None)
+    }
+
+    /// [`SyntaxHeads::scores`]; with `lengths` (words per sentence, padding after them) the
+    /// word BiLSTM reads each sentence backward from its own last word, so padding never
+    /// reaches a real word and a padded batch gives what each sentence gives alone.
+    pub fn scores_with_lengths(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, dropout: f64, lengths: Option<&[i64]>) -> HeadScores {
         let size = x.size();
         let b = size[0];
         let train = dropout > 0.0;
@@ -271,7 +288,10 @@ impl SyntaxHeads {
         let x = x + Tensor::embedding(&self.part, parts, -1, false, false) + self.affix_proj.forward(&spelling);
         let mut x = Tensor::cat(&[root, x], 1).dropout(dropout, train);
         if let Some(lstm) = &self.word_lstm {
-            x = lstm.seq(&x).0.dropout(dropout, train);
+            x = match lengths {
+                Some(lengths) if !train => self.padded_bilstm(&x, lengths),
+                _ => lstm.seq(&x).0.dropout(dropout, train),
+            };
         }
         let tags = self.tag_mlp.forward(&x).gelu("none").dropout(dropout, train);
         let with_bias = |t: Tensor| {
@@ -300,6 +320,43 @@ impl SyntaxHeads {
         }
     }
 
+    /// The word BiLSTM over `x` `[batch, 1 + words, d]` (root first) where sentence `b` has
+    /// `lengths[b]` words: the backward direction runs on each sentence reversed within its own
+    /// length, so padding comes after every real position in both directions.
+    fn padded_bilstm(&self, x: &Tensor, lengths: &[i64]) -> Tensor {
+        let size = x.size();
+        let (b, t) = (size[0], size[1]);
+        let mut order = Vec::with_capacity((b * t) as usize);
+        for &n in lengths {
+            let len = (n + 1).clamp(0, t);
+            order.extend((0..t).map(|i| if i < len { len - 1 - i } else { i }));
+        }
+        let order = Tensor::from_slice(&order).view([b, t, 1]).to_device(x.device());
+        let reverse = |y: &Tensor| {
+            let d = y.size()[2];
+            y.gather(1, &order.expand([b, t, d], false), false)
+        };
+        let vars = self.vs.variables();
+        let h = self.spec.word_dim as i64;
+        let zeros = Tensor::zeros([1, b, h], (Kind::Float, x.device()));
+        let mut y = x.shallow_clone();
+        for layer in 0..self.spec.word_layers {
+            let params = |suffix: &str| -> Vec<Tensor> {
+                ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+                    .iter()
+                    .filter_map(|w| vars.get(&format!("word_lstm.{w}_l{layer}{suffix}")).map(Tensor::shallow_clone))
+                    .collect()
+            };
+            let kind = self.lstm_kind;
+            let hx = [zeros.to_kind(kind), zeros.to_kind(kind)];
+            let cast = |v: Vec<Tensor>| v.into_iter().map(|t| t.to_kind(kind)).collect::<Vec<_>>();
+            let (forward, _, _) = y.to_kind(kind).lstm(&hx, &cast(params("")), true, 1, 0.0, false, false, true);
+            let (backward, _, _) = reverse(&y).to_kind(kind).lstm(&hx, &cast(params("_reverse")), true, 1, 0.0, false, false, true);
+            y = Tensor::cat(&[forward, reverse(&backward)], -1).to_kind(Kind::Float);
+        }
+        y
+    }
+
     /// Relation scores `[batch, words + 1, relations]` of each word attached to `heads`
     /// `[batch, words + 1]` (int64 positions, root = 0).
     pub fn relation_scores(&self, scores: &HeadScores, heads: &Tensor) -> Tensor {
@@ -307,6 +364,21 @@ impl SyntaxHeads {
         let index = heads.unsqueeze(-1).expand([size[0], size[1], size[2]], false);
         let head_side = scores.rel_head.gather(1, &index, false);
         Tensor::einsum("bip,lpq,biq->bil", &[&scores.rel_dep, &self.rel_weight, &head_side], None::<i64>)
+    }
+
+    /// [`SyntaxHeads::relation_scores`] computed on the real words only (the bilinear product
+    /// is the heads' largest), with -inf at the root and padding positions.
+    fn real_word_relation_scores(&self, scores: &HeadScores, heads: &Tensor, lengths: &[i64]) -> Tensor {
+        let size = scores.rel_head.size();
+        let (b, side) = (size[0], size[1]);
+        let index = heads.unsqueeze(-1).expand([b, side, size[2]], false);
+        let head_side = scores.rel_head.gather(1, &index, false);
+        let real: Vec<i64> = lengths.iter().enumerate().flat_map(|(k, &n)| (1..=n).map(move |i| k as i64 * side + i)).collect();
+        let real = Tensor::from_slice(&real).to_device(heads.device());
+        let pick = |t: &Tensor| t.view([b * side, -1]).index_select(0, &real);
+        let labels = self.spec.deprels.len() as i64;
+        let values = Tensor::einsum("np,lpq,nq->nl", &[&pick(&scores.rel_dep), &self.rel_weight, &pick(&head_side)], None::<i64>);
+        Tensor::full([b * side, labels], f64::NEG_INFINITY, (Kind::Float, heads.device())).index_copy(0, &real, &values).view([b, side, labels])
     }
 
     /// Decides every word of one sentence from its mixed features `[words, 2 * hidden]`, its
@@ -328,32 +400,36 @@ impl SyntaxHeads {
     pub fn predict_many(&self, sentences: &[SentenceInput]) -> Vec<Vec<WordSyntax>> {
         let mut out: Vec<Vec<WordSyntax>> = vec![Vec::new(); sentences.len()];
         let dim = self.spec.word_input();
-        let mut by_length: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (i, s) in sentences.iter().enumerate() {
-            if !s.plan.is_empty() && s.states.len() == s.plan.len() * dim {
-                by_length.entry(s.plan.len()).or_default().push(i);
-            }
-        }
+        let mut order: Vec<usize> = (0..sentences.len()).filter(|&i| !sentences[i].plan.is_empty() && sentences[i].states.len() == sentences[i].plan.len() * dim).collect();
+        order.sort_by_key(|&i| sentences[i].plan.len());
         let _guard = tch::no_grad_guard();
         let device = self.root.device();
-        for (n, group) in by_length {
+        // Sentences of similar length share a padded batch (padding changes no result: masked
+        // heads, and the BiLSTM reads each sentence within its own length).
+        for group in order.chunks(PREDICT_BATCH) {
             let g = group.len();
+            let n = group.iter().map(|&i| sentences[i].plan.len()).max().unwrap_or(0);
             let (n64, g64) = (n as i64, g as i64);
-            let mut states = Vec::with_capacity(g * n * dim);
-            let mut parts = Vec::with_capacity(g * n);
-            let mut affixes = Vec::with_capacity(g * n * AFFIXES);
-            for &i in &group {
-                states.extend_from_slice(&sentences[i].states);
-                for (_, form, part) in &sentences[i].plan {
-                    parts.push(*part);
-                    affixes.extend(affix_ids(form, self.spec.affix_buckets));
+            let mut states = vec![0f32; g * n * dim];
+            let mut parts = vec![0i64; g * n];
+            let mut affixes = vec![0i64; g * n * AFFIXES];
+            let mut mask = vec![0i64; g * n];
+            let mut lengths = Vec::with_capacity(g);
+            for (k, &i) in group.iter().enumerate() {
+                let len = sentences[i].plan.len();
+                lengths.push(len as i64);
+                states[k * n * dim..(k * n + len) * dim].copy_from_slice(&sentences[i].states);
+                mask[k * n..k * n + len].fill(1);
+                for (w, (_, form, part)) in sentences[i].plan.iter().enumerate() {
+                    parts[k * n + w] = *part;
+                    affixes[(k * n + w) * AFFIXES..(k * n + w + 1) * AFFIXES].copy_from_slice(&affix_ids(form, self.spec.affix_buckets));
                 }
             }
             let x = Tensor::from_slice(&states).view([g64, n64, dim as i64]).to_device(device);
             let parts = Tensor::from_slice(&parts).view([g64, n64]).to_device(device);
             let affixes = Tensor::from_slice(&affixes).view([g64, n64, AFFIXES as i64]).to_device(device);
-            let mask = Tensor::ones([g64, n64], (Kind::Int64, device));
-            let scores = self.scores(&x, &parts, &affixes, &mask, 0.0);
+            let mask = Tensor::from_slice(&mask).view([g64, n64]).to_device(device);
+            let scores = self.scores_with_lengths(&x, &parts, &affixes, &mask, 0.0, Some(&lengths));
             let argmax = |t: &Tensor| -> Vec<i64> { Vec::<i64>::try_from(t.argmax(-1, false).to_device(Device::Cpu).view([-1])).unwrap_or_default() };
             let (upos, feats) = (argmax(&scores.upos), argmax(&scores.feats));
             let candidates = LEMMA_CANDIDATES.min(self.spec.lemma_scripts.len()) as i64;
@@ -366,9 +442,10 @@ impl SyntaxHeads {
             }
             let trees: Vec<Vec<usize>> = (0..g)
                 .map(|k| {
-                    let block = arcs[k * side * side..(k + 1) * side * side].to_vec();
-                    let matrix = ndarray::Array2::from_shape_vec((side, side), block).unwrap_or_else(|_| ndarray::Array2::zeros((side, side)));
-                    crate::syntax::tree::decode_mst(&matrix)
+                    let block = ndarray::ArrayView2::from_shape((side, side), &arcs[k * side * side..(k + 1) * side * side])
+                        .map(|full| full.slice(ndarray::s![..=lengths[k] as usize, ..=lengths[k] as usize]).to_owned())
+                        .unwrap_or_else(|_| ndarray::Array2::zeros((1, 1)));
+                    crate::syntax::tree::decode_mst(&block)
                 })
                 .collect();
             let mut heads: Vec<i64> = Vec::with_capacity(g * side);
@@ -379,7 +456,7 @@ impl SyntaxHeads {
             let heads = Tensor::from_slice(&heads).view([g64, side as i64]).to_device(device);
             // The root's relation is "root", and no other word's.
             let root_label = self.spec.deprels.iter().position(|r| r == "root").map(|i| i as i64);
-            let mut rel_scores = self.relation_scores(&scores, &heads);
+            let mut rel_scores = self.real_word_relation_scores(&scores, &heads, &lengths);
             if let Some(root) = root_label {
                 let attached_to_root = heads.eq(0).unsqueeze(-1);
                 let is_root_label = Tensor::arange(self.spec.deprels.len() as i64, (Kind::Int64, device)).eq(root).view([1, 1, -1]);
