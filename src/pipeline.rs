@@ -67,6 +67,9 @@ pub struct PipelineConfig {
     /// Put the parsed sentences and words ([`crate::doc::Token`]: lemma, part of speech,
     /// features, dependency) into each [`Annotation`] (off by default: the JSONL line stays small).
     pub tokens: bool,
+    /// Run the syntax heads when the model has them (on by default; off skips them and their
+    /// cost: tokens then carry no lemma, part of speech or tree).
+    pub syntax: bool,
 }
 
 /// The model folder shipped with the crate.
@@ -86,6 +89,7 @@ impl Default for PipelineConfig {
             precision: Precision::default(),
             forward: Forward::default(),
             tokens: false,
+            syntax: true,
         }
     }
 }
@@ -121,6 +125,11 @@ impl PipelineConfig {
     /// Whether annotations carry their parsed sentences and words (see [`PipelineConfig::tokens`]).
     pub fn tokens(mut self, on: bool) -> Self {
         self.tokens = on;
+        self
+    }
+    /// Whether the syntax heads run (see [`PipelineConfig::syntax`]).
+    pub fn syntax(mut self, on: bool) -> Self {
+        self.syntax = on;
         self
     }
     /// Forward-pass implementation: [`Forward::Fused`] (the default) or [`Forward::RustBert`].
@@ -196,6 +205,10 @@ impl Pipeline {
             forward: config.forward,
         };
         let ner = NerModel::load_on(&config.model_dir, device, options)?;
+        let mut ner = ner;
+        if !config.syntax {
+            ner.syntax = None;
+        }
         Ok(Pipeline { ner, tokens: config.tokens })
     }
 

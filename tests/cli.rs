@@ -665,3 +665,17 @@ fn members_other_than_id_and_text_are_not_read() {
     assert!(is_annotation(&recs[0]), "{:?}", recs[0]);
     assert_eq!(recs[0]["text"], "Moscú");
 }
+
+#[test]
+fn no_syntax_skips_the_parse_and_refuses_conllu() {
+    let out = portavoz().args(["annotate", "--quiet", "--no-syntax"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
+    let recs = records(&out);
+    assert!(is_annotation(&recs[0]));
+    assert!(recs[0]["entities"].as_array().is_some_and(|e| !e.is_empty()), "entities still found");
+    portavoz()
+        .args(["annotate", "--quiet", "--no-syntax", "--format", "conllu"])
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--no-syntax"));
+}

@@ -151,6 +151,10 @@ struct AnnotateArgs {
     /// dependency head and relation, offsets) to the JSON output as "sentences" and "tokens".
     #[arg(long)]
     tokens: bool,
+    /// Skip the syntax heads (faster; no lemmas, parts of speech or trees; not with
+    /// --format conllu or --tokens).
+    #[arg(long, conflicts_with_all = ["tokens"])]
+    no_syntax: bool,
     /// Exit 0 even when some records failed (they still get error records). For map steps such
     /// as Spark's RDD.pipe, which fail the whole task on a non-zero exit.
     #[arg(long)]
@@ -303,6 +307,9 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     if args.resume && is_stdout(&args.output) {
         return Err(Failure::Usage("--resume needs --output FILE (the output of the interrupted run)".into()));
     }
+    if args.no_syntax && args.format == Format::Conllu {
+        return Err(Failure::Usage("--format conllu writes the parse: it cannot go with --no-syntax".into()));
+    }
     if args.resume && args.format != Format::Jsonl {
         return Err(Failure::Usage("--resume works with --format jsonl only".into()));
     }
@@ -339,6 +346,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         precision: args.precision,
         forward: args.forward,
         tokens: args.tokens || args.format == Format::Conllu,
+        syntax: !args.no_syntax,
         ..PipelineConfig::default()
     };
     let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, origin, e))?;
