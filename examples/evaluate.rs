@@ -11,6 +11,11 @@ use portavoz::corpus::{read_conll, EntityScores};
 use portavoz::ner::{Forward, InferenceOptions, NerModel, Precision};
 use portavoz::syntax::treebank::tokens_of;
 use portavoz::syntax::{conllu, score};
+use portavoz::{Document, Pipeline, PipelineConfig};
+
+#[path = "common/syntax_data.rs"]
+mod syntax_data;
+use syntax_data::with_analysis;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -100,7 +105,7 @@ fn main() {
         print!("{scores}");
         println!("{name} F1 {:.2}", 100.0 * scores.overall.f1());
     }
-    if let Err(e) = evaluate_syntax(&model, &args.ud) {
+    if let Err(e) = evaluate_syntax(&model, &args.model, args.precision, &args.ud) {
         eprintln!("syntax: {e}");
         failed = true;
     }
@@ -113,7 +118,7 @@ fn main() {
 /// trained on: with the treebank's own tokens and words (gold tokenization), and from the raw
 /// sentence texts through the whole pipeline (our segmentation, words and multiword split;
 /// words aligned by character span as the CoNLL 2018 evaluation does).
-fn evaluate_syntax(model: &NerModel, ud: &std::path::Path) -> Result<(), String> {
+fn evaluate_syntax(model: &NerModel, model_dir: &std::path::Path, precision: Precision, ud: &std::path::Path) -> Result<(), String> {
     let Some(heads) = &model.syntax else {
         println!("\n== syntax: the model has no syntax heads");
         return Ok(());
@@ -124,42 +129,28 @@ fn evaluate_syntax(model: &NerModel, ud: &std::path::Path) -> Result<(), String>
     let plans: Vec<(Vec<String>, Vec<(usize, usize)>)> = gold.iter().map(tokens_of).collect();
     let tokens: Vec<Vec<String>> = plans.iter().map(|p| p.0.clone()).collect();
     let outputs = model.word_states(&tokens).map_err(|e| e.to_string())?;
-    let mut system = gold.clone();
-    for ((sentence, (_, words)), states) in system.iter_mut().zip(&plans).zip(&outputs.hidden) {
-        let given: Vec<(usize, String)> = words.iter().zip(&sentence.words).map(|(&(t, _), w)| (t, w.form.clone())).collect();
-        let analysis = heads.analyze_given_words(&given, states, outputs.hidden_dim);
-        for (w, a) in sentence.words.iter_mut().zip(analysis) {
-            w.upos = a.upos;
-            w.feats = if a.feats == "_" { String::new() } else { a.feats };
-            w.lemma = a.lemma;
-            w.head = a.head;
-            w.deprel = a.deprel;
-        }
-    }
+    let system: Vec<conllu::Sentence> = gold
+        .iter()
+        .zip(&plans)
+        .zip(&outputs.hidden)
+        .map(|((sentence, (_, words)), states)| {
+            let given: Vec<(usize, String)> = words.iter().zip(&sentence.words).map(|(&(t, _), w)| (t, w.form.clone())).collect();
+            with_analysis(sentence, heads.analyze_given_words(&given, states, outputs.hidden_dim))
+        })
+        .collect();
     let secs = t.elapsed().as_secs_f64();
     let s = score::evaluate_gold_tokens(&gold, &system)?;
     println!("\n== ud-gsd-test: {} sentences, {} words, parsed in {secs:.1}s", gold.len(), s.words_gold);
     println!("gold tokenization:  UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}", s.upos, s.ufeats, s.lemma, s.uas, s.las);
 
-    // Raw text: each sentence's text as one document through the pipeline's own stages.
-    let texts: Vec<String> = gold.iter().map(|s| s.text().unwrap_or_default().to_string()).collect();
-    let mut system = Vec::new();
-    for (k, text) in texts.iter().enumerate() {
-        let segmentation = portavoz::segment::segment(text);
-        let (mut analyses, _) = model.analyze_texts_profiled(&[(text.as_str(), &segmentation)]).map_err(|e| e.to_string())?;
-        let doc = portavoz::Doc::build(text, analyses.pop().unwrap_or_default(), model.tagger.labels());
-        let annotation = portavoz::Annotation {
-            id: format!("{k}"),
-            text: text.clone(),
-            entities: doc.entities.clone(),
-            sentences: doc.sentences,
-            tokens: doc.tokens,
-            ..Default::default()
-        };
-        // Words are aligned over the whole text, so where our segmenter cuts a treebank
-        // sentence in two changes nothing.
-        system.extend(portavoz::syntax::export::sentences(&annotation));
-    }
+    // Raw text: each sentence's text as one document through the pipeline, as users run it.
+    let config = PipelineConfig::default().model_dir(model_dir).precision(precision).tokens(true);
+    let pipeline = Pipeline::new(config).map_err(|e| e.to_string())?;
+    let docs: Vec<Document> = gold.iter().enumerate().map(|(k, s)| Document::new(k.to_string(), s.text().unwrap_or_default())).collect();
+    let annotations = pipeline.annotate_batch(&docs).map_err(|e| e.to_string())?;
+    // Words are aligned over the whole text, so where our segmenter cuts a treebank sentence
+    // in two changes nothing.
+    let system: Vec<conllu::Sentence> = annotations.iter().flat_map(portavoz::syntax::export::sentences).collect();
     let s = score::evaluate(&gold, &system)?;
     println!(
         "raw text:           UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}  (words F1 {:.2}, tokens F1 {:.2})",

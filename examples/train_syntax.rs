@@ -179,6 +179,7 @@ fn run(args: &Args) -> portavoz::Result<()> {
         let mut h = heads;
         h.vs.load(checkpoint.join("syntax.safetensors"))?;
         h.vs.float();
+        h.set_lstm_kind(tch::Kind::Float);
         let heads_loaded = h;
         opt = Adam::new(&heads_loaded);
         opt.load(&checkpoint.join("adam.safetensors"))?;

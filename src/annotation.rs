@@ -110,7 +110,7 @@ pub struct Annotation {
     pub entities: Vec<Entity>,
     pub claims: Vec<Claim>,
     /// The parsed sentences, only when asked for (`PipelineConfig::tokens`, `--tokens`,
-    /// `--format conllu`); `tokens` index into nothing else but themselves.
+    /// `--format conllu`); each names its words' range in `tokens`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sentences: Vec<crate::doc::DocSentence>,
     /// The words of those sentences with their syntax, only when asked for.

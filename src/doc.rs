@@ -20,17 +20,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Entity;
-use crate::ner::syntax_heads::WordSyntax;
-use crate::ner::{TextAnalysis, WordTag};
-use crate::text::{OffsetMap, Span};
-
-struct AnalyzedSpan<'a> {
-    span: Span,
-    words: &'a [(usize, usize)],
-    tags: &'a [WordTag],
-    labels: &'a [String],
-    syntax: &'a [WordSyntax],
-}
+use crate::ner::TextAnalysis;
+use crate::text::OffsetMap;
 
 /// One syntactic word. A contraction ("del") or a verb with enclitics ("decirlo") is several
 /// words that share their orthographic token's span; `multiword` then names the token.
@@ -77,10 +68,10 @@ pub struct DocSentence {
 
 /// A text with its sentences, words (with syntax when the model has syntax heads) and the
 /// model's entities.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Doc {
     pub text: String,
-    pub offsets: Option<OffsetMap>,
+    pub offsets: OffsetMap,
     pub sentences: Vec<DocSentence>,
     pub tokens: Vec<Token>,
     /// The model's entities (labels PER, LOC, ORG, MISC), before the rule layer.
@@ -91,28 +82,24 @@ impl Doc {
     /// Builds the document from what the model stage found in `text`; `labels` are the
     /// model's entity tags.
     pub fn build(text: &str, analysis: TextAnalysis, labels: &[String]) -> Doc {
-        let offsets = OffsetMap::new(text);
-        let mut doc = Doc { text: text.to_string(), offsets: None, sentences: Vec::new(), tokens: Vec::new(), entities: analysis.entities };
-        for sentence in &analysis.sentences {
-            let s = AnalyzedSpan {
-                span: sentence.span,
-                words: &sentence.words,
-                tags: &sentence.analysis.tags,
-                labels,
-                syntax: &sentence.analysis.syntax,
-            };
+        let TextAnalysis { sentences, entities, offsets } = analysis;
+        let mut doc = Doc { text: text.to_string(), offsets, sentences: Vec::new(), tokens: Vec::new(), entities };
+        for sentence in &sentences {
+            let (span, words, tags, syntax) = (sentence.span, &sentence.words, &sentence.analysis.tags, &sentence.analysis.syntax);
             let first = doc.tokens.len();
             let index = doc.sentences.len();
-            let tag_of = |w: usize| s.tags.get(w).and_then(|t| s.labels.get(t.label)).cloned().unwrap_or_else(|| "O".into());
+            let tag_of = |w: usize| tags.get(w).and_then(|t| labels.get(t.label)).cloned().unwrap_or_else(|| "O".into());
+            let offsets = &doc.offsets;
             let span_of = |w: usize| {
-                let (b0, b1) = s.words.get(w).copied().unwrap_or((s.span.byte_start, s.span.byte_start));
+                let (b0, b1) = words.get(w).copied().unwrap_or((span.byte_start, span.byte_start));
                 offsets.span_from_bytes(b0, b1)
             };
-            if s.syntax.is_empty() {
-                for (w, &(b0, b1)) in s.words.iter().enumerate() {
+            let mut tokens = Vec::new();
+            if syntax.is_empty() {
+                for (w, &(b0, b1)) in words.iter().enumerate() {
                     let sp = span_of(w);
                     let form = text.get(b0..b1).unwrap_or("").to_string();
-                    doc.tokens.push(Token {
+                    tokens.push(Token {
                         lemma: form.clone(),
                         form,
                         upos: "_".into(),
@@ -129,16 +116,16 @@ impl Doc {
                     });
                 }
             } else {
-                let mut parts = vec![0usize; s.words.len()];
-                for word in s.syntax {
+                let mut parts = vec![0usize; words.len()];
+                for word in syntax {
                     if let Some(n) = parts.get_mut(word.token) {
                         *n += 1;
                     }
                 }
-                for word in s.syntax {
+                for word in syntax {
                     let sp = span_of(word.token);
                     let multiword = (parts.get(word.token).copied().unwrap_or(0) > 1).then(|| sp.slice(text).to_string());
-                    doc.tokens.push(Token {
+                    tokens.push(Token {
                         form: word.form.clone(),
                         lemma: word.lemma.clone(),
                         upos: word.upos.clone(),
@@ -156,15 +143,15 @@ impl Doc {
                 }
             }
             doc.sentences.push(DocSentence {
-                start: s.span.start,
-                end: s.span.end,
-                byte_start: s.span.byte_start,
-                byte_end: s.span.byte_end,
+                start: span.start,
+                end: span.end,
+                byte_start: span.byte_start,
+                byte_end: span.byte_end,
                 first_token: first,
-                token_count: doc.tokens.len() - first,
+                token_count: tokens.len(),
             });
+            doc.tokens.append(&mut tokens);
         }
-        doc.offsets = Some(offsets);
         doc
     }
 

@@ -203,12 +203,9 @@ impl Pipeline {
             constrained: true,
             precision: config.precision,
             forward: config.forward,
+            syntax: config.syntax,
         };
         let ner = NerModel::load_on(&config.model_dir, device, options)?;
-        let mut ner = ner;
-        if !config.syntax {
-            ner.syntax = None;
-        }
         Ok(Pipeline { ner, tokens: config.tokens })
     }
 
@@ -237,7 +234,7 @@ impl Pipeline {
     /// [`Pipeline::annotate_batch`], with the time each stage took.
     ///
     /// Every stage runs on the [`NormalizedText`] of each document (NFC, zero-width characters
-    /// removed), so that "Sa\u{301}nchez" and "Sánchez" are one name; the offsets and strings
+    /// removed), so that "Gutie\u{301}rrez" and "Gutiérrez" are one name; the offsets and strings
     /// of the output are then mapped back to the original text and sliced from it.
     pub fn annotate_batch_profiled(&self, docs: &[Document]) -> Result<(Vec<Annotation>, StageTimes)> {
         let t = Instant::now();
@@ -255,7 +252,7 @@ impl Pipeline {
             .zip(analyses)
             .map(|(((d, view), seg), analysis)| {
                 let doc = Doc::build(&view.text, analysis, labels);
-                let mut annotation = crate::attribution::annotate_from_entities(&d.id, &view.text, seg, doc.entities.clone());
+                let mut annotation = crate::attribution::annotate_from_entities(&d.id, &view.text, seg, doc.entities);
                 if self.tokens {
                     annotation.sentences = doc.sentences;
                     annotation.tokens = doc.tokens;
@@ -410,13 +407,13 @@ mod tests {
 
     #[test]
     fn decomposed_accents_find_the_cue_and_keep_the_original_offsets() {
-        let original = "Pedro Sa\u{301}nchez afirmo\u{301} que Espan\u{303}a apoya el dia\u{301}logo.";
-        let a = rules_on_view(original, &["Pedro Sánchez"]);
+        let original = "Pedro Gutie\u{301}rrez afirmo\u{301} que Espan\u{303}a apoya el dia\u{301}logo.";
+        let a = rules_on_view(original, &["Pedro Gutiérrez"]);
         assert_eq!(a.text, original);
-        assert_eq!(a.entities[0].text, "Pedro Sa\u{301}nchez");
-        assert_eq!(a.entities[0].canonical, "Pedro Sánchez");
+        assert_eq!(a.entities[0].text, "Pedro Gutie\u{301}rrez");
+        assert_eq!(a.entities[0].canonical, "Pedro Gutiérrez");
         let claim: &Claim = &a.claims[0];
-        assert_eq!(claim.speaker, ["Pedro Sánchez"]);
+        assert_eq!(claim.speaker, ["Pedro Gutiérrez"]);
         assert_eq!(claim.cue.as_deref(), Some("afirmo\u{301}"));
         assert_eq!(claim.mode, Mode::Indirect);
         assert_offsets_slice(&a);
@@ -424,11 +421,11 @@ mod tests {
 
     #[test]
     fn zero_width_joiners_do_not_break_names() {
-        let original = "\u{FEFF}Wang\u{200D} Yi dijo que China apoya el multilateralismo.";
-        let a = rules_on_view(original, &["Wang Yi"]);
-        assert_eq!(a.entities[0].text, "Wang\u{200D} Yi");
+        let original = "\u{FEFF}Lin\u{200D} Hao dijo que China apoya el multilateralismo.";
+        let a = rules_on_view(original, &["Lin Hao"]);
+        assert_eq!(a.entities[0].text, "Lin\u{200D} Hao");
         assert_eq!(a.entities[0].start, 1);
-        assert_eq!(a.claims[0].speaker, ["Wang Yi"]);
+        assert_eq!(a.claims[0].speaker, ["Lin Hao"]);
         assert_eq!(a.claims[0].cue.as_deref(), Some("dijo"));
         assert_offsets_slice(&a);
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use portavoz::ner::syntax_heads::{affix_ids, SyntaxHeads, SyntaxSpec};
+use portavoz::ner::syntax_heads::{affix_ids, SyntaxHeads, SyntaxSpec, WordSyntax};
 use portavoz::syntax::treebank::tokens_of;
 use portavoz::syntax::{conllu, lemma_script};
 use tch::{Reduction, Tensor};
@@ -200,18 +200,22 @@ pub fn predict(heads: &SyntaxHeads, examples: &[Example], dim: usize) -> Vec<con
             let states = Tensor::from_slice(&e.states).view([1, n, dim as i64]);
             let x = heads.mix_states(&states).squeeze_dim(0);
             let forms: Vec<&str> = e.sentence.words.iter().map(|w| w.form.as_str()).collect();
-            let analysis = heads.predict(&x, &e.parts, &forms);
-            let mut s = e.sentence.clone();
-            for (w, a) in s.words.iter_mut().zip(analysis) {
-                w.upos = a.upos;
-                w.feats = if a.feats == "_" { String::new() } else { a.feats };
-                w.lemma = a.lemma;
-                w.head = a.head;
-                w.deprel = a.deprel;
-            }
-            s
+            with_analysis(&e.sentence, heads.predict(&x, &e.parts, &forms))
         })
         .collect()
+}
+
+/// `sentence` with the system's columns (one analysis per word, in order) for scoring.
+pub fn with_analysis(sentence: &conllu::Sentence, analysis: Vec<WordSyntax>) -> conllu::Sentence {
+    let mut s = sentence.clone();
+    for (w, a) in s.words.iter_mut().zip(analysis) {
+        w.upos = a.upos;
+        w.feats = if a.feats == "_" { String::new() } else { a.feats };
+        w.lemma = a.lemma;
+        w.head = a.head;
+        w.deprel = a.deprel;
+    }
+    s
 }
 
 

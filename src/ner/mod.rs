@@ -43,6 +43,9 @@ pub struct InferenceOptions {
     pub precision: Precision,
     /// Forward-pass implementation (used by [`NerModel::load_on`]).
     pub forward: Forward,
+    /// Load and run the model folder's syntax heads, when it has them (used by
+    /// [`NerModel::load_on`]).
+    pub syntax: bool,
 }
 
 impl Default for InferenceOptions {
@@ -54,6 +57,7 @@ impl Default for InferenceOptions {
             constrained: true,
             precision: Precision::default(),
             forward: Forward::default(),
+            syntax: true,
         }
     }
 }
@@ -72,14 +76,7 @@ pub struct WordTag {
 /// itself: see [`pack`]), and the rows run `opts.batch_size` at a time without autograd; the
 /// logits (bf16 ones included) become f32 log-probabilities before leaving libtorch.
 pub fn word_log_probs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &InferenceOptions) -> Vec<Vec<Vec<f32>>> {
-    word_log_probs_counted(tagger, encoded, opts).0
-}
-
-/// [`word_log_probs`], also returning the number of subword positions fed to the model
-/// (`<s>` and `</s>` included, padding excluded).
-pub fn word_log_probs_counted(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &InferenceOptions) -> (Vec<Vec<Vec<f32>>>, usize) {
-    let out = word_outputs(tagger, encoded, opts, HiddenTap::None);
-    (out.log_probs, out.subwords)
+    word_outputs(tagger, encoded, opts, HiddenTap::None).log_probs
 }
 
 /// Sentences per encoder call when the syntax heads run (see `NerModel::analyze_words`).
@@ -244,12 +241,14 @@ pub struct NerModel {
 }
 
 /// What the model stage found in one text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TextAnalysis {
     /// Its sentences that have words, in order.
     pub sentences: Vec<SentenceAnalysis>,
     /// Entity spans (labels PER, LOC, ORG, MISC).
     pub entities: Vec<Entity>,
+    /// Byte <-> code point offsets of the text (built once, handed on to the `Doc`).
+    pub offsets: OffsetMap,
 }
 
 /// One sentence of a text: its span, its words' byte spans and their analysis.
@@ -286,7 +285,7 @@ impl NerModel {
         }
         let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE))?;
         let tagger = XlmrTagger::load_for_inference(dir, device, options.precision, options.forward)?;
-        let mut syntax = if tagger.has_hidden_states() { SyntaxHeads::load(dir, device)? } else { None };
+        let mut syntax = if options.syntax && tagger.has_hidden_states() { SyntaxHeads::load(dir, device)? } else { None };
         if let (Some(heads), Precision::Bf16) = (syntax.as_mut(), tagger.precision()) {
             heads.set_lstm_kind(Kind::BFloat16);
         }
@@ -325,16 +324,23 @@ impl NerModel {
     }
 
     fn analyze_words_profiled<S: AsRef<str>>(&self, sentences: &[Vec<S>], profile: &mut NerProfile) -> Result<Vec<AnalyzedSentence>> {
+        self.analyze_with(sentences, profile, true)
+    }
+
+    /// One encoder pass over pre-split sentences: entity tags, and the syntax heads' decisions
+    /// when `with_syntax` and the model has them.
+    fn analyze_with<S: AsRef<str>>(&self, sentences: &[Vec<S>], profile: &mut NerProfile, with_syntax: bool) -> Result<Vec<AnalyzedSentence>> {
+        let heads = self.syntax.as_ref().filter(|_| with_syntax);
         let t = Instant::now();
         let encoded = sentences.iter().map(|s| self.encoder.encode_words(s)).collect::<Result<Vec<_>>>()?;
         profile.tokenize += t.elapsed();
         profile.words += encoded.iter().map(|e| e.pieces.len()).sum::<usize>();
-        let tap = if self.syntax.is_some() { HiddenTap::Mix(&self.mix_weights) } else { HiddenTap::None };
+        let tap = if heads.is_some() { HiddenTap::Mix(&self.mix_weights) } else { HiddenTap::None };
         let labels = self.tagger.labels();
         let mut analyzed = Vec::with_capacity(sentences.len());
         // The syntax heads need every word's hidden states (3 KB a word): a group of sentences at
         // a time keeps a huge document's peak memory flat.
-        let group = if self.syntax.is_some() { SYNTAX_GROUP } else { usize::MAX };
+        let group = if heads.is_some() { SYNTAX_GROUP } else { usize::MAX };
         let mut start = 0;
         while start < encoded.len() {
             let end = encoded.len().min(start.saturating_add(group));
@@ -348,7 +354,7 @@ impl NerModel {
                 outputs.log_probs.iter().map(|lp| AnalyzedSentence { tags: choose_tags(lp, labels, self.options.constrained), syntax: Vec::new() }),
             );
             profile.decode += t.elapsed();
-            if let (Some(heads), true) = (&self.syntax, outputs.hidden_dim > 0) {
+            if let (Some(heads), true) = (heads, outputs.hidden_dim > 0) {
                 let t = Instant::now();
                 let _guard = tch::no_grad_guard();
                 let inputs: Vec<_> =
@@ -369,19 +375,7 @@ impl NerModel {
     }
 
     fn tag_words_profiled<S: AsRef<str>>(&self, sentences: &[Vec<S>], profile: &mut NerProfile) -> Result<Vec<Vec<WordTag>>> {
-        let t = Instant::now();
-        let encoded = sentences.iter().map(|s| self.encoder.encode_words(s)).collect::<Result<Vec<_>>>()?;
-        profile.tokenize += t.elapsed();
-        let t = Instant::now();
-        let (log_probs, subwords) = word_log_probs_counted(&self.tagger, &encoded, &self.options);
-        profile.forward += t.elapsed();
-        profile.subwords += subwords;
-        profile.words += encoded.iter().map(|e| e.pieces.len()).sum::<usize>();
-        let t = Instant::now();
-        let labels = self.tagger.labels();
-        let tags = log_probs.iter().map(|lp| choose_tags(lp, labels, self.options.constrained)).collect();
-        profile.decode += t.elapsed();
-        Ok(tags)
+        Ok(self.analyze_with(sentences, profile, false)?.into_iter().map(|a| a.tags).collect())
     }
 
     /// Measures the activation ranges int8 needs (see [`Int8Calibration`]) on pre-split
@@ -417,7 +411,8 @@ impl NerModel {
     pub fn analyze_texts_profiled(&self, texts: &[(&str, &Segmentation)]) -> Result<(Vec<TextAnalysis>, NerProfile)> {
         let mut profile = NerProfile::default();
         let t = Instant::now();
-        let mut out: Vec<TextAnalysis> = texts.iter().map(|_| TextAnalysis::default()).collect();
+        let mut out: Vec<TextAnalysis> =
+            texts.iter().map(|(text, _)| TextAnalysis { sentences: Vec::new(), entities: Vec::new(), offsets: OffsetMap::new(text) }).collect();
         let mut sentences: Vec<Vec<&str>> = Vec::new();
         let mut owners: Vec<(usize, usize)> = Vec::new();
         for (d, (text, seg)) in texts.iter().enumerate() {
@@ -442,7 +437,7 @@ impl NerModel {
             out[d].sentences[k].analysis = analysis;
         }
         for (analysis, (text, _)) in out.iter_mut().zip(texts) {
-            let map = OffsetMap::new(text);
+            let map = &analysis.offsets;
             for r in &analysis.sentences {
                 let tags = &r.analysis.tags;
                 let names: Vec<&str> = tags.iter().map(|t| labels.get(t.label).map_or("O", |l| l.as_str())).collect();

@@ -139,8 +139,10 @@ pub struct SyntaxHeads {
     rel_dep: nn::Linear,
     rel_head: nn::Linear,
     rel_weight: Tensor,
-    /// Number format of the word BiLSTM at inference (bf16 when the encoder runs in bf16).
-    lstm_kind: Kind,
+    /// The word BiLSTM's weights per layer, forward and backward direction, in the number
+    /// format it runs in at inference (bf16 beside a bf16 encoder; f32 ones share the
+    /// variables, so training updates reach them).
+    lstm_params: Vec<[Vec<Tensor>; 2]>,
 }
 
 /// One sentence for [`SyntaxHeads::predict_many`]: its syntactic words as (token index, form,
@@ -195,7 +197,9 @@ impl SyntaxHeads {
         let rel_dep = nn::linear(&p / "rel_dep", h, r, Default::default());
         let rel_head = nn::linear(&p / "rel_head", h, r, Default::default());
         let rel_weight = p.zeros("rel_weight", &[spec.deprels.len() as i64, r + 1, r + 1]);
-        SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight, lstm_kind: Kind::Float }
+        let mut heads = SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight, lstm_params: Vec::new() };
+        heads.set_lstm_kind(Kind::Float);
+        heads
     }
 
     /// Loads `syntax.json` and `syntax.safetensors` from a model folder; `Ok(None)` when the
@@ -217,6 +221,7 @@ impl SyntaxHeads {
         heads.vs.load(&weights).map_err(|e| corrupt(&weights, e.to_string()))?;
         heads.vs.float();
         heads.vs.freeze();
+        heads.set_lstm_kind(Kind::Float);
         Ok(Some(heads))
     }
 
@@ -237,7 +242,15 @@ impl SyntaxHeads {
 
     /// Runs the word BiLSTM in `kind` at inference (`Kind::BFloat16` alongside a bf16 encoder).
     pub fn set_lstm_kind(&mut self, kind: Kind) {
-        self.lstm_kind = kind;
+        let vars = self.vs.variables();
+        let params = |layer: usize, suffix: &str| -> Vec<Tensor> {
+            ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+                .iter()
+                .filter_map(|w| vars.get(&format!("word_lstm.{w}_l{layer}{suffix}")))
+                .map(|t| if kind == Kind::Float { t.shallow_clone() } else { t.detach().to_kind(kind) })
+                .collect()
+        };
+        self.lstm_params = (0..self.spec.word_layers).map(|layer| [params(layer, ""), params(layer, "_reverse")]).collect();
     }
 
     /// The weight of each encoder hidden state in the mix the heads read (softmax × gamma):
@@ -336,22 +349,14 @@ impl SyntaxHeads {
             let d = y.size()[2];
             y.gather(1, &order.expand([b, t, d], false), false)
         };
-        let vars = self.vs.variables();
         let h = self.spec.word_dim as i64;
-        let zeros = Tensor::zeros([1, b, h], (Kind::Float, x.device()));
         let mut y = x.shallow_clone();
-        for layer in 0..self.spec.word_layers {
-            let params = |suffix: &str| -> Vec<Tensor> {
-                ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
-                    .iter()
-                    .filter_map(|w| vars.get(&format!("word_lstm.{w}_l{layer}{suffix}")).map(Tensor::shallow_clone))
-                    .collect()
-            };
-            let kind = self.lstm_kind;
-            let hx = [zeros.to_kind(kind), zeros.to_kind(kind)];
-            let cast = |v: Vec<Tensor>| v.into_iter().map(|t| t.to_kind(kind)).collect::<Vec<_>>();
-            let (forward, _, _) = y.to_kind(kind).lstm(&hx, &cast(params("")), true, 1, 0.0, false, false, true);
-            let (backward, _, _) = reverse(&y).to_kind(kind).lstm(&hx, &cast(params("_reverse")), true, 1, 0.0, false, false, true);
+        for [forward_params, backward_params] in &self.lstm_params {
+            let kind = forward_params.first().map_or(Kind::Float, Tensor::kind);
+            let zeros = Tensor::zeros([1, b, h], (kind, x.device()));
+            let hx = [zeros.shallow_clone(), zeros];
+            let (forward, _, _) = y.to_kind(kind).lstm(&hx, forward_params, true, 1, 0.0, false, false, true);
+            let (backward, _, _) = reverse(&y).to_kind(kind).lstm(&hx, backward_params, true, 1, 0.0, false, false, true);
             y = Tensor::cat(&[forward, reverse(&backward)], -1).to_kind(Kind::Float);
         }
         y
@@ -491,15 +496,9 @@ impl SyntaxHeads {
         out
     }
 
-    /// Decides the syntactic words of one sentence from the mixed states of its orthographic
-    /// tokens (`tokens × dim` floats): each token becomes its syntactic words (see
-    /// [`crate::syntax::split`]), which share the token's state and differ by part id.
-    pub fn analyze_tokens<S: AsRef<str>>(&self, tokens: &[S], states: &[f32], dim: usize) -> Vec<WordSyntax> {
-        self.predict_many(&[self.expand(tokens, states, dim)]).pop().unwrap_or_default()
-    }
-
-    /// [`SyntaxHeads::analyze_tokens`] with the syntactic words given: `words` lists each
-    /// word's token index and form, in order (a treebank's own split, for gold tokenization).
+    /// Decides one sentence whose syntactic words are given: `words` lists each word's token
+    /// index and form, in order (a treebank's own split, for gold tokenization); `states` holds
+    /// each token's `dim` mixed floats.
     pub fn analyze_given_words(&self, words: &[(usize, String)], states: &[f32], dim: usize) -> Vec<WordSyntax> {
         let mut input = SentenceInput { plan: Vec::with_capacity(words.len()), states: Vec::with_capacity(words.len() * dim) };
         for (i, (token, form)) in words.iter().enumerate() {
