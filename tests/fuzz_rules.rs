@@ -37,7 +37,7 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "Lavrov", "Serguéi", "Wang Yi", "Sánchez", "Rusia", "China", "Estados Unidos", "EE. UU.", "Unión Europea",
+    "Marín", "Ignacio", "Lin Hao", "Gutiérrez", "Rusia", "China", "Estados Unidos", "EE. UU.", "Unión Europea",
     "Venezuela", "Pekín", "Moscú", "dijo", "afirmó", "enfatizó", "señaló", "según", "rechaza", "apoya", "condenó",
     "se opone al", "aboga por", "que", "el", "la", "los", "de", "del", "en", "y", "no", "ministro", "canciller",
     "la parte rusa", "ambas partes", "el Gobierno de", "Sr.", "núm.", "unilateralismo", "diálogo", "sanciones",

@@ -27,8 +27,8 @@ fn assert_offsets_slice(a: &Annotation, original: &str) {
 #[test]
 fn decomposed_accents_and_zero_width_joiners_give_the_precomposed_result() {
     let pipeline = Pipeline::new(PipelineConfig::default().tokens(true)).unwrap();
-    let precomposed = "Pedro Sánchez afirmó que España apoya el diálogo. Wang Yi dijo que China rechaza el unilateralismo.";
-    let odd = "\u{FEFF}Pedro Sa\u{301}nchez afirmo\u{301} que Espan\u{303}a apoya el dia\u{301}logo. Wang\u{200D} Yi dijo que China rechaza el unilateralismo.";
+    let precomposed = "Pedro Gutiérrez afirmó que España apoya el diálogo. Lin Hao dijo que China rechaza el unilateralismo.";
+    let odd = "\u{FEFF}Pedro Gutie\u{301}rrez afirmo\u{301} que Espan\u{303}a apoya el dia\u{301}logo. Lin\u{200D} Hao dijo que China rechaza el unilateralismo.";
     let reference = pipeline.annotate(precomposed).unwrap();
     let got = pipeline.annotate(odd).unwrap();
     assert_offsets_slice(&got, odd);
