@@ -6,7 +6,8 @@
 //! repeated until it holds at least `--min-words` words (whitespace-separated, counted the same
 //! way for every engine). Each precision runs in a child process of its own (so each peak RSS
 //! is its own), one document per `annotate_batch` call (`--docs-per-call`), after one warm-up
-//! document. Then benches/reference/reference.py runs the same documents in Python, fp32.
+//! document. Then benches/reference/reference.py runs the same documents in Python, in fp32 and
+//! in bf16, and every ratio is taken against the faster of the two.
 //!
 //!     cargo run --release --example throughput
 //!     cargo run --release --example throughput -- --precision int8 --no-reference
@@ -143,9 +144,11 @@ fn parent(args: &Args) -> Result<(), String> {
         }
     }
     if !args.no_reference {
-        match reference(args, &corpus) {
-            Ok(v) => rows.push(("reference fp32".into(), v)),
-            Err(e) => eprintln!("reference: {e}"),
+        for dtype in ["fp32", "bf16"] {
+            match reference(args, &corpus, dtype) {
+                Ok(v) => rows.push((format!("reference {dtype}"), v)),
+                Err(e) => eprintln!("reference {dtype}: {e}"),
+            }
         }
     }
     std::fs::remove_dir_all(&tmp).ok();
@@ -174,11 +177,14 @@ fn parent(args: &Args) -> Result<(), String> {
             println!("{name} time shares: {}", share_line(stages));
         }
     }
-    if let Some((_, r)) = rows.iter().find(|(n, _)| n.starts_with("reference")) {
+    // Ratios against the fastest reference configuration, never a slower one.
+    let fastest = rows.iter().filter(|(n, _)| n.starts_with("reference")).max_by(|a, b| num(&a.1, "words_per_s").total_cmp(&num(&b.1, "words_per_s")));
+    if let Some((reference_name, r)) = fastest {
         for (name, v) in rows.iter().filter(|(n, _)| n.starts_with("portavoz")) {
             println!(
-                "{name} / reference: {:.2}x words/s, {:.2}x p50 latency (lower is better)",
+                "{name} / {reference_name} (the fastest reference): {:.2}x words/s, {:.2}x subwords/s, {:.2}x p50 latency (lower is better)",
                 num(v, "words_per_s") / num(r, "words_per_s"),
+                num(v, "subwords_per_s") / num(r, "subwords_per_s"),
                 num(v, "latency_p50_ms") / num(r, "latency_p50_ms")
             );
         }
@@ -276,7 +282,7 @@ fn child(args: &Args, corpus: &Path) -> Result<(), String> {
 }
 
 /// Runs benches/reference/reference.py on the corpus.
-fn reference(args: &Args, corpus: &Path) -> Result<Value, String> {
+fn reference(args: &Args, corpus: &Path, dtype: &str) -> Result<Value, String> {
     let python = args.python.clone().unwrap_or_else(default_python);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference/reference.py");
     let output = Command::new(&python)
@@ -291,6 +297,8 @@ fn reference(args: &Args, corpus: &Path) -> Result<Value, String> {
         .arg(args.batch.to_string())
         .arg("--docs-per-call")
         .arg(args.docs_per_call.to_string())
+        .arg("--dtype")
+        .arg(dtype)
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run {}: {e} (pass --python)", python.display()))?;
