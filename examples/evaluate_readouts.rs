@@ -10,7 +10,6 @@ use std::io::Write;
 use std::process::Command;
 
 use portavoz::attribution::annotate_from_entities;
-use portavoz::segment::segment;
 use portavoz::text::OffsetMap;
 use portavoz::{Annotation, Entity, Label};
 use serde_json::Value;
@@ -67,7 +66,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                         Some(Entity { text: t.clone(), label, start, end, byte_start: span.byte_start, byte_end: span.byte_end, score: 1.0, canonical: t })
                     })
                     .collect();
-                annotate_from_entities(id, text, &segment(text), ents)
+                annotate_from_entities(id, text, ents)
             })
             .collect()
     } else {

@@ -1,15 +1,23 @@
-//! The rule layer end to end: model entities -> gazetteer -> mentions -> claims -> stance.
-//! Needs no model: any entity source (the NER model, gold spans, a hand-written list) will do.
+//! The rule layer end to end: the parsed [`Doc`] -> entities (gazetteer) -> mentions -> claims
+//! -> stance. Every stage reads the one `Doc`.
 use crate::annotation::{Annotation, Entity};
-use crate::segment::Segmentation;
+use crate::doc::Doc;
 
-/// Annotates `text` given the entities a model found (labels PER/LOC/ORG/MISC, canonical = text).
-/// Returns entities sorted by start without overlaps (LOC naming a state relabelled STATE, with
-/// canonical names), and the claims with their stances.
-pub fn annotate_from_entities(id: &str, text: &str, segmentation: &Segmentation, model_entities: Vec<Entity>) -> Annotation {
-    let entities = crate::ner::gazetteer::refine(text, segmentation, model_entities);
-    let mentions = crate::mentions::find(text, segmentation, &entities);
-    let found = crate::claims::extract(text, segmentation, &mentions);
+/// Annotates a parsed document: entities sorted by start without overlaps (LOC naming a state
+/// relabelled STATE, with canonical names), and the claims with their stances.
+pub fn annotate(id: &str, doc: &Doc) -> Annotation {
+    let segmentation = doc.segmentation();
+    let text = doc.text.as_str();
+    let entities = crate::ner::gazetteer::refine(text, &segmentation, doc.entities.clone());
+    let mentions = crate::mentions::find(text, &segmentation, &entities);
+    let found = crate::claims::extract(text, &segmentation, &mentions);
     let claims = crate::stance::assign(text, &mentions, found);
     Annotation { id: id.to_string(), text: text.to_string(), entities, claims, ..Default::default() }
+}
+
+/// Annotates `text` given the entities some other source found (labels PER/LOC/ORG/MISC,
+/// canonical = text), without a model pass: no syntax, so only what the rules find without a
+/// parse. See [`Doc::from_entities`].
+pub fn annotate_from_entities(id: &str, text: &str, model_entities: Vec<Entity>) -> Annotation {
+    annotate(id, &Doc::from_entities(text, model_entities))
 }

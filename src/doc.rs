@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::annotation::Entity;
 use crate::ner::TextAnalysis;
-use crate::text::OffsetMap;
+use crate::segment::{segment, Segmentation};
+use crate::text::{OffsetMap, Span};
 
 /// One syntactic word. A contraction ("del") or a verb with enclitics ("decirlo") is several
 /// words that share their orthographic token's span; `multiword` then names the token.
@@ -57,6 +58,8 @@ pub struct Token {
 /// A sentence of a [`Doc`]: its span and its words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocSentence {
+    /// Index of its paragraph in [`Doc::paragraphs`].
+    pub paragraph: usize,
     pub start: usize,
     pub end: usize,
     pub byte_start: usize,
@@ -72,6 +75,8 @@ pub struct DocSentence {
 pub struct Doc {
     pub text: String,
     pub offsets: OffsetMap,
+    /// Paragraphs (lines of the text), in order.
+    pub paragraphs: Vec<Span>,
     pub sentences: Vec<DocSentence>,
     pub tokens: Vec<Token>,
     /// The model's entities (labels PER, LOC, ORG, MISC), before the rule layer.
@@ -81,9 +86,10 @@ pub struct Doc {
 impl Doc {
     /// Builds the document from what the model stage found in `text`; `labels` are the
     /// model's entity tags.
-    pub fn build(text: &str, analysis: TextAnalysis, labels: &[String]) -> Doc {
+    pub fn build(text: &str, paragraphs: &[Span], analysis: TextAnalysis, labels: &[String]) -> Doc {
         let TextAnalysis { sentences, entities, offsets } = analysis;
-        let mut doc = Doc { text: text.to_string(), offsets, sentences: Vec::new(), tokens: Vec::new(), entities };
+        let mut doc =
+            Doc { text: text.to_string(), offsets, paragraphs: paragraphs.to_vec(), sentences: Vec::new(), tokens: Vec::new(), entities };
         for sentence in &sentences {
             let (span, words, tags, syntax) = (sentence.span, &sentence.words, &sentence.analysis.tags, &sentence.analysis.syntax);
             let first = doc.tokens.len();
@@ -143,6 +149,7 @@ impl Doc {
                 }
             }
             doc.sentences.push(DocSentence {
+                paragraph: sentence.paragraph,
                 start: span.start,
                 end: span.end,
                 byte_start: span.byte_start,
@@ -153,6 +160,44 @@ impl Doc {
             doc.tokens.append(&mut tokens);
         }
         doc
+    }
+
+    /// A document without a model pass: sentences and words of `text`, with `entities` as the
+    /// model's entities and no syntax (lemma = form, part of speech and relations "_"). Lets the
+    /// rule layer run on entities from any source.
+    pub fn from_entities(text: &str, entities: Vec<Entity>) -> Doc {
+        let segmentation = segment(text);
+        let offsets = OffsetMap::new(text);
+        let sentences = segmentation
+            .sentences
+            .iter()
+            .filter_map(|s| {
+                let base = s.span.byte_start;
+                let words: Vec<(usize, usize)> =
+                    crate::ner::words::split(s.span.slice(text)).into_iter().map(|(a, b)| (a + base, b + base)).collect();
+                let tags = words.iter().map(|_| crate::ner::WordTag { label: 0, prob: 0.0 }).collect();
+                let analysis = crate::ner::AnalyzedSentence { tags, ..Default::default() };
+                (!words.is_empty()).then_some(crate::ner::SentenceAnalysis { span: s.span, paragraph: s.paragraph, words, analysis })
+            })
+            .collect();
+        let mut doc = Doc::build(text, &segmentation.paragraphs, TextAnalysis { sentences, entities: Vec::new(), offsets }, &[]);
+        doc.entities = entities;
+        doc
+    }
+
+    /// The paragraphs and sentences as a [`Segmentation`].
+    pub fn segmentation(&self) -> Segmentation {
+        Segmentation {
+            paragraphs: self.paragraphs.clone(),
+            sentences: self
+                .sentences
+                .iter()
+                .map(|s| crate::segment::Sentence {
+                    span: Span { start: s.start, end: s.end, byte_start: s.byte_start, byte_end: s.byte_end },
+                    paragraph: s.paragraph,
+                })
+                .collect(),
+        }
     }
 
     /// The words of sentence `i`.

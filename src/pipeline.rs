@@ -251,8 +251,8 @@ impl Pipeline {
             .zip(&segmentations)
             .zip(analyses)
             .map(|(((d, view), seg), analysis)| {
-                let doc = Doc::build(&view.text, analysis, labels);
-                let mut annotation = crate::attribution::annotate_from_entities(&d.id, &view.text, seg, doc.entities);
+                let doc = Doc::build(&view.text, &seg.paragraphs, analysis, labels);
+                let mut annotation = crate::attribution::annotate(&d.id, &doc);
                 if self.tokens {
                     annotation.sentences = doc.sentences;
                     annotation.tokens = doc.tokens;
@@ -361,7 +361,6 @@ pub fn with_default_pipeline<R>(f: impl FnOnce(&Pipeline) -> R) -> Result<R> {
 mod tests {
     use super::*;
     use crate::annotation::{Claim, Entity, Label, Mode};
-    use crate::segment::segment;
 
     /// The rule layer on the normalized view, mapped back: what the pipeline does after NER.
     fn rules_on_view(original: &str, names: &[&str]) -> Annotation {
@@ -384,7 +383,7 @@ mod tests {
                 }
             })
             .collect();
-        let annotation = crate::attribution::annotate_from_entities("d", &view.text, &segment(&view.text), entities);
+        let annotation = crate::attribution::annotate_from_entities("d", &view.text, entities);
         to_original_text(annotation, &view, original)
     }
 

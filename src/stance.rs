@@ -173,11 +173,10 @@ fn flip(p: Polarity) -> Polarity {
 mod tests {
     use super::*;
     use crate::annotation::Label;
-    use crate::segment::segment;
 
     fn stances(text: &str, ents: &[(&str, Label)]) -> Vec<(String, Vec<(String, Polarity)>)> {
         let entities = crate::claims::tests::entities_at(text, ents);
-        let a = crate::attribution::annotate_from_entities("t", text, &segment(text), entities);
+        let a = crate::attribution::annotate_from_entities("t", text, entities);
         a.claims.into_iter().map(|c| (c.speaker.join("+"), c.stances.into_iter().map(|s| (s.target, s.polarity)).collect())).collect()
     }
 

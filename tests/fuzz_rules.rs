@@ -190,7 +190,7 @@ fn arbitrary_text_and_spans_never_panic_and_every_offset_slices() {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let seg = segment(&text);
             check_segmentation(&text, &seg)?;
-            let annotation = annotate_from_entities("fuzz", &text, &seg, entities.clone());
+            let annotation = annotate_from_entities("fuzz", &text, entities.clone());
             check_annotation(&text, &annotation)?;
             Ok::<_, String>((annotation.entities.len(), annotation.claims.len()))
         }));

@@ -1,7 +1,6 @@
 //! The rule layer on the three seed readouts (examples/data), with entities from a small
 //! hand-written list of names (no model): key claims must come out with the right speakers.
 use portavoz::attribution::annotate_from_entities;
-use portavoz::segment::segment;
 use portavoz::text::OffsetMap;
 use portavoz::{Annotation, Entity, Label, Mode, Polarity};
 
@@ -20,7 +19,7 @@ fn annotate(file: &str, names: &[(&str, Label)]) -> Annotation {
             ents.push(Entity { text: name.into(), label, start: s.start, end: s.end, byte_start: b, byte_end: b + name.len(), score: 1.0, canonical: name.into() });
         }
     }
-    annotate_from_entities(file, &text, &segment(&text), ents)
+    annotate_from_entities(file, &text, ents)
 }
 
 fn claim<'a>(a: &'a Annotation, content_prefix: &str) -> &'a portavoz::Claim {

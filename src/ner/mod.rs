@@ -255,6 +255,8 @@ pub struct TextAnalysis {
 #[derive(Debug, Clone)]
 pub struct SentenceAnalysis {
     pub span: crate::text::Span,
+    /// Index of its paragraph in the text's segmentation.
+    pub paragraph: usize,
     pub words: Vec<(usize, usize)>,
     pub analysis: AnalyzedSentence,
 }
@@ -425,7 +427,7 @@ impl NerModel {
                 }
                 sentences.push(words.iter().map(|&(a, b)| &text[a..b]).collect());
                 owners.push((d, out[d].sentences.len()));
-                out[d].sentences.push(SentenceAnalysis { span: s.span, words, analysis: AnalyzedSentence::default() });
+                out[d].sentences.push(SentenceAnalysis { span: s.span, paragraph: s.paragraph, words, analysis: AnalyzedSentence::default() });
             }
         }
         profile.split += t.elapsed();
