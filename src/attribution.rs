@@ -10,8 +10,8 @@ pub fn annotate(id: &str, doc: &Doc) -> Annotation {
     let text = doc.text.as_str();
     let entities = crate::ner::gazetteer::refine(text, &segmentation, doc.entities.clone());
     let mentions = crate::mentions::find(text, &segmentation, &entities);
-    let found = crate::claims::extract(text, &segmentation, &mentions);
-    let claims = crate::stance::assign(text, &mentions, found);
+    let found = crate::claims::extract(doc, &mentions);
+    let claims = crate::stance::assign(doc, &mentions, found);
     Annotation { id: id.to_string(), text: text.to_string(), entities, claims, ..Default::default() }
 }
 

@@ -200,6 +200,11 @@ impl Doc {
         }
     }
 
+    /// Whether the words carry a parse (the model has syntax heads).
+    pub fn has_syntax(&self) -> bool {
+        self.tokens.iter().any(|t| t.deprel != "_")
+    }
+
     /// The words of sentence `i`.
     pub fn sentence_tokens(&self, i: usize) -> &[Token] {
         self.sentences.get(i).and_then(|s| self.tokens.get(s.first_token..s.first_token + s.token_count)).unwrap_or(&[])

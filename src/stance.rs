@@ -11,6 +11,7 @@
 //! - A speaker never takes a stance toward itself or its own state.
 use crate::annotation::{Claim, Mode, Polarity, Stance};
 use crate::claims::FoundClaim;
+use crate::doc::Doc;
 use crate::lexicon::{lexicon, FunctionClass};
 use crate::mentions::{MentionKind, Mentions, Via};
 use crate::segment::tokenize;
@@ -23,12 +24,14 @@ const EVAL_AFTER: usize = 16;
 const EVAL_BEFORE: usize = 4;
 
 /// Fills in the stances of every claim and returns the claims.
-pub fn assign(text: &str, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Claim> {
+pub fn assign(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Claim> {
+    let text = doc.text.as_str();
     let map = OffsetMap::new(text);
     let lex = lexicon();
     let mut out: Vec<Claim> = Vec::new();
     let mut prev: Option<(usize, Vec<String>, Vec<String>)> = None; // (sentence, speaker, opposed targets)
     for fc in found {
+        let parsed = if doc.has_syntax() { on_parse(doc, mentions, &fc) } else { Vec::new() };
         let mut claim = fc.claim;
         let b0 = map.byte_of(claim.content_start);
         let b1 = map.byte_of(claim.content_end);
@@ -126,10 +129,123 @@ pub fn assign(text: &str, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Cl
         if !opposed_here.is_empty() || claim.mode != Mode::Position {
             prev = Some((fc.sentence, claim.speaker.clone(), opposed_here));
         }
+        for st in parsed {
+            if !own.contains(&st.target) && !stances.iter().any(|s| s.target == st.target) {
+                stances.push(st);
+            }
+        }
         claim.stances = stances;
         out.push(claim);
     }
     out
+}
+
+/// Stances read from the parse: a stance word of the claim (its cue, or a verb or noun of
+/// stance_lemmas.tsv inside its content) takes its polarity, flipped by a negation, toward each
+/// of its complements — a participant named there, or else the complement's noun phrase as a
+/// concept. A participant after "contra" is opposed.
+fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
+    let lex = lexicon();
+    let claim = &fc.claim;
+    let Some(sentence) = doc.sentences.get(fc.sentence) else { return Vec::new() };
+    let first = sentence.first_token;
+    let toks = doc.sentence_tokens(fc.sentence);
+    let n = toks.len();
+    let local = |g: usize| g.checked_sub(first).filter(|&i| i < n);
+    let mut children = vec![Vec::new(); n];
+    for (i, t) in toks.iter().enumerate() {
+        if let Some(h) = t.head.and_then(local).filter(|&h| h != i) {
+            children[h].push(i);
+        }
+    }
+    let inside = |i: usize| toks[i].start >= claim.content_start && toks[i].end <= claim.content_end;
+    let mention_at = |i: usize| {
+        let t = &toks[i];
+        let k = mentions.mentions.partition_point(|m| m.span.end <= t.start);
+        mentions.mentions.get(k).filter(|m| m.span.start <= t.start && t.end <= m.span.end)
+    };
+    let participant = |i: usize| -> Option<String> {
+        let m = mention_at(i)?;
+        match m.kind {
+            MentionKind::State | MentionKind::Person | MentionKind::Org => m.state.clone().filter(|_| m.via != Via::Entity).or_else(|| m.referents.first().cloned()),
+            MentionKind::Loc if m.via == Via::Capital => m.state.clone(),
+            _ => None,
+        }
+    };
+    let negated = |i: usize| children[i].iter().any(|&c| matches!(toks[c].lemma.as_str(), "no" | "nunca" | "jamás" | "tampoco"));
+    let mut out: Vec<Stance> = Vec::new();
+    let mut push = |target: String, polarity: Polarity| {
+        let target = target.trim().to_string();
+        if !target.is_empty() && !out.iter().any(|s: &Stance| s.target == target) {
+            out.push(Stance { target, polarity });
+        }
+    };
+    let cue = fc.cue_token.and_then(local);
+    for i in 0..n {
+        let found = if Some(i) == cue {
+            fc.cue_polarity.map(|p| (p, false))
+        } else if inside(i) && matches!(toks[i].upos.as_str(), "VERB" | "NOUN") {
+            lex.stance_lemmas.get(toks[i].lemma.as_str()).copied()
+        } else {
+            None
+        };
+        let Some((pol, entity_only)) = found else { continue };
+        let pol = if negated(i) { flip(pol) } else { pol };
+        for &c in &children[i] {
+            let rel = toks[c].deprel.split(':').next().unwrap_or("");
+            let case = children[c].iter().map(|&k| toks[k].lemma.as_str()).find(|l| matches!(*l, "a" | "con" | "de" | "por" | "contra" | "hacia" | "en" | "sobre" | "al" | "del"));
+            let complement = match toks[i].upos.as_str() {
+                "VERB" => rel == "obj" || rel == "obl" && case.is_some() && toks[c].deprel != "obl:agent",
+                _ => rel == "nmod" && matches!(case, Some("a" | "con" | "hacia" | "contra" | "de" | "al" | "del" | "por")),
+            };
+            if !complement {
+                continue;
+            }
+            if let Some(p) = participant(c) {
+                push(p, pol);
+            } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) {
+                push(concept(toks, &children, c), pol);
+            }
+        }
+    }
+    // "ataques contra X": X opposed.
+    for i in 0..n {
+        if inside(i) && children[i].iter().any(|&k| toks[k].lemma == "contra" && toks[k].deprel == "case") {
+            if let Some(p) = participant(i) {
+                push(p, Polarity::Oppose);
+            }
+        }
+    }
+    out
+}
+
+/// A noun naming people by their office ("homólogos", "ministros"): an addressee, not a concept.
+fn is_role_noun(t: &crate::doc::Token) -> bool {
+    let lower = t.form.to_lowercase();
+    lexicon().roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == lower || r.words[0] == t.lemma))
+}
+
+/// A concept target: the noun with its adjectives and its first "de" complement, lower case,
+/// without articles ("resolución pacífica del conflicto" -> "resolución pacífica de conflicto").
+fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize) -> String {
+    let mut keep = vec![head];
+    for &c in &children[head] {
+        let rel = toks[c].deprel.as_str();
+        if rel == "amod" {
+            keep.push(c);
+        } else if rel == "nmod" && keep.iter().all(|&k| toks[k].deprel != "nmod" || k == head) {
+            keep.push(c);
+            for &g in &children[c] {
+                if matches!(toks[g].deprel.as_str(), "case" | "amod") {
+                    keep.push(g);
+                }
+            }
+        }
+    }
+    keep.sort_unstable();
+    keep.dedup();
+    let words: Vec<String> = keep.iter().take(8).map(|&k| toks[k].form.to_lowercase()).collect();
+    words.join(" ")
 }
 
 /// Polarity of a stance word that ends right before token `i` (up to [`MAX_GAP`] determiners or

@@ -26,6 +26,8 @@ const ABBREVIATIONS: &str = include_str!("abbreviations.tsv");
 const SURNAME_FIRST: &str = include_str!("surname_first.tsv");
 const MEDIA: &str = include_str!("media.tsv");
 const GENERIC_ORGS: &str = include_str!("generic_orgs.tsv");
+const CUE_LEMMAS: &str = include_str!("cue_lemmas.tsv");
+const STANCE_LEMMAS: &str = include_str!("stance_lemmas.tsv");
 
 /// Grammatical number of a verb form or a noun phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,9 +148,40 @@ pub enum FunctionClass {
     Rel,
 }
 
+
+/// What a cue lemma needs to make a claim (see cue_lemmas.tsv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueClass {
+    /// A verb of saying: a clause, a quotation, a direct object, or after a quotation.
+    Say,
+    /// A verb of saying that needs a clause or a quotation.
+    SayQue,
+    /// Opinion, wish, intention, agreement: a clause, an infinitive or a quotation.
+    Think,
+    /// Support or opposition toward its object.
+    Stance,
+    /// An adjective of position after a copula ("está dispuesta a").
+    State,
+}
+
+/// One reading of a cue lemma.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CueLemma {
+    pub class: CueClass,
+    /// The speaker's polarity toward the cue's object.
+    pub polarity: Option<Polarity>,
+    /// A dependent the cue needs ("hacer" + "hincapié").
+    pub with: Option<String>,
+}
+
 /// All language data.
 #[derive(Debug)]
 pub struct Lexicon {
+    /// Cue lemma -> its readings.
+    pub cue_lemmas: HashMap<String, Vec<CueLemma>>,
+    /// Lemmas (verbs, nouns) whose complement is a stance target: polarity, and whether only a
+    /// participant (not a concept) can be that target.
+    pub stance_lemmas: HashMap<String, (Polarity, bool)>,
     pub states: Vec<StateInfo>,
     /// Exact name (as written in the file) -> state index.
     pub state_names: HashMap<String, usize>,
@@ -240,6 +273,14 @@ static LEXICON: Lazy<Lexicon> = Lazy::new(build);
 /// The language data, parsed on first use.
 pub fn lexicon() -> &'static Lexicon {
     &LEXICON
+}
+
+fn polarity(f: &str) -> Option<Polarity> {
+    match f {
+        "support" => Some(Polarity::Support),
+        "oppose" => Some(Polarity::Oppose),
+        _ => None,
+    }
 }
 
 /// Data lines of a TSV file: comments and blank lines skipped, fields split on tabs.
@@ -373,6 +414,8 @@ fn classify_form(form: &str) -> (FormKind, Number) {
 
 fn build() -> Lexicon {
     let mut lex = Lexicon {
+        cue_lemmas: HashMap::new(),
+        stance_lemmas: HashMap::new(),
         states: Vec::new(),
         state_names: HashMap::new(),
         demonyms: HashMap::new(),
@@ -564,6 +607,30 @@ fn build() -> Lexicon {
     lex.surname_first = rows(SURNAME_FIRST).map(|r| field(&r, 0).to_string()).collect();
     lex.media = rows(MEDIA).map(|r| field(&r, 0).to_string()).collect();
     lex.generic_orgs = rows(GENERIC_ORGS).map(|r| field(&r, 0).to_string()).collect();
+    for r in rows(CUE_LEMMAS) {
+        let class = match field(&r, 1) {
+            "say" => CueClass::Say,
+            "say-que" => CueClass::SayQue,
+            "think" => CueClass::Think,
+            "stance" => CueClass::Stance,
+            "state" => CueClass::State,
+            _ => continue,
+        };
+        let with = Some(field(&r, 3)).filter(|w| !w.is_empty() && *w != "-").map(str::to_string);
+        lex.cue_lemmas.entry(field(&r, 0).to_string()).or_default().push(CueLemma { class, polarity: polarity(field(&r, 2)), with });
+    }
+    for r in rows(STANCE_LEMMAS) {
+        if let Some(p) = polarity(field(&r, 1)) {
+            lex.stance_lemmas.insert(field(&r, 0).to_string(), (p, field(&r, 2) == "entity"));
+        }
+    }
+    for (lemma, readings) in &lex.cue_lemmas {
+        for c in readings {
+            if let (Some(p), None) = (c.polarity, &c.with) {
+                lex.stance_lemmas.entry(lemma.clone()).or_insert((p, false));
+            }
+        }
+    }
     lex
 }
 

@@ -1,4 +1,5 @@
-//! Stage 4: claims — who said what, or which position a party took.
+//! Claims found without a parse (a document made by [`crate::Doc::from_entities`], or a model
+//! without syntax heads), from flat token patterns.
 //!
 //! Cues: verbs of saying in every inflection ("dijo", "ha subrayado", "agregando que", "Al
 //! resaltar"), fixed phrases ("hizo hincapié en"), "según X" / "de acuerdo con X", position cues
@@ -7,6 +8,7 @@
 //! agreement and coordination "China y Rusia"), the subject after it ("..., dijo el canciller
 //! ruso"), or, for Spanish zero subjects ("Anotó que ..."), the current speaker. Sentences with no
 //! cue that follow a speaker's claim in the same paragraph are continuations.
+use super::FoundClaim;
 use crate::annotation::{Claim, Mode, Polarity};
 use crate::lexicon::{lexicon, CueToken, FormKind, FunctionClass, Number};
 use crate::mentions::{compatible, Mention, MentionKind, Mentions, Via, Words};
@@ -33,18 +35,6 @@ struct Cue {
     t1: usize,
     kind: CueKind,
     number: Number,
-}
-
-/// A claim with what later stages need to know about it.
-#[derive(Debug, Clone)]
-pub struct FoundClaim {
-    pub claim: Claim,
-    /// Index of the sentence it was found in.
-    pub sentence: usize,
-    /// Index of the speaker's mention in [`Mentions::mentions`], if the speaker was named.
-    pub speaker_mention: Option<usize>,
-    /// Polarity carried by a position cue ("se opone" -> oppose).
-    pub cue_polarity: Option<Polarity>,
 }
 
 struct Ctx<'a> {
@@ -157,7 +147,7 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
             }
             let (c0, c1) = content;
             let claim = build_claim(&ctx, cue, speaker, c0.min(t1), c1.min(t1).max(c0.min(t1)));
-            sent_claims.push(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: match cue.kind { CueKind::Position { polarity, .. } => polarity, _ => None } });
+            sent_claims.push(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: match cue.kind { CueKind::Position { polarity, .. } => polarity, _ => None }, cue_token: None });
         }
         // Sentence-initial gerunds take the speaker of the main clause.
         for &d in &deferred {
@@ -194,6 +184,7 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
                     sentence: si,
                     speaker_mention: None,
                     cue_polarity: None,
+                    cue_token: None,
                 });
             }
             continue;
@@ -602,7 +593,15 @@ fn segun_speaker(ctx: &Ctx, cue: &Cue, t1: usize, current: Option<&Vec<String>>)
 }
 
 /// Resolves a role phrase or a document left open by the mentions stage.
+pub(super) fn resolve_open_role(mentions: &Mentions, m: &Mention, current: Option<&Vec<String>>, last_org: Option<&Vec<String>>) -> Vec<String> {
+    resolve_open_in(mentions, m, current, last_org)
+}
+
 fn resolve_open(ctx: &Ctx, m: &Mention, current: Option<&Vec<String>>, last_org: Option<&Vec<String>>) -> Vec<String> {
+    resolve_open_in(ctx.mentions, m, current, last_org)
+}
+
+fn resolve_open_in(mentions: &Mentions, m: &Mention, current: Option<&Vec<String>>, last_org: Option<&Vec<String>>) -> Vec<String> {
     match m.via {
         Via::Source => last_org.cloned().unwrap_or_default(),
         Via::Role => {
@@ -612,7 +611,7 @@ fn resolve_open(ctx: &Ctx, m: &Mention, current: Option<&Vec<String>>, last_org:
             };
             if let Some(cur) = current {
                 if cur.len() == 1 {
-                    if let Some(p) = ctx.mentions.person(&cur[0]) {
+                    if let Some(p) = mentions.person(&cur[0]) {
                         let state_ok = role.state.is_none() || p.state.is_none() || p.state == role.state;
                         let role_ok = p.roles.is_empty() || p.roles.iter().any(|&r| compatible(r, role.class));
                         if state_ok && role_ok {
@@ -622,10 +621,10 @@ fn resolve_open(ctx: &Ctx, m: &Mention, current: Option<&Vec<String>>, last_org:
                 }
             }
             // The most recent person before the phrase with a compatible role.
-            let before = ctx.mentions.mentions.iter().filter(|x| x.span.byte_end <= m.span.byte_start && x.kind == MentionKind::Person && x.referents.len() == 1);
+            let before = mentions.mentions.iter().filter(|x| x.span.byte_end <= m.span.byte_start && x.kind == MentionKind::Person && x.referents.len() == 1);
             let mut best: Option<String> = None;
             for x in before {
-                if let Some(p) = ctx.mentions.person(&x.referents[0]) {
+                if let Some(p) = mentions.person(&x.referents[0]) {
                     let state_ok = role.state.is_none() || p.state.is_none() || p.state == role.state;
                     if state_ok && p.roles.iter().any(|&r| compatible(r, role.class)) {
                         best = Some(p.canonical.clone());

@@ -1,0 +1,815 @@
+//! Claims on the dependency parse.
+//!
+//! - Cue: a word whose lemma is in `cue_lemmas.tsv` (any tense, person or form), with what its
+//!   class needs: a clause ("que", "de que"), an infinitive, a quotation, a direct object; or
+//!   "según X" / "de acuerdo con X", or "X: «...»".
+//! - Speaker: the cue's subject wherever it stands; a relative pronoun's antecedent ("X, quien
+//!   dijo"); the subject a gerund, infinitive, participle or coordinated verb takes from the
+//!   clause it depends on; a passive agent; coordinated subjects as joint speakers; a role noun's
+//!   apposition ("el ministro, X,"); a state body's state ("el Gobierno de X"); else, for a Spanish
+//!   zero subject, the discourse's current speaker (all participants for a plural verb).
+//! - Content: the cue's clause, the quotation it introduces or follows, or its object.
+//! - Words inside a quotation are never cues: they belong to the quoted speaker.
+use super::flat::resolve_open_role;
+use super::FoundClaim;
+use crate::annotation::{Claim, Mode};
+use crate::doc::{Doc, Token};
+use crate::lexicon::{lexicon, CueClass, CueLemma};
+use crate::mentions::{MentionKind, Mentions, Via};
+
+fn debug() -> bool {
+    static ON: once_cell::sync::Lazy<bool> = once_cell::sync::Lazy::new(|| std::env::var_os("PORTAVOZ_DEBUG_CLAIMS").is_some());
+    *ON
+}
+
+/// One sentence with the structure the rules read.
+struct Sent<'a> {
+    doc: &'a Doc,
+    /// Global index of the first word.
+    first: usize,
+    toks: &'a [Token],
+    /// Children of each word (local indices, in order).
+    children: Vec<Vec<usize>>,
+    /// Per word: inside a quotation.
+    quoted: Vec<bool>,
+    /// Per word: index of the mention covering it.
+    mention: Vec<Option<usize>>,
+}
+
+impl<'a> Sent<'a> {
+    fn new(doc: &'a Doc, si: usize, mentions: &Mentions) -> Sent<'a> {
+        let s = &doc.sentences[si];
+        let toks = doc.sentence_tokens(si);
+        let first = s.first_token;
+        let mut children = vec![Vec::new(); toks.len()];
+        for (i, t) in toks.iter().enumerate() {
+            if let Some(h) = t.head.and_then(|h| h.checked_sub(first)).filter(|&h| h < toks.len() && h != i) {
+                children[h].push(i);
+            }
+        }
+        let quoted = quote_mask(toks);
+        let mention = toks
+            .iter()
+            .map(|t| {
+                let k = mentions.mentions.partition_point(|m| m.span.end <= t.start);
+                mentions.mentions.get(k).filter(|m| m.span.start <= t.start && t.end <= m.span.end && t.start < t.end).map(|_| k)
+            })
+            .collect();
+        Sent { doc, first, toks, children, quoted, mention }
+    }
+
+    fn head(&self, i: usize) -> Option<usize> {
+        self.toks[i].head.and_then(|h| h.checked_sub(self.first)).filter(|&h| h < self.toks.len() && h != i)
+    }
+
+    fn rel(&self, i: usize) -> &str {
+        &self.toks[i].deprel
+    }
+
+    fn base_rel(&self, i: usize) -> &str {
+        self.toks[i].deprel.split(':').next().unwrap_or("")
+    }
+
+    fn lemma(&self, i: usize) -> &str {
+        &self.toks[i].lemma
+    }
+
+    fn lower(&self, i: usize) -> String {
+        self.toks[i].form.to_lowercase()
+    }
+
+    fn feat(&self, i: usize, name: &str) -> Option<&str> {
+        feat(&self.toks[i].feats, name)
+    }
+
+    fn child_with<'s>(&'s self, i: usize, rels: &'s [&str]) -> impl Iterator<Item = usize> + 's {
+        self.children[i].iter().copied().filter(move |&c| rels.contains(&self.rel(c)))
+    }
+
+    /// The leftmost and rightmost words of the subtree of `i`, leaving out the subtrees of `skip`.
+    fn extent(&self, i: usize, skip: &[usize]) -> (usize, usize) {
+        let mut lo = i;
+        let mut hi = i;
+        let mut stack = vec![i];
+        let mut seen = 0;
+        while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > self.toks.len() {
+                break; // a malformed tree must not loop
+            }
+            lo = lo.min(n);
+            hi = hi.max(n);
+            for &c in &self.children[n] {
+                if !skip.contains(&c) {
+                    stack.push(c);
+                }
+            }
+        }
+        (lo, hi + 1)
+    }
+
+    fn is_punct(&self, i: usize) -> bool {
+        self.toks[i].upos == "PUNCT" || self.toks[i].form.chars().all(|c| !c.is_alphanumeric())
+    }
+
+    /// Whether the clause headed by `c` opens with "que" ("que ...", "de que ...", "en que ...").
+    fn has_que(&self, c: usize) -> bool {
+        self.children[c].iter().any(|&m| self.rel(m) == "mark" && self.lower(m) == "que" && m < c)
+    }
+}
+
+fn feat<'f>(feats: &'f str, name: &str) -> Option<&'f str> {
+    feats.split('|').find_map(|kv| kv.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+}
+
+fn is_open_quote(s: &str) -> bool {
+    matches!(s, "«" | "“" | "\"" | "‘" | "'")
+}
+
+fn is_close_quote(s: &str) -> bool {
+    matches!(s, "»" | "”" | "\"" | "’" | "'")
+}
+
+/// Marks the words inside quotation marks (the marks excluded).
+fn quote_mask(toks: &[Token]) -> Vec<bool> {
+    let mut mask = vec![false; toks.len()];
+    let mut open: Option<(usize, &str)> = None;
+    for (i, t) in toks.iter().enumerate() {
+        let f = t.form.as_str();
+        match open {
+            Some((o, mark)) => {
+                let closes = match mark {
+                    "«" => f == "»",
+                    "“" => f == "”" || f == "\"",
+                    "‘" => f == "’",
+                    _ => f == mark,
+                };
+                if closes {
+                    for m in mask.iter_mut().take(i).skip(o + 1) {
+                        *m = true;
+                    }
+                    open = None;
+                } else if f == "«" || f == "“" {
+                    open = Some((i, if f == "«" { "«" } else { "“" }));
+                }
+            }
+            None if is_open_quote(f) && f != "'" && f != "’" => open = Some((i, if f == "\"" { "\"" } else { f })),
+            None => {}
+        }
+    }
+    // An unclosed quotation runs to the end of the sentence.
+    if let Some((o, _)) = open {
+        for m in mask.iter_mut().skip(o + 1) {
+            *m = true;
+        }
+    }
+    mask
+}
+
+/// A cue found in a sentence.
+#[derive(Debug, Clone)]
+struct Cue {
+    /// The cue's head word (local index).
+    word: usize,
+    /// Word range of the cue phrase (local, end exclusive).
+    span: (usize, usize),
+    kind: CueKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum CueKind {
+    Verb(CueLemma),
+    /// "según X", "de acuerdo con X": the source noun (local index).
+    Segun(usize),
+    /// "X: «...»": the speaker's word.
+    Colon(usize),
+}
+
+/// The discourse state the zero subjects read.
+#[derive(Default)]
+struct Discourse {
+    current: Option<Vec<String>>,
+    last_org: Option<Vec<String>>,
+    /// The first speaker of the current paragraph (continuations go on with it).
+    para_main: Option<Vec<String>>,
+}
+
+/// Finds the claims of a parsed document.
+pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
+    let mut out = Vec::new();
+    let mut d = Discourse::default();
+    let mut last_para = usize::MAX;
+    for si in 0..doc.sentences.len() {
+        let para = doc.sentences[si].paragraph;
+        if para != last_para {
+            d.para_main = None;
+            last_para = para;
+        }
+        let s = Sent::new(doc, si, mentions);
+        if s.toks.is_empty() {
+            continue;
+        }
+        let mut found: Vec<FoundClaim> = Vec::new();
+        for cue in find_cues(&s) {
+            let fc = claim_for(&s, si, &cue, mentions, &d);
+            if debug() {
+                eprintln!("cue {:?} -> {:?}", s.toks[cue.word].form, fc.as_ref().map(|f| (&f.claim.speaker, f.claim.content.chars().take(50).collect::<String>())));
+            }
+            if let Some(fc) = fc {
+                if !found.iter().any(|f| f.claim.cue_start == fc.claim.cue_start) {
+                    found.push(fc);
+                }
+            }
+        }
+        found.sort_by_key(|f| f.claim.cue_start);
+        if found.is_empty() {
+            if let Some(c) = continuation(&s, si, &d) {
+                out.push(c);
+            }
+            continue;
+        }
+        for c in &found {
+            let from_org = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org || mentions.mentions[k].via == Via::Source);
+            let segun = c.cue_token.is_none();
+            if from_org {
+                d.last_org = Some(c.claim.speaker.clone());
+            }
+            // A zero subject goes on with the last person or state that spoke, not with an
+            // organization or a medium quoted on the way.
+            if !segun && !from_org && !c.claim.speaker.is_empty() && c.claim.mode != Mode::Position {
+                d.current = Some(c.claim.speaker.clone());
+                if d.para_main.is_none() {
+                    d.para_main = Some(c.claim.speaker.clone());
+                }
+            }
+        }
+        out.extend(found);
+    }
+    out
+}
+
+/// The cues of a sentence, in order.
+fn find_cues(s: &Sent) -> Vec<Cue> {
+    let lex = lexicon();
+    let mut cues = Vec::new();
+    for i in 0..s.toks.len() {
+        let t = &s.toks[i];
+        // "según X" / "según dijo X"
+        if s.lower(i) == "según" {
+            if let Some(h) = s.head(i) {
+                if matches!(s.toks[h].upos.as_str(), "NOUN" | "PROPN" | "PRON") {
+                    cues.push(Cue { word: i, span: (i, i + 1), kind: CueKind::Segun(h) });
+                }
+            }
+            continue;
+        }
+        if s.lower(i) == "acuerdo" && i >= 1 && s.lower(i - 1) == "de" && i + 2 < s.toks.len() && s.lower(i + 1) == "con" {
+            if let Some(n) = (i + 2..s.toks.len().min(i + 5)).find(|&k| matches!(s.toks[k].upos.as_str(), "NOUN" | "PROPN")) {
+                cues.push(Cue { word: i, span: (i - 1, i + 2), kind: CueKind::Segun(n) });
+            }
+            continue;
+        }
+        if t.form == ":" && i >= 1 && i + 1 < s.toks.len() && is_open_quote(&s.toks[i + 1].form) {
+            if let Some(m) = (0..i).rev().take(4).find(|&k| s.mention[k].is_some()) {
+                if (m + 1..i).all(|k| s.mention[k] == s.mention[m]) {
+                    cues.push(Cue { word: i, span: (i, i + 1), kind: CueKind::Colon(m) });
+                }
+            }
+            continue;
+        }
+        let Some(readings) = lex.cue_lemmas.get(t.lemma.as_str()).or_else(|| lex.cue_lemmas.get(&t.lemma.to_lowercase())) else { continue };
+        // A reading that needs a dependent ("hacer hincapié") wins over a plain one.
+        let with = readings.iter().find_map(|r| {
+            let w = r.with.as_deref()?;
+            s.children[i].iter().copied().find(|&c| s.lemma(c) == w || s.lower(c) == w).map(|c| (r, c))
+        });
+        let predicative = s.child_with(i, &["cop"]).next().is_some() || s.rel(i) == "xcomp";
+        let (reading, extra) = match with {
+            Some((r, c)) => (r, Some(c)),
+            None => {
+                let plain = |r: &&CueLemma| r.with.is_none();
+                let state = readings.iter().filter(plain).find(|r| r.class == CueClass::State);
+                match state.filter(|_| predicative).or_else(|| readings.iter().filter(plain).find(|r| r.class != CueClass::State)) {
+                    Some(r) => (r, None),
+                    None => continue,
+                }
+            }
+        };
+        let upos = t.upos.as_str();
+        let verb_form = s.feat(i, "VerbForm");
+        let ok_word = match reading.class {
+            CueClass::State => matches!(upos, "ADJ" | "VERB") && predicative,
+            _ => upos == "VERB",
+        };
+        if !ok_word {
+            continue;
+        }
+        if reading.class != CueClass::State {
+            // A participle without auxiliary modifies a noun ("el plan anunciado"); a passive
+            // ("fue anunciado") reports no speaker's words.
+            if verb_form == Some("Part") && (s.child_with(i, &["aux"]).next().is_none() || s.child_with(i, &["aux:pass"]).next().is_some()) {
+                continue;
+            }
+            if s.feat(i, "Mood") == Some("Sub") {
+                continue;
+            }
+            if s.feat(i, "Person").map_or(false, |p| p != "3") {
+                continue;
+            }
+        }
+        // Words inside a quotation are the quoted speaker's, not a cue of the narrator's.
+        if s.quoted[i] {
+            continue;
+        }
+        let mut lo = i;
+        while lo > 0 && matches!(s.rel(lo - 1), "aux" | "expl:pv" | "expl" | "advmod") && s.head(lo - 1) == Some(i) && s.rel(lo - 1) != "advmod" {
+            lo -= 1;
+        }
+        let mut hi = i + 1;
+        if let Some(c) = extra {
+            if c > i && c <= i + 4 {
+                hi = c + 1;
+            }
+        }
+        cues.push(Cue { word: i, span: (lo, hi), kind: CueKind::Verb(reading.clone()) });
+    }
+    cues
+}
+
+/// Subject of a verb or predicate: its own, or the one it takes from the clause it depends on.
+fn subject(s: &Sent, v: usize) -> Option<usize> {
+    let mut v = v;
+    for _ in 0..6 {
+        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).next() {
+            // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
+            if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || matches!(s.lower(n).as_str(), "quien" | "quienes" | "que")) {
+                if s.rel(v) == "acl:relcl" || s.rel(v) == "acl" {
+                    return s.head(v);
+                }
+            }
+            return Some(n);
+        }
+        // A relative clause without a subject of its own ("una reunión en la que subrayó"):
+        // the subject of the clause its noun belongs to.
+        if s.rel(v) == "acl:relcl" {
+            let mut h = s.head(v)?;
+            for _ in 0..6 {
+                if matches!(s.toks[h].upos.as_str(), "VERB" | "AUX") || s.child_with(h, &["cop"]).next().is_some() {
+                    break;
+                }
+                h = s.head(h)?;
+            }
+            v = h;
+            continue;
+        }
+        if let Some(a) = s.child_with(v, &["obl:agent"]).next() {
+            return Some(a);
+        }
+        let h = s.head(v)?;
+        let inherits = match s.base_rel(v) {
+            "conj" => true,
+            "xcomp" | "advcl" | "acl" => matches!(s.feat(v, "VerbForm"), Some("Ger" | "Inf" | "Part")) || s.rel(v) == "xcomp",
+            _ => false,
+        };
+        if !inherits {
+            return None;
+        }
+        v = h;
+    }
+    None
+}
+
+/// What a subject noun refers to: canonical names, the mention used, or an unresolved mention.
+enum Referent {
+    Named(Vec<String>, Option<usize>),
+    /// A role phrase or a document the mentions stage left open.
+    Open(usize),
+    /// A pronoun ("él", "ella"): the discourse decides.
+    Pronoun,
+    None,
+}
+
+fn referent_of(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
+    let mut parts = vec![n];
+    for c in s.child_with(n, &["conj"]) {
+        if matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN" | "PRON") {
+            parts.push(c);
+        }
+    }
+    if parts.len() == 1 {
+        return referent_one(s, n, mentions);
+    }
+    // Joint speakers: every conjunct names a participant of one kind ("China y Rusia", "X y su
+    // homólogo Y"); a coordination inside a title is no joint subject.
+    let mut names: Vec<String> = Vec::new();
+    let mut kinds: Vec<MentionKind> = Vec::new();
+    for p in parts {
+        match referent_one(s, p, mentions) {
+            Referent::Named(r, k) => {
+                if let Some(k) = k {
+                    kinds.push(if mentions.mentions[k].kind == MentionKind::Person { MentionKind::Person } else { MentionKind::State });
+                }
+                for x in r {
+                    if !names.contains(&x) {
+                        names.push(x);
+                    }
+                }
+            }
+            _ => return referent_one(s, n, mentions),
+        }
+    }
+    if kinds.windows(2).any(|w| w[0] != w[1]) {
+        return referent_one(s, n, mentions);
+    }
+    Referent::Named(names, None)
+}
+
+fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
+    let lex = lexicon();
+    let named = |k: usize| -> Option<Referent> {
+        let m = &mentions.mentions[k];
+        if !m.referents.is_empty() && m.can_speak() {
+            Some(Referent::Named(m.referents.clone(), Some(k)))
+        } else {
+            None
+        }
+    };
+    // A name in apposition wins over the role it follows ("el ministro, X,").
+    let appos = || s.child_with(n, &["appos"]).find_map(|a| s.mention[a].and_then(|k| (mentions.mentions[k].kind == MentionKind::Person).then(|| named(k)).flatten()));
+    if let Some(k) = s.mention[n] {
+        let m = &mentions.mentions[k];
+        if m.referents.is_empty() {
+            return appos().unwrap_or(Referent::Open(k));
+        }
+        if let Some(r) = named(k) {
+            return r;
+        }
+    }
+    if let Some(r) = appos() {
+        return r;
+    }
+    // Words of the subject phrase inside a mention: a role phrase ("la ministra de X") or a
+    // state body ("el Gobierno de X", "la parte china").
+    let body = lex.party_nouns.contains(s.lemma(n)) || lex.party_nouns.contains(&s.toks[n].form);
+    for c in s.children[n].iter().copied() {
+        let Some(k) = s.mention[c] else { continue };
+        let m = &mentions.mentions[k];
+        if m.via == Via::Role && m.referents.is_empty() {
+            return Referent::Open(k);
+        }
+        if body && matches!(s.rel(c), "nmod" | "amod" | "flat" | "compound") {
+            if let Some(st) = m.state.clone().or_else(|| (m.kind == MentionKind::State).then(|| m.referents.first().cloned()).flatten()) {
+                return Referent::Named(vec![st], Some(k));
+            }
+            if body && m.kind == MentionKind::Org {
+                if let Some(r) = named(k) {
+                    return r;
+                }
+            }
+        }
+    }
+    if let Some(g) = group_of(s, n, mentions) {
+        return g;
+    }
+    if let Some(r) = role_noun(s, n, mentions) {
+        return r;
+    }
+    if s.toks[n].upos == "PRON" && s.feat(n, "PronType") == Some("Prs") {
+        return Referent::Pronoun;
+    }
+    Referent::None
+}
+
+/// A role noun the mentions stage did not tie to a name ("los presidentes", "la ministra"):
+/// plural, all participant persons; singular, the latest person before it whose known roles fit.
+fn role_noun(s: &Sent, n: usize, mentions: &Mentions) -> Option<Referent> {
+    let lex = lexicon();
+    let lower = s.lower(n);
+    let role = lex.roles.iter().find(|r| r.words.len() == 1 && (r.words[0] == lower || r.words[0] == s.lemma(n)))?;
+    if s.feat(n, "Number") == Some("Plur") {
+        return (mentions.participants.len() >= 2).then(|| Referent::Named(mentions.participants.clone(), None));
+    }
+    let at = s.toks[n].start;
+    let mut best: Option<(String, usize)> = None;
+    for (k, m) in mentions.mentions.iter().enumerate() {
+        if m.span.start >= at {
+            break;
+        }
+        if m.kind != MentionKind::Person || m.referents.len() != 1 {
+            continue;
+        }
+        let fits = mentions.person(&m.referents[0]).map_or(false, |p| p.roles.iter().any(|&r| crate::mentions::compatible(r, role.class)));
+        if fits {
+            best = Some((m.referents[0].clone(), k));
+        }
+    }
+    best.map(|(name, k)| Referent::Named(vec![name], Some(k)))
+}
+
+/// "ambos países", "los dos ministros", "ambos": all participants — the persons, or their
+/// states when the noun names countries or governments (groups.tsv).
+fn group_of(s: &Sent, n: usize, mentions: &Mentions) -> Option<Referent> {
+    let both = |k: usize| matches!(s.lemma(k), "ambos" | "ambas") || s.lower(k) == "ambos" || s.lower(k) == "ambas" || s.lower(k) == "dos";
+    let is_group = if s.toks[n].upos == "PRON" || s.toks[n].upos == "DET" {
+        both(n)
+    } else {
+        s.feat(n, "Number") == Some("Plur") && s.children[n].iter().any(|&c| matches!(s.base_rel(c), "det" | "nummod") && both(c))
+    };
+    if !is_group {
+        return None;
+    }
+    let noun = s.lower(n);
+    let states = lexicon().groups.iter().any(|g| g.kind == crate::lexicon::GroupKind::States && g.words.iter().any(|w| *w == noun));
+    let names = if states || mentions.participants.len() < 2 { mentions.participant_states.clone() } else { mentions.participants.clone() };
+    (names.len() >= 2).then(|| Referent::Named(names, None))
+}
+
+/// Who stands behind a source phrase ("una nota publicada por X", "el comunicado de X"): the
+/// first participant named inside it.
+fn source_owner(s: &Sent, noun: usize, mentions: &Mentions) -> Option<(Vec<String>, Option<usize>)> {
+    let (lo, hi) = s.extent(noun, &[]);
+    (lo..hi).filter(|&k| k != noun).find_map(|k| {
+        let m = &mentions.mentions[s.mention[k]?];
+        (!m.referents.is_empty() && m.can_speak() && m.kind != MentionKind::Loc).then(|| (m.referents.clone(), s.mention[k]))
+    })
+}
+
+/// Speaker, its mention, for a cue's subject noun (or its absence).
+fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: &Discourse) -> Option<(Vec<String>, Option<usize>)> {
+    match subj.map(|n| referent_of(s, n, mentions)) {
+        Some(Referent::Named(r, k)) => Some((r, k)),
+        Some(Referent::Open(k)) => {
+            let r = resolve_open_role(mentions, &mentions.mentions[k], d.current.as_ref(), d.last_org.as_ref());
+            (!r.is_empty()).then_some((r, Some(k)))
+        }
+        Some(Referent::None) => None,
+        Some(Referent::Pronoun) | None => {
+            let cur = d.current.clone()?;
+            let plural = s.feat(v, "Number") == Some("Plur");
+            if plural && cur.len() == 1 && mentions.participants.len() >= 2 {
+                return Some((mentions.participants.clone(), None));
+            }
+            Some((cur, None))
+        }
+    }
+}
+
+/// The content of a verb cue: word range and whether a clause or quotation was found.
+fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, bool)> {
+    let v = cue.word;
+    let kids = &s.children[v];
+    // A clause: "que ...", "de que ...", or a complement clause after the cue.
+    for &c in kids {
+        let r = s.base_rel(c);
+        if matches!(r, "ccomp" | "advcl" | "obl" | "obj" | "xcomp" | "csubj") && s.has_que(c) && c > v {
+            let (lo, hi) = s.extent(c, &[]);
+            return Some((skip_marks(s, lo, c), hi, true));
+        }
+    }
+    for &c in kids {
+        if s.rel(c) == "ccomp" && c > v && !matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN") {
+            let (lo, hi) = s.extent(c, &[]);
+            return Some((skip_marks(s, lo, c), hi, true));
+        }
+    }
+    // A quotation the cue follows ("«...», dijo X") or introduces ("dijo: «...»").
+    if let Some(q) = quotation_near(s, cue) {
+        return Some((q.0, q.1, true));
+    }
+    for &c in kids {
+        if matches!(s.rel(c), "ccomp" | "parataxis") && c < v {
+            let (lo, hi) = s.extent(c, &[]);
+            return Some((lo, hi, true));
+        }
+    }
+    if matches!(s.base_rel(v), "parataxis") {
+        if let Some(h) = s.head(v) {
+            if h < v {
+                let (lo, _) = s.extent(h, &[]);
+                return Some((lo, s.extent(v, &[]).0, true));
+            }
+        }
+    }
+    // "según informó X", "como dijo X": the clause it is attached to.
+    if s.children[v].iter().any(|&m| s.rel(m) == "mark" && matches!(s.lower(m).as_str(), "según" | "como")) {
+        if let Some(h) = s.head(v) {
+            let (lo, hi) = s.extent(h, &[v]);
+            return Some((lo, hi, true));
+        }
+    }
+    // An infinitive ("acordaron celebrar", "quiere fortalecer").
+    for &c in kids {
+        if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
+            let (lo, hi) = s.extent(c, &[]);
+            return Some((skip_marks(s, lo, c), hi, true));
+        }
+        if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
+            if matches!(reading.class, CueClass::Think | CueClass::State | CueClass::Stance) {
+                let (lo, hi) = s.extent(c, &[]);
+                return Some((skip_marks(s, lo, c), hi, true));
+            }
+        }
+    }
+    match reading.class {
+        CueClass::Say | CueClass::Stance => {
+            // Its object or prepositional complement ("insistió en la necesidad de", "se
+            // refirió a"), through its last complement; a bare noun of time is no content.
+            let content_dep = |c: usize| match s.base_rel(c) {
+                "obj" | "iobj" | "xcomp" | "ccomp" => true,
+                "obl" => s.rel(c) != "obl:agent" && s.children[c].iter().any(|&m| s.rel(m) == "case" && m < c),
+                _ => false,
+            };
+            let deps: Vec<usize> = kids.iter().copied().filter(|&c| c > v && content_dep(c)).collect();
+            let first = *deps.first()?;
+            let lo = s.extent(first, &[]).0;
+            let hi = deps.iter().map(|&k| s.extent(k, &[]).1).max().unwrap_or(lo);
+            Some((skip_marks(s, lo, first), hi, false))
+        }
+        CueClass::State => {
+            for &c in kids {
+                if matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl") && c > v {
+                    let (lo, hi) = s.extent(c, &[]);
+                    return Some((skip_marks(s, lo, c), hi, false));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Skips the case marks and "que" at the start of a content.
+fn skip_marks(s: &Sent, mut lo: usize, head: usize) -> usize {
+    while lo < head && (matches!(s.rel(lo), "mark" | "case") || s.is_punct(lo)) && s.head(lo) == Some(head) && !is_open_quote(&s.toks[lo].form) {
+        lo += 1;
+    }
+    lo
+}
+
+/// A quotation right before the cue (closed by a quote mark and a comma or dash before it), or
+/// right after it (after a colon).
+fn quotation_near(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
+    let (a, b) = cue.span;
+    // Before: «...», [aux] dijo
+    let mut k = a;
+    while k > 0 && matches!(s.toks[k - 1].form.as_str(), "," | "—" | "–" | "-") {
+        k -= 1;
+    }
+    if k > 0 && k < a && is_close_quote(&s.toks[k - 1].form) {
+        let end = k - 1;
+        let mut start = end;
+        while start > 0 && s.quoted[start - 1] {
+            start -= 1;
+        }
+        if start < end {
+            return Some((start, end));
+        }
+    }
+    // After: dijo: «...» or dijo «...»
+    let mut k = b;
+    while k < s.toks.len() && matches!(s.toks[k].form.as_str(), ":" | ",") {
+        k += 1;
+    }
+    if k < s.toks.len() && is_open_quote(&s.toks[k].form) && (k > b || s.toks[b.min(s.toks.len() - 1)].form == ":" || k == b) {
+        let start = k + 1;
+        let mut end = start;
+        while end < s.toks.len() && s.quoted[end] {
+            end += 1;
+        }
+        if end > start {
+            return Some((start, end));
+        }
+    }
+    None
+}
+
+fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse) -> Option<FoundClaim> {
+    let n = s.toks.len();
+    let (speaker, smention, (c0, c1), mode, polarity, cue_token) = match &cue.kind {
+        CueKind::Segun(noun) => {
+            let (sp, k) = match referent_of(s, *noun, mentions) {
+                Referent::Named(r, k) => (r, k),
+                other => match source_owner(s, *noun, mentions) {
+                    Some(found) => found,
+                    None => match other {
+                        Referent::Open(k) => (resolve_open_role(mentions, &mentions.mentions[k], d.current.as_ref(), d.last_org.as_ref()), Some(k)),
+                        _ => return None,
+                    },
+                },
+            };
+            let (lo, hi) = s.extent(*noun, &[]);
+            let (lo, hi) = (lo.min(cue.span.0), hi.max(cue.span.1));
+            let content = if lo <= 1 { (hi, n) } else { (0, lo) };
+            (sp, k, content, None, None, None)
+        }
+        CueKind::Colon(m) => {
+            let k = s.mention[*m]?;
+            let mm = &mentions.mentions[k];
+            if mm.referents.is_empty() || !mm.can_speak() {
+                return None;
+            }
+            let q = quotation_near(s, cue)?;
+            (mm.referents.clone(), Some(k), q, Some(Mode::Direct), None, None)
+        }
+        CueKind::Verb(reading) => {
+            let v = cue.word;
+            let subj = subject(s, v);
+            if debug() {
+                eprintln!("  subject {:?} content {:?}", subj.map(|x| &s.toks[x].form), content_of(s, cue, reading));
+            }
+            if s.feat(v, "VerbForm") == Some("Inf") && subj.is_none() {
+                return None;
+            }
+            let (c0, c1, clause) = content_of(s, cue, reading)?;
+            if reading.class == CueClass::SayQue && !clause {
+                return None;
+            }
+            if matches!(reading.class, CueClass::Think) && !clause {
+                return None;
+            }
+            let (sp, k) = speaker_for(s, v, subj, mentions, d)?;
+            let position = matches!(reading.class, CueClass::Stance | CueClass::State | CueClass::Think) && !clause;
+            (sp, k, (c0, c1), position.then_some(Mode::Position), reading.polarity, Some(s.first + v))
+        }
+    };
+    if speaker.is_empty() {
+        return None;
+    }
+    let (c0, c1) = trim(s, c0.min(n), c1.min(n));
+    let text = &s.doc.text;
+    let (a, b) = cue.span;
+    let cue_span = (s.toks[a].byte_start, s.toks[b - 1].byte_end);
+    let offsets = &s.doc.offsets;
+    let (content, cs, ce) = if c1 > c0 {
+        let (b0, b1) = (s.toks[c0].byte_start, s.toks[c1 - 1].byte_end);
+        (text.get(b0..b1).unwrap_or("").to_string(), offsets.char_of(b0), offsets.char_of(b1))
+    } else {
+        (String::new(), offsets.char_of(cue_span.1), offsets.char_of(cue_span.1))
+    };
+    let mode = mode.unwrap_or_else(|| {
+        let quoted = (c0..c1).filter(|&k| !s.is_punct(k)).map(|k| s.quoted[k]).collect::<Vec<_>>();
+        if !quoted.is_empty() && quoted.iter().all(|&q| q) {
+            Mode::Direct
+        } else if quoted.iter().any(|&q| q) {
+            Mode::Mixed
+        } else {
+            Mode::Indirect
+        }
+    });
+    let claim = Claim {
+        speaker,
+        cue: text.get(cue_span.0..cue_span.1).map(str::to_string),
+        cue_start: Some(offsets.char_of(cue_span.0)),
+        cue_end: Some(offsets.char_of(cue_span.1)),
+        content,
+        content_start: cs,
+        content_end: ce,
+        mode,
+        stances: Vec::new(),
+    };
+    Some(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: polarity, cue_token })
+}
+
+/// Trims punctuation and quotation marks at the edges of a word range.
+fn trim(s: &Sent, mut a: usize, mut b: usize) -> (usize, usize) {
+    while b > a && s.is_punct(b - 1) && !(is_close_quote(&s.toks[b - 1].form) && (a..b - 1).any(|k| is_open_quote(&s.toks[k].form))) {
+        b -= 1;
+    }
+    while a < b && s.is_punct(a) && !(is_open_quote(&s.toks[a].form) && (a + 1..b).any(|k| is_close_quote(&s.toks[k].form))) {
+        a += 1;
+    }
+    // A content that is one whole quotation loses its marks.
+    if b >= a + 2 && is_open_quote(&s.toks[a].form) && is_close_quote(&s.toks[b - 1].form) && (a + 1..b - 1).all(|k| s.quoted[k]) {
+        a += 1;
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// A sentence with no cue that goes on with the paragraph's speaker.
+fn continuation(s: &Sent, si: usize, d: &Discourse) -> Option<FoundClaim> {
+    let speaker = d.para_main.clone()?;
+    let first = (0..s.toks.len()).find(|&k| !s.is_punct(k) && s.toks[k].upos != "ADV" && s.toks[k].upos != "CCONJ")?;
+    let lower = s.lower(first);
+    if matches!(lower.as_str(), "sin" | "mientras" | "entretanto") {
+        return None;
+    }
+    let (a, b) = trim(s, 0, s.toks.len());
+    if b <= a {
+        return None;
+    }
+    let text = &s.doc.text;
+    let (b0, b1) = (s.toks[a].byte_start, s.toks[b - 1].byte_end);
+    let claim = Claim {
+        speaker,
+        cue: None,
+        cue_start: None,
+        cue_end: None,
+        content: text.get(b0..b1).unwrap_or("").to_string(),
+        content_start: s.doc.offsets.char_of(b0),
+        content_end: s.doc.offsets.char_of(b1),
+        mode: Mode::Continuation,
+        stances: Vec::new(),
+    };
+    Some(FoundClaim { claim, sentence: si, speaker_mention: None, cue_polarity: None, cue_token: None })
+}
