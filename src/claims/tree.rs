@@ -283,7 +283,10 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
             let w = r.with.as_deref()?;
             s.children[i].iter().copied().find(|&c| s.lemma(c) == w || s.lower(c) == w).map(|c| (r, c))
         });
-        let predicative = s.child_with(i, &["cop"]).next().is_some() || s.rel(i) == "xcomp";
+        // After a copula, or a participle after "estar" ("está dispuesta", parsed as a verb).
+        let predicative = s.child_with(i, &["cop"]).next().is_some()
+            || s.rel(i) == "xcomp"
+            || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| matches!(s.lemma(a), "estar" | "mostrar" | "quedar" | "declarar"));
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
             None => {

@@ -1,0 +1,127 @@
+//! The claim and stance rules on the parse, one construct per test, on sentences written for
+//! these tests (invented people; states and agencies only as everyday examples).
+use portavoz::{with_default_pipeline, Annotation, Claim, Polarity};
+
+fn annotate(text: &str) -> Annotation {
+    with_default_pipeline(|p| p.annotate(text)).expect("model").expect("annotation")
+}
+
+fn claim<'a>(a: &'a Annotation, cue: &str) -> &'a Claim {
+    a.claims
+        .iter()
+        .find(|c| c.cue.as_deref().map_or(false, |q| q.ends_with(cue) || q.starts_with(cue)))
+        .unwrap_or_else(|| panic!("no claim with cue {cue:?} in {:#?}", a.claims))
+}
+
+fn has_stance(c: &Claim, target: &str, polarity: Polarity) -> bool {
+    c.stances.iter().any(|s| s.target.contains(target) && s.polarity == polarity)
+}
+
+#[test]
+fn subject_after_the_verb() {
+    let a = annotate("«Las negociaciones seguirán la próxima semana», dijo el martes la ministra Elena Marín.");
+    let c = claim(&a, "dijo");
+    assert_eq!(c.speaker, vec!["Elena Marín"]);
+    assert!(c.content.starts_with("Las negociaciones seguirán"), "{}", c.content);
+}
+
+#[test]
+fn compound_tense_and_clause_content() {
+    let a = annotate("El canciller Tomás Vidal ha subrayado que el acuerdo comercial entrará en vigor en enero.");
+    let c = claim(&a, "subrayado");
+    assert_eq!(c.speaker, vec!["Tomás Vidal"]);
+    assert!(c.content.starts_with("el acuerdo comercial"), "{}", c.content);
+}
+
+#[test]
+fn verb_outside_the_old_lists_found_by_lemma() {
+    let a = annotate("La ministra Elena Marín desgranó los detalles del nuevo plan de vivienda ante la prensa.");
+    assert_eq!(claim(&a, "desgranó").speaker, vec!["Elena Marín"]);
+}
+
+#[test]
+fn gerund_takes_the_main_clause_subject() {
+    let a = annotate("El presidente Andrés Gutiérrez inauguró el puerto, destacando que la obra creará empleo.");
+    assert_eq!(claim(&a, "destacando").speaker, vec!["Andrés Gutiérrez"]);
+}
+
+#[test]
+fn relative_clause_subject_is_its_antecedent() {
+    let a = annotate("El ministro Tomás Vidal, quien afirmó que la reforma es urgente, viajará mañana a Lisboa.");
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Tomás Vidal"]);
+}
+
+#[test]
+fn zero_subject_goes_on_with_the_last_speaker() {
+    let a = annotate("La ministra Elena Marín dijo que el diálogo continuará. Añadió que habrá una nueva reunión en marzo.");
+    assert_eq!(claim(&a, "Añadió").speaker, vec!["Elena Marín"]);
+}
+
+#[test]
+fn coordinated_subjects_speak_jointly() {
+    let a = annotate("Elena Marín y Lin Hao afirmaron que la cooperación entre sus países crecerá.");
+    let mut speakers = claim(&a, "afirmaron").speaker.clone();
+    speakers.sort();
+    assert_eq!(speakers, vec!["Elena Marín", "Lin Hao"]);
+}
+
+#[test]
+fn role_with_a_name_in_apposition() {
+    let a = annotate("La portavoz del ministerio, Ana Ruiz, señaló que no habrá cambios en la política exterior.");
+    assert_eq!(claim(&a, "señaló").speaker, vec!["Ana Ruiz"]);
+}
+
+#[test]
+fn state_body_speaks_for_the_state() {
+    let a = annotate("El Gobierno de Portugal afirmó que respetará el calendario acordado.");
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Portugal"]);
+}
+
+#[test]
+fn segun_names_the_source() {
+    let a = annotate("Según el ministro Tomás Vidal, la reunión fue muy productiva.");
+    let c = claim(&a, "Según");
+    assert_eq!(c.speaker, vec!["Tomás Vidal"]);
+    assert!(c.content.contains("la reunión fue muy productiva"), "{}", c.content);
+}
+
+#[test]
+fn position_after_estar_dispuesto() {
+    let a = annotate("Portugal está dispuesto a negociar un nuevo acuerdo pesquero.");
+    assert_eq!(claim(&a, "dispuesto").speaker, vec!["Portugal"]);
+}
+
+#[test]
+fn stance_toward_a_concept_object() {
+    let a = annotate("La ministra Elena Marín condenó el bloqueo comercial.");
+    let c = claim(&a, "condenó");
+    assert!(has_stance(c, "bloqueo comercial", Polarity::Oppose), "{:?}", c.stances);
+}
+
+#[test]
+fn stance_toward_a_state_object() {
+    let a = annotate("La ministra Elena Marín agradeció a Portugal su apoyo durante la crisis.");
+    let c = claim(&a, "agradeció");
+    assert!(has_stance(c, "Portugal", Polarity::Support), "{:?}", c.stances);
+}
+
+#[test]
+fn negation_flips_the_stance() {
+    let a = annotate("El ministro Tomás Vidal dijo que su país no apoya las sanciones.");
+    let c = claim(&a, "dijo");
+    assert!(has_stance(c, "sanciones", Polarity::Oppose), "{:?}", c.stances);
+    assert!(!has_stance(c, "sanciones", Polarity::Support), "{:?}", c.stances);
+}
+
+#[test]
+fn no_claim_from_a_narrated_fact() {
+    let a = annotate("El ministro Tomás Vidal viajó a Lisboa el martes y visitó el puerto.");
+    assert!(a.claims.is_empty(), "{:#?}", a.claims);
+}
+
+#[test]
+fn words_inside_a_quotation_are_not_cues() {
+    let a = annotate("«Nadie dijo que sería fácil», afirmó la ministra Elena Marín.");
+    assert_eq!(a.claims.len(), 1, "{:#?}", a.claims);
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Elena Marín"]);
+}
