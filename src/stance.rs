@@ -185,7 +185,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         let found = if Some(i) == cue {
             fc.cue_polarity.map(|p| (p, false))
         } else if inside(i) && matches!(toks[i].upos.as_str(), "VERB" | "NOUN") {
-            lex.stance_lemmas.get(toks[i].lemma.as_str()).copied()
+            if toks[i].upos == "VERB" { lex.stance_lemma(&toks[i].lemma) } else { lex.stance_lemmas.get(toks[i].lemma.as_str()).copied() }
         } else {
             None
         };
@@ -291,7 +291,7 @@ mod tests {
     use crate::annotation::Label;
 
     fn stances(text: &str, ents: &[(&str, Label)]) -> Vec<(String, Vec<(String, Polarity)>)> {
-        let entities = crate::claims::tests::entities_at(text, ents);
+        let entities = crate::claims::flat::tests::entities_at(text, ents);
         let a = crate::attribution::annotate_from_entities("t", text, entities);
         a.claims.into_iter().map(|c| (c.speaker.join("+"), c.stances.into_iter().map(|s| (s.target, s.polarity)).collect())).collect()
     }

@@ -277,7 +277,9 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
             }
             continue;
         }
-        let Some(readings) = lex.cue_lemmas.get(t.lemma.as_str()).or_else(|| lex.cue_lemmas.get(&t.lemma.to_lowercase())) else { continue };
+        let lemma = t.lemma.to_lowercase();
+        let readings = if t.upos == "VERB" { lex.cue_readings(&lemma) } else { lex.cue_lemmas.get(&lemma) };
+        let Some(readings) = readings else { continue };
         // A reading that needs a dependent ("hacer hincapié") wins over a plain one.
         let with = readings.iter().find_map(|r| {
             let w = r.with.as_deref()?;
@@ -557,8 +559,19 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
     }
 }
 
-/// The content of a verb cue: word range and whether a clause or quotation was found.
-fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, bool)> {
+/// What a cue's content is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Content {
+    /// A clause ("que ...") or a quotation: reported words.
+    Clause,
+    /// An infinitive ("acordaron celebrar", "está dispuesta a trabajar").
+    Infinitive,
+    /// A noun phrase or prepositional phrase ("condenó el ataque").
+    Phrase,
+}
+
+/// The content of a verb cue: word range and its kind.
+fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, Content)> {
     let v = cue.word;
     let kids = &s.children[v];
     // A clause: "que ...", "de que ...", or a complement clause after the cue.
@@ -566,30 +579,30 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         let r = s.base_rel(c);
         if matches!(r, "ccomp" | "advcl" | "obl" | "obj" | "xcomp" | "csubj") && s.has_que(c) && c > v {
             let (lo, hi) = s.extent(c, &[]);
-            return Some((skip_marks(s, lo, c), hi, true));
+            return Some((skip_marks(s, lo, c), hi, Content::Clause));
         }
     }
     for &c in kids {
         if s.rel(c) == "ccomp" && c > v && !matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN") {
             let (lo, hi) = s.extent(c, &[]);
-            return Some((skip_marks(s, lo, c), hi, true));
+            return Some((skip_marks(s, lo, c), hi, Content::Clause));
         }
     }
     // A quotation the cue follows ("«...», dijo X") or introduces ("dijo: «...»").
     if let Some(q) = quotation_near(s, cue) {
-        return Some((q.0, q.1, true));
+        return Some((q.0, q.1, Content::Clause));
     }
     for &c in kids {
         if matches!(s.rel(c), "ccomp" | "parataxis") && c < v {
             let (lo, hi) = s.extent(c, &[]);
-            return Some((lo, hi, true));
+            return Some((lo, hi, Content::Clause));
         }
     }
     if matches!(s.base_rel(v), "parataxis") {
         if let Some(h) = s.head(v) {
             if h < v {
                 let (lo, _) = s.extent(h, &[]);
-                return Some((lo, s.extent(v, &[]).0, true));
+                return Some((lo, s.extent(v, &[]).0, Content::Clause));
             }
         }
     }
@@ -597,19 +610,19 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     if s.children[v].iter().any(|&m| s.rel(m) == "mark" && matches!(s.lower(m).as_str(), "según" | "como")) {
         if let Some(h) = s.head(v) {
             let (lo, hi) = s.extent(h, &[v]);
-            return Some((lo, hi, true));
+            return Some((lo, hi, Content::Clause));
         }
     }
     // An infinitive ("acordaron celebrar", "quiere fortalecer").
     for &c in kids {
         if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
             let (lo, hi) = s.extent(c, &[]);
-            return Some((skip_marks(s, lo, c), hi, true));
+            return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
         }
         if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
             if matches!(reading.class, CueClass::Think | CueClass::State | CueClass::Stance) {
                 let (lo, hi) = s.extent(c, &[]);
-                return Some((skip_marks(s, lo, c), hi, true));
+                return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
             }
         }
     }
@@ -626,13 +639,13 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             let first = *deps.first()?;
             let lo = s.extent(first, &[]).0;
             let hi = deps.iter().map(|&k| s.extent(k, &[]).1).max().unwrap_or(lo);
-            Some((skip_marks(s, lo, first), hi, false))
+            Some((skip_marks(s, lo, first), hi, Content::Phrase))
         }
         CueClass::State => {
             for &c in kids {
                 if matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl") && c > v {
                     let (lo, hi) = s.extent(c, &[]);
-                    return Some((skip_marks(s, lo, c), hi, false));
+                    return Some((skip_marks(s, lo, c), hi, Content::Phrase));
                 }
             }
             None
@@ -723,15 +736,12 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             if s.feat(v, "VerbForm") == Some("Inf") && subj.is_none() {
                 return None;
             }
-            let (c0, c1, clause) = content_of(s, cue, reading)?;
-            if reading.class == CueClass::SayQue && !clause {
-                return None;
-            }
-            if matches!(reading.class, CueClass::Think) && !clause {
+            let (c0, c1, content) = content_of(s, cue, reading)?;
+            if matches!(reading.class, CueClass::SayQue | CueClass::Think) && content == Content::Phrase {
                 return None;
             }
             let (sp, k) = speaker_for(s, v, subj, mentions, d)?;
-            let position = matches!(reading.class, CueClass::Stance | CueClass::State | CueClass::Think) && !clause;
+            let position = matches!(reading.class, CueClass::Stance | CueClass::State | CueClass::Think) && content != Content::Clause;
             (sp, k, (c0, c1), position.then_some(Mode::Position), reading.polarity, Some(s.first + v))
         }
     };

@@ -215,6 +215,17 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
+    /// The readings of a cue lemma, trying the conjugation and stem-change variants of a verb
+    /// lemma the lexicon does not hold as it is.
+    pub fn cue_readings(&self, lemma: &str) -> Option<&Vec<CueLemma>> {
+        self.cue_lemmas.get(lemma).or_else(|| verb_lemma_variants(lemma).iter().find_map(|v| self.cue_lemmas.get(v)))
+    }
+
+    /// A stance lemma's polarity and target kind, with the same variants as [`Lexicon::cue_readings`].
+    pub fn stance_lemma(&self, lemma: &str) -> Option<(Polarity, bool)> {
+        self.stance_lemmas.get(lemma).or_else(|| verb_lemma_variants(lemma).iter().find_map(|v| self.stance_lemmas.get(v))).copied()
+    }
+
     /// The state a name (exact, or all in capitals) refers to.
     pub fn state_by_name(&self, name: &str) -> Option<&StateInfo> {
         if let Some(&i) = self.state_names.get(name) {
@@ -273,6 +284,34 @@ static LEXICON: Lazy<Lexicon> = Lazy::new(build);
 /// The language data, parsed on first use.
 pub fn lexicon() -> &'static Lexicon {
     &LEXICON
+}
+
+/// Infinitives a verb lemma may stand for when the lemmatizer chose the wrong conjugation or
+/// kept a stem change: "-er" and "-ir" share the imperfect and the participle ("decía" ->
+/// "decer" for "decir", "comprometieron" -> "comprometir"), and "-ir" verbs change e -> i and
+/// o -> u in some forms ("pidió" -> "pidir" for "pedir", "durmió" -> "durmir").
+pub fn verb_lemma_variants(lemma: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let swapped = if let Some(stem) = lemma.strip_suffix("er") {
+        Some(format!("{stem}ir"))
+    } else {
+        lemma.strip_suffix("ir").map(|stem| format!("{stem}er"))
+    };
+    for base in std::iter::once(lemma.to_string()).chain(swapped) {
+        if base != lemma {
+            out.push(base.clone());
+        }
+        if let Some(stem) = base.strip_suffix("ir") {
+            for (from, to) in [('i', 'e'), ('u', 'o')] {
+                if let Some(k) = stem.rfind(from) {
+                    let mut v = stem.to_string();
+                    v.replace_range(k..k + from.len_utf8(), &to.to_string());
+                    out.push(format!("{v}ir"));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn polarity(f: &str) -> Option<Polarity> {
@@ -637,6 +676,16 @@ fn build() -> Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verb_lemma_variants_undo_conjugation_and_stem_change_errors() {
+        assert!(verb_lemma_variants("decer").contains(&"decir".to_string()));
+        assert!(verb_lemma_variants("comprometir").contains(&"comprometer".to_string()));
+        assert!(verb_lemma_variants("pidir").contains(&"pedir".to_string()));
+        assert!(verb_lemma_variants("durmir").contains(&"dormir".to_string()));
+        assert!(lexicon().cue_readings("pidir").is_some());
+        assert!(lexicon().cue_readings("caminar").is_none());
+    }
 
     #[test]
     fn every_un_member_and_observer_is_listed() {
