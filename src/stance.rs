@@ -193,9 +193,11 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         let pol = if negated(i) { flip(pol) } else { pol };
         for &c in &children[i] {
             let rel = toks[c].deprel.split(':').next().unwrap_or("");
-            let case = children[c].iter().map(|&k| toks[k].lemma.as_str()).find(|l| matches!(*l, "a" | "con" | "de" | "por" | "contra" | "hacia" | "en" | "sobre" | "al" | "del"));
+            let case = children[c].iter().filter(|&&k| toks[k].deprel == "case").map(|&k| toks[k].lemma.as_str()).next();
+            // The prepositions that mark whom or what a stance is about ("oponerse a X",
+            // "cooperar con X", "luchar contra X"), not where or in which field.
             let complement = match toks[i].upos.as_str() {
-                "VERB" => rel == "obj" || rel == "obl" && case.is_some() && toks[c].deprel != "obl:agent",
+                "VERB" => rel == "obj" || rel == "obl" && matches!(case, Some("a" | "al" | "con" | "contra" | "hacia" | "por")) && toks[c].deprel != "obl:agent",
                 _ => rel == "nmod" && matches!(case, Some("a" | "con" | "hacia" | "contra" | "de" | "al" | "del" | "por")),
             };
             if !complement {

@@ -189,6 +189,8 @@ enum CueKind {
 #[derive(Default)]
 struct Discourse {
     current: Option<Vec<String>>,
+    /// Persons and states that spoke alone, the latest last (for agreement with a zero subject).
+    singles: Vec<String>,
     last_org: Option<Vec<String>>,
     /// The first speaker of the current paragraph (continuations go on with it).
     para_main: Option<Vec<String>>,
@@ -238,6 +240,10 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             // organization or a medium quoted on the way.
             if !segun && !from_org && !c.claim.speaker.is_empty() && c.claim.mode != Mode::Position {
                 d.current = Some(c.claim.speaker.clone());
+                if let [one] = c.claim.speaker.as_slice() {
+                    d.singles.retain(|x| x != one);
+                    d.singles.push(one.clone());
+                }
                 if d.para_main.is_none() {
                     d.para_main = Some(c.claim.speaker.clone());
                 }
@@ -326,8 +332,10 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         if s.quoted[i] {
             continue;
         }
+        // The cue phrase takes in the auxiliaries and the reflexive pronoun before the verb
+        // ("ha subrayado", "se opone", "se ha mostrado").
         let mut lo = i;
-        while lo > 0 && matches!(s.rel(lo - 1), "aux" | "expl:pv" | "expl" | "advmod") && s.head(lo - 1) == Some(i) && s.rel(lo - 1) != "advmod" {
+        while lo > 0 && s.head(lo - 1) == Some(i) && (s.base_rel(lo - 1) == "aux" || s.lower(lo - 1) == "se") {
             lo -= 1;
         }
         let mut hi = i + 1;
@@ -384,6 +392,35 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
     None
 }
 
+/// A subject the verb inherited from another clause must agree with it in number; when it
+/// does not (a misattached coordination: "... y Paz remarcó"), the name right before the verb
+/// is its subject, or else it has none of its own.
+fn agreeing_subject(s: &Sent, v: usize, subj: Option<usize>) -> Option<usize> {
+    let n = subj?;
+    if s.head(n) == Some(v) {
+        return Some(n);
+    }
+    let verb = verb_number(s, v);
+    let noun = if s.child_with(n, &["conj"]).next().is_some() { Some("Plur") } else { s.feat(n, "Number") };
+    if verb.is_none() || noun.is_none() || verb == noun {
+        return Some(n);
+    }
+    let mut k = v;
+    while k > 0 && s.base_rel(k - 1) == "aux" {
+        k -= 1;
+    }
+    (k > 0 && s.mention[k - 1].is_some() && s.toks[k - 1].upos == "PROPN").then(|| k - 1)
+}
+
+/// The number a verb agrees in: its auxiliary's in a compound tense ("han dicho").
+fn verb_number<'s>(s: &'s Sent, v: usize) -> Option<&'s str> {
+    match s.child_with(v, &["aux"]).next() {
+        Some(a) => s.feat(a, "Number"),
+        None if s.feat(v, "VerbForm") == Some("Fin") => s.feat(v, "Number"),
+        None => None,
+    }
+}
+
 /// What a subject noun refers to: canonical names, the mention used, or an unresolved mention.
 enum Referent {
     Named(Vec<String>, Option<usize>),
@@ -396,7 +433,9 @@ enum Referent {
 
 fn referent_of(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
     let mut parts = vec![n];
-    for c in s.child_with(n, &["conj"]) {
+    // A singular verb has no coordinated subject: a conjunct under it was misattached.
+    let singular_verb = s.head(n).map_or(false, |v| verb_number(s, v) == Some("Sing") && s.base_rel(n) == "nsubj");
+    for c in s.child_with(n, &["conj"]).filter(|_| !singular_verb) {
         if matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN" | "PRON") {
             parts.push(c);
         }
@@ -549,12 +588,22 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
         }
         Some(Referent::None) => None,
         Some(Referent::Pronoun) | None => {
+            // A zero subject agrees with the verb: a plural verb goes on with the last joint
+            // speakers, or the last two that spoke alone; a singular one with the last single.
             let cur = d.current.clone()?;
-            let plural = s.feat(v, "Number") == Some("Plur");
-            if plural && cur.len() == 1 && mentions.participants.len() >= 2 {
-                return Some((mentions.participants.clone(), None));
+            match verb_number(s, v) {
+                Some("Plur") if cur.len() == 1 => {
+                    if let [.., a, b] = d.singles.as_slice() {
+                        return Some((vec![a.clone(), b.clone()], None));
+                    }
+                    if mentions.participants.len() >= 2 {
+                        return Some((mentions.participants.clone(), None));
+                    }
+                    Some((cur, None))
+                }
+                Some("Sing") if cur.len() > 1 => Some((d.singles.last().map(|x| vec![x.clone()]).unwrap_or(cur), None)),
+                _ => Some((cur, None)),
             }
-            Some((cur, None))
         }
     }
 }
@@ -729,11 +778,14 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
         }
         CueKind::Verb(reading) => {
             let v = cue.word;
-            let subj = subject(s, v);
+            let subj = agreeing_subject(s, v, subject(s, v));
             if debug() {
                 eprintln!("  subject {:?} content {:?}", subj.map(|x| &s.toks[x].form), content_of(s, cue, reading));
             }
-            if s.feat(v, "VerbForm") == Some("Inf") && subj.is_none() {
+            // An infinitive reports words only as a verb of saying with a subject to inherit
+            // ("para advertir de que"); a stance or position infinitive is part of another
+            // claim's content.
+            if s.feat(v, "VerbForm") == Some("Inf") && (subj.is_none() || !matches!(reading.class, CueClass::Say | CueClass::SayQue)) {
                 return None;
             }
             let (c0, c1, content) = content_of(s, cue, reading)?;
