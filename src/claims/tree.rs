@@ -421,6 +421,22 @@ fn verb_number<'s>(s: &'s Sent, v: usize) -> Option<&'s str> {
     }
 }
 
+/// A participant named within a few words after the verb, outside its content.
+fn named_after(s: &Sent, v: usize, content: (usize, usize), mentions: &Mentions) -> Option<(Vec<String>, Option<usize>)> {
+    for k in v + 1..s.toks.len().min(v + 7) {
+        if content.0 <= k && k < content.1 || s.lower(k) == "que" || s.quoted[k] {
+            return None;
+        }
+        if let Some(m) = s.mention[k] {
+            let mm = &mentions.mentions[m];
+            if !mm.referents.is_empty() && mm.can_speak() && mm.kind != MentionKind::Loc {
+                return Some((mm.referents.clone(), Some(m)));
+            }
+        }
+    }
+    None
+}
+
 /// What a subject noun refers to: canonical names, the mention used, or an unresolved mention.
 enum Referent {
     Named(Vec<String>, Option<usize>),
@@ -792,7 +808,18 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             if matches!(reading.class, CueClass::SayQue | CueClass::Think) && content == Content::Phrase {
                 return None;
             }
-            let (sp, k) = speaker_for(s, v, subj, mentions, d)?;
+            let (sp, k) = match speaker_for(s, v, subj, mentions, d) {
+                Some(found) => found,
+                // The subject the parse gave names no participant: when it sits inside the
+                // content (a misattached word of the quotation or clause) or is missing, the
+                // participant named right after the verb speaks ("..., explicó el ministro X"),
+                // or else the discourse's speaker.
+                None if subj.map_or(true, |n| c0 <= n && n < c1) => match named_after(s, v, (c0, c1), mentions) {
+                    Some(found) => found,
+                    None => speaker_for(s, v, None, mentions, d)?,
+                },
+                None => named_after(s, v, (c0, c1), mentions)?,
+            };
             let position = matches!(reading.class, CueClass::Stance | CueClass::State | CueClass::Think) && content != Content::Clause;
             (sp, k, (c0, c1), position.then_some(Mode::Position), reading.polarity, Some(s.first + v))
         }
