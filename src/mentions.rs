@@ -150,7 +150,9 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
     let lex = lexicon();
     let mut out = Mentions::default();
 
-    // 1. Entities.
+    // 1. Entities; an organization's acronym given in brackets after its name ("la Oficina
+    // Nacional de Estadística (ONE)") refers to it wherever it comes back.
+    let acronyms = acronyms(text, entities);
     let mut ent_mentions: Vec<Mention> = Vec::new();
     for e in entities {
         let span = map.span_from_bytes(e.byte_start.min(text.len()), e.byte_end.min(text.len()));
@@ -164,9 +166,12 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
             },
             Label::Misc => continue,
         };
-        let referents = match (kind, &state) {
-            (MentionKind::Loc, Some(s)) => vec![s.clone()],
-            _ => vec![e.canonical.clone()],
+        let (kind, referents) = match (kind, &state) {
+            (MentionKind::Loc, Some(s)) => (kind, vec![s.clone()]),
+            _ => match acronyms.iter().find(|(a, _)| *a == e.text) {
+                Some((_, full)) => (MentionKind::Org, vec![full.clone()]),
+                None => (kind, vec![e.canonical.clone()]),
+            },
         };
         ent_mentions.push(Mention { span, kind, referents, number: Number::Sg, via, role: None, state });
     }
@@ -429,6 +434,22 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
 }
 
 /// Whether a person known to hold `have` can be called by a role of class `want`.
+/// (acronym, organization's name) for every organization followed by its acronym in brackets.
+fn acronyms(text: &str, entities: &[Entity]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in entities.iter().filter(|e| e.label == Label::Org) {
+        let Some(after) = text.get(e.byte_end.min(text.len())..) else { continue };
+        let after = after.trim_start();
+        let Some(inner) = after.strip_prefix('(').and_then(|r| r.split_once(')')).map(|(a, _)| a.trim()) else { continue };
+        let letters = inner.chars().filter(|c| c.is_alphabetic()).count();
+        let capitals = inner.chars().filter(|c| c.is_uppercase()).count();
+        if (2..=10).contains(&letters) && capitals * 2 > letters && !inner.contains(' ') && inner != e.text {
+            out.push((inner.to_string(), e.canonical.clone()));
+        }
+    }
+    out
+}
+
 pub fn compatible(have: RoleClass, want: RoleClass) -> bool {
     have == want || want == RoleClass::Official || (have == RoleClass::Official && want != RoleClass::Head)
 }
@@ -532,6 +553,15 @@ mod tests {
         assert_eq!(referents_of(&m, t, "La jefa de la diplomacia peruana"), vec!["Elena Ruiz"]);
         assert_eq!(referents_of(&m, t, "El canciller chileno"), vec!["Tomás Vidal"]);
         assert_eq!(m.participants, vec!["Elena Ruiz", "Tomás Vidal"]);
+    }
+
+    #[test]
+    fn an_acronym_in_brackets_names_its_organization() {
+        let text = "La Oficina Nacional de Estadística (ONE) publicó el informe. La ONE dijo que crecerá.";
+        let e = ents(text, &[("Oficina Nacional de Estadística", Label::Org, 0), ("ONE", Label::Org, 0), ("ONE", Label::Org, 1)]);
+        let m = find(text, &segment(text), &e);
+        let later = m.mentions.iter().filter(|m| m.kind == MentionKind::Org).last().unwrap();
+        assert_eq!(later.referents, vec!["Oficina Nacional de Estadística"]);
     }
 
     #[test]

@@ -125,3 +125,24 @@ fn words_inside_a_quotation_are_not_cues() {
     assert_eq!(a.claims.len(), 1, "{:#?}", a.claims);
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Elena Marín"]);
 }
+
+#[test]
+fn passive_agent_is_the_speaker() {
+    let a = annotate("La fecha de la cumbre fue confirmada por el portavoz Andrés Gutiérrez.");
+    assert_eq!(claim(&a, "confirmada").speaker, vec!["Andrés Gutiérrez"]);
+}
+
+#[test]
+fn acronym_speaks_for_its_organization() {
+    let a = annotate("La Organización Mundial de la Salud (OMS) publicó un informe. La OMS advirtió que los contagios aumentarán.");
+    let c = claim(&a, "advirtió");
+    assert_eq!(c.speaker, vec!["Organización Mundial de la Salud"]);
+}
+
+#[test]
+fn plural_zero_subject_is_joint() {
+    let a = annotate("La ministra Elena Marín dijo que habrá acuerdo. El canciller Lin Hao afirmó que el texto está listo. Acordaron reunirse de nuevo en mayo.");
+    let mut speakers = claim(&a, "Acordaron").speaker.clone();
+    speakers.sort();
+    assert_eq!(speakers, vec!["Elena Marín", "Lin Hao"]);
+}

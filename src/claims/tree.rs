@@ -318,7 +318,9 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         if reading.class != CueClass::State {
             // A participle without auxiliary modifies a noun ("el plan anunciado"); a passive
             // ("fue anunciado") reports no speaker's words.
-            if verb_form == Some("Part") && (s.child_with(i, &["aux"]).next().is_none() || s.child_with(i, &["aux:pass"]).next().is_some()) {
+            let passive = s.child_with(i, &["aux:pass"]).next().is_some();
+            let agent = s.child_with(i, &["obl:agent"]).next().is_some();
+            if verb_form == Some("Part") && !(s.child_with(i, &["aux"]).next().is_some() && !passive || passive && agent) {
                 continue;
             }
             if s.feat(i, "Mood") == Some("Sub") {
@@ -353,6 +355,12 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
 fn subject(s: &Sent, v: usize) -> Option<usize> {
     let mut v = v;
     for _ in 0..6 {
+        // A passive's speaker is its agent ("fue confirmada por X"); its subject is what was said.
+        if s.child_with(v, &["aux:pass"]).next().is_some() {
+            if let Some(a) = s.child_with(v, &["obl:agent"]).next() {
+                return Some(a);
+            }
+        }
         if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).next() {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
             if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || matches!(s.lower(n).as_str(), "quien" | "quienes" | "que")) {
@@ -651,6 +659,13 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         if s.rel(c) == "ccomp" && c > v && !matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN") {
             let (lo, hi) = s.extent(c, &[]);
             return Some((skip_marks(s, lo, c), hi, Content::Clause));
+        }
+    }
+    // A passive with its agent: what was said is its subject ("la llamada fue confirmada por X").
+    if s.child_with(v, &["obl:agent"]).next().is_some() {
+        if let Some(n) = s.child_with(v, &["nsubj:pass"]).next() {
+            let (lo, hi) = s.extent(n, &[]);
+            return Some((lo, hi, Content::Phrase));
         }
     }
     // A quotation the cue follows ("«...», dijo X") or introduces ("dijo: «...»").
