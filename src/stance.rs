@@ -172,7 +172,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             _ => None,
         }
     };
-    let negated = |i: usize| children[i].iter().any(|&c| matches!(toks[c].lemma.as_str(), "no" | "nunca" | "jamás" | "tampoco"));
+    let negated = |i: usize| children[i].iter().any(|&c| lex.is(&toks[c].lemma, "negation"));
     let mut out: Vec<Stance> = Vec::new();
     let mut push = |target: String, polarity: Polarity| {
         let target = target.trim().to_string();
@@ -197,8 +197,9 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             // The prepositions that mark whom or what a stance is about ("oponerse a X",
             // "cooperar con X", "luchar contra X"), not where or in which field.
             let complement = match toks[i].upos.as_str() {
-                "VERB" => rel == "obj" || rel == "obl" && matches!(case, Some("a" | "al" | "con" | "contra" | "hacia" | "por")) && toks[c].deprel != "obl:agent",
-                _ => rel == "nmod" && matches!(case, Some("a" | "con" | "hacia" | "contra" | "de" | "al" | "del" | "por")),
+                "VERB" => rel == "obj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
+                // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
+                _ => rel == "nmod" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
             };
             if !complement {
                 continue;
@@ -212,7 +213,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     }
     // "ataques contra X": X opposed.
     for i in 0..n {
-        if inside(i) && children[i].iter().any(|&k| toks[k].lemma == "contra" && toks[k].deprel == "case") {
+        if inside(i) && children[i].iter().any(|&k| lex.is(&toks[k].lemma, "against") && toks[k].deprel == "case") {
             if let Some(p) = participant(i) {
                 push(p, Polarity::Oppose);
             }

@@ -261,7 +261,7 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
     for i in 0..s.toks.len() {
         let t = &s.toks[i];
         // "según X" / "según dijo X"
-        if s.lower(i) == "según" {
+        if lex.is(&t.form, "according") {
             if let Some(h) = s.head(i) {
                 if matches!(s.toks[h].upos.as_str(), "NOUN" | "PROPN" | "PRON") {
                     cues.push(Cue { word: i, span: (i, i + 1), kind: CueKind::Segun(h) });
@@ -294,7 +294,7 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         // After a copula, or a participle after "estar" ("está dispuesta", parsed as a verb).
         let predicative = s.child_with(i, &["cop"]).next().is_some()
             || s.rel(i) == "xcomp"
-            || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| matches!(s.lemma(a), "estar" | "mostrar" | "quedar" | "declarar"));
+            || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"));
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
             None => {
@@ -363,7 +363,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         }
         if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).next() {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
-            if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || matches!(s.lower(n).as_str(), "quien" | "quienes" | "que")) {
+            if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) {
                 if s.rel(v) == "acl:relcl" || s.rel(v) == "acl" {
                     return s.head(v);
                 }
@@ -577,7 +577,7 @@ fn role_noun(s: &Sent, n: usize, mentions: &Mentions) -> Option<Referent> {
 /// "ambos países", "los dos ministros", "ambos": all participants — the persons, or their
 /// states when the noun names countries or governments (groups.tsv).
 fn group_of(s: &Sent, n: usize, mentions: &Mentions) -> Option<Referent> {
-    let both = |k: usize| matches!(s.lemma(k), "ambos" | "ambas") || s.lower(k) == "ambos" || s.lower(k) == "ambas" || s.lower(k) == "dos";
+    let both = |k: usize| lexicon().is(s.lemma(k), "both") || lexicon().is(&s.toks[k].form, "both");
     let is_group = if s.toks[n].upos == "PRON" || s.toks[n].upos == "DET" {
         both(n)
     } else {
@@ -687,7 +687,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         }
     }
     // "según informó X", "como dijo X": the clause it is attached to.
-    if s.children[v].iter().any(|&m| s.rel(m) == "mark" && matches!(s.lower(m).as_str(), "según" | "como")) {
+    if s.children[v].iter().any(|&m| s.rel(m) == "mark" && lexicon().is(&s.toks[m].form, "report-mark")) {
         if let Some(h) = s.head(v) {
             let (lo, hi) = s.extent(h, &[v]);
             return Some((lo, hi, Content::Clause));
@@ -898,7 +898,7 @@ fn continuation(s: &Sent, si: usize, d: &Discourse) -> Option<FoundClaim> {
     let speaker = d.para_main.clone()?;
     let first = (0..s.toks.len()).find(|&k| !s.is_punct(k) && s.toks[k].upos != "ADV" && s.toks[k].upos != "CCONJ")?;
     let lower = s.lower(first);
-    if matches!(lower.as_str(), "sin" | "mientras" | "entretanto") {
+    if lexicon().is(&lower, "contrast") {
         return None;
     }
     let (a, b) = trim(s, 0, s.toks.len());

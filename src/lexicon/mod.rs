@@ -28,6 +28,7 @@ const MEDIA: &str = include_str!("media.tsv");
 const GENERIC_ORGS: &str = include_str!("generic_orgs.tsv");
 const CUE_LEMMAS: &str = include_str!("cue_lemmas.tsv");
 const STANCE_LEMMAS: &str = include_str!("stance_lemmas.tsv");
+const GRAMMAR_WORDS: &str = include_str!("grammar_words.tsv");
 
 /// Grammatical number of a verb form or a noun phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,6 +178,8 @@ pub struct CueLemma {
 /// All language data.
 #[derive(Debug)]
 pub struct Lexicon {
+    /// Function word -> its roles for the parse-based rules (grammar_words.tsv).
+    pub grammar_words: HashMap<String, Vec<String>>,
     /// Cue lemma -> its readings.
     pub cue_lemmas: HashMap<String, Vec<CueLemma>>,
     /// Lemmas (verbs, nouns) whose complement is a stance target: polarity, and whether only a
@@ -215,6 +218,12 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
+    /// Whether `word` (any case) has `role` in grammar_words.tsv ("según" is "according").
+    pub fn is(&self, word: &str, role: &str) -> bool {
+        let lower = word.to_lowercase();
+        self.grammar_words.get(&lower).map_or(false, |roles| roles.iter().any(|r| r == role))
+    }
+
     /// The readings of a cue lemma, trying the conjugation and stem-change variants of a verb
     /// lemma the lexicon does not hold as it is.
     pub fn cue_readings(&self, lemma: &str) -> Option<&Vec<CueLemma>> {
@@ -453,6 +462,7 @@ fn classify_form(form: &str) -> (FormKind, Number) {
 
 fn build() -> Lexicon {
     let mut lex = Lexicon {
+        grammar_words: HashMap::new(),
         cue_lemmas: HashMap::new(),
         stance_lemmas: HashMap::new(),
         states: Vec::new(),
@@ -646,6 +656,9 @@ fn build() -> Lexicon {
     lex.surname_first = rows(SURNAME_FIRST).map(|r| field(&r, 0).to_string()).collect();
     lex.media = rows(MEDIA).map(|r| field(&r, 0).to_string()).collect();
     lex.generic_orgs = rows(GENERIC_ORGS).map(|r| field(&r, 0).to_string()).collect();
+    for r in rows(GRAMMAR_WORDS) {
+        lex.grammar_words.entry(field(&r, 0).to_string()).or_default().push(field(&r, 1).to_string());
+    }
     for r in rows(CUE_LEMMAS) {
         let class = match field(&r, 1) {
             "say" => CueClass::Say,
