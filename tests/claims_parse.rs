@@ -146,3 +146,9 @@ fn plural_zero_subject_is_joint() {
     speakers.sort();
     assert_eq!(speakers, vec!["Elena Marín", "Lin Hao"]);
 }
+
+#[test]
+fn a_document_speaks_for_its_publisher() {
+    let a = annotate("Los dos gobiernos firmaron el convenio el lunes, detalló un comunicado de la Presidencia portuguesa.");
+    assert_eq!(claim(&a, "detalló").speaker, vec!["Portugal"]);
+}

@@ -452,6 +452,8 @@ enum Referent {
     Open(usize),
     /// A pronoun ("él", "ella"): the discourse decides.
     Pronoun,
+    /// A document ("el texto", "un comunicado") whose publisher the discourse gives.
+    Source,
     None,
 }
 
@@ -516,6 +518,22 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
     if let Some(r) = appos() {
         return r;
     }
+    // A document speaks for its publisher: named inside it ("un comunicado de la
+    // Presidencia egipcia"), or the organization last quoted.
+    if lex.sources.contains(s.lemma(n)) || lex.sources.contains(&s.lower(n)) {
+        if let Some(k) = s.mention[n] {
+            if mentions.mentions[k].via != Via::Source {
+                return Referent::None;
+            }
+        }
+        return match source_owner(s, n, mentions) {
+            Some((r, k)) => Referent::Named(r, k),
+            None => match body_state(s, n) {
+                Some(st) => Referent::Named(vec![st], None),
+                None => Referent::Source,
+            },
+        };
+    }
     // Words of the subject phrase inside a mention: a role phrase ("la ministra de X") or a
     // state body ("el Gobierno de X", "la parte china").
     let body = lex.party_nouns.contains(s.lemma(n)) || lex.party_nouns.contains(&s.toks[n].form);
@@ -536,6 +554,11 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
             }
         }
     }
+    if body {
+        if let Some(st) = body_state(s, n) {
+            return Referent::Named(vec![st], None);
+        }
+    }
     if let Some(g) = group_of(s, n, mentions) {
         return g;
     }
@@ -546,6 +569,16 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
         return Referent::Pronoun;
     }
     Referent::None
+}
+
+/// The state a body or document belongs to by its demonym, here or one level down
+/// ("la Presidencia egipcia", "un comunicado de la Cancillería peruana").
+fn body_state(s: &Sent, n: usize) -> Option<String> {
+    let lex = lexicon();
+    let demonym = |k: usize| s.child_with(k, &["amod"]).find_map(|a| lex.state_by_demonym(&s.lower(a)).map(|st| st.canonical.clone()));
+    demonym(n).or_else(|| {
+        s.child_with(n, &["nmod"]).find_map(|m| (lex.party_nouns.contains(s.lemma(m)) || lex.party_nouns.contains(&s.toks[m].form)).then(|| demonym(m)).flatten())
+    })
 }
 
 /// A role noun the mentions stage did not tie to a name ("los presidentes", "la ministra"):
@@ -611,6 +644,7 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             (!r.is_empty()).then_some((r, Some(k)))
         }
         Some(Referent::None) => None,
+        Some(Referent::Source) => d.last_org.clone().map(|r| (r, None)),
         Some(Referent::Pronoun) | None => {
             // A zero subject agrees with the verb: a plural verb goes on with the last joint
             // speakers, or the last two that spoke alone; a singular one with the last single.
