@@ -9,7 +9,7 @@ pub fn annotate(id: &str, doc: &Doc) -> Annotation {
     let segmentation = doc.segmentation();
     let text = doc.text.as_str();
     let entities = crate::ner::gazetteer::refine(text, &segmentation, doc.entities.clone());
-    let mentions = crate::mentions::find(text, &segmentation, &entities);
+    let mentions = crate::mentions::find_in(doc, &segmentation, &entities);
     let found = crate::claims::extract(doc, &mentions);
     let claims = crate::stance::assign(doc, &mentions, found);
     Annotation { id: id.to_string(), text: text.to_string(), entities, claims, ..Default::default() }

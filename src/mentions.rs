@@ -145,7 +145,16 @@ impl Words {
 
 /// Finds the mentions of `text` given its refined entities.
 pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
-    let map = OffsetMap::new(text);
+    find_with(text, seg, &OffsetMap::new(text), entities)
+}
+
+/// The mentions of a parsed document given its refined entities (its offsets are not
+/// computed again).
+pub fn find_in(doc: &crate::doc::Doc, seg: &Segmentation, entities: &[Entity]) -> Mentions {
+    find_with(&doc.text, seg, &doc.offsets, entities)
+}
+
+fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity]) -> Mentions {
     let words = Words::new(text, seg);
     let lex = lexicon();
     let mut out = Mentions::default();

@@ -15,7 +15,6 @@ use crate::doc::Doc;
 use crate::lexicon::{lexicon, FunctionClass};
 use crate::mentions::{MentionKind, Mentions, Via};
 use crate::segment::tokenize;
-use crate::text::OffsetMap;
 
 /// Tokens between a governing word and its target.
 const MAX_GAP: usize = 3;
@@ -26,7 +25,7 @@ const EVAL_BEFORE: usize = 4;
 /// Fills in the stances of every claim and returns the claims.
 pub fn assign(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Claim> {
     let text = doc.text.as_str();
-    let map = OffsetMap::new(text);
+    let map = &doc.offsets;
     let lex = lexicon();
     let mut out: Vec<Claim> = Vec::new();
     let mut prev: Option<(usize, Vec<String>, Vec<String>)> = None; // (sentence, speaker, opposed targets)

@@ -63,6 +63,51 @@ impl OffsetMap {
     }
 }
 
+/// A word or punctuation token: byte offsets into the text it was cut from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    /// A run of letters and digits (as opposed to one punctuation character).
+    pub is_word: bool,
+}
+
+impl Token {
+    pub fn slice<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Tokens of `text[b0..b1]`: runs of letters/digits, and single other non-space characters.
+/// Offsets are bytes into `text`.
+pub fn tokenize(text: &str, b0: usize, b1: usize) -> Vec<Token> {
+    let b1 = b1.min(text.len());
+    if b0 >= b1 || !text.is_char_boundary(b0) || !text.is_char_boundary(b1) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut word_start: Option<usize> = None;
+    for (off, c) in text[b0..b1].char_indices() {
+        let b = b0 + off;
+        if c.is_alphanumeric() {
+            if word_start.is_none() {
+                word_start = Some(b);
+            }
+            continue;
+        }
+        if let Some(ws) = word_start.take() {
+            out.push(Token { start: ws, end: b, is_word: true });
+        }
+        if !c.is_whitespace() {
+            out.push(Token { start: b, end: b + c.len_utf8(), is_word: false });
+        }
+    }
+    if let Some(ws) = word_start {
+        out.push(Token { start: ws, end: b1, is_word: true });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

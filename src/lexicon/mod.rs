@@ -348,7 +348,7 @@ fn list(f: &str) -> impl Iterator<Item = &str> {
 
 /// Lower-case words of a phrase, split like the text tokenizer splits them.
 pub fn phrase_words(s: &str) -> Vec<String> {
-    crate::segment::tokenize(s, 0, s.len()).iter().map(|t| t.slice(s).to_lowercase()).collect()
+    crate::text::tokenize(s, 0, s.len()).iter().map(|t| t.slice(s).to_lowercase()).collect()
 }
 
 /// Plural of a Spanish noun or adjective ("ruso" -> "rusos", "francés" -> "franceses",

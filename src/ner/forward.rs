@@ -6,11 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Name of the word embedding matrix in the checkpoint.
+pub const WORD_EMBEDDINGS: &str = "roberta.embeddings.word_embeddings.weight";
+
 use tch::{nn, Kind, Tensor};
 
 use super::e5s1::{dequantize_q4, Q4_BLOCK, Q4_BLOCK_BYTES};
 use super::store::{self, NamedTensor, TensorData};
-use super::xlmr::WORD_EMBEDDINGS;
 use crate::error::{Error, Result};
 
 /// rust-bert's BERT/RoBERTa layer-norm epsilon.

@@ -9,12 +9,12 @@ use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::e5s1::{f16_to_f32, Q4_BLOCK, Q4_BLOCK_BYTES};
+pub use super::forward::WORD_EMBEDDINGS;
 use super::forward::{FusedEncoder, HiddenTap, Int8Calibration, Int8Layers, PackedRows, Q4Table, PADDING_IDX};
 use super::store::{self, NamedTensor, TensorData};
 use crate::error::{Error, Result};
 
 /// Name of the word-embedding table, which stays frozen and is stored in 4 bits.
-pub const WORD_EMBEDDINGS: &str = "roberta.embeddings.word_embeddings.weight";
 /// The tag set: O and B-/I- of PER, LOC, ORG, MISC.
 pub const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"];
 
