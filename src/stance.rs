@@ -205,6 +205,16 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
             if let Some(p) = participant(c) {
                 push(p, pol);
+                continue;
+            }
+            // The participant a relation is with ("fortalecer los lazos con X", "ampliar la
+            // cooperación con X").
+            let partner = children[c].iter().copied().find(|&g| {
+                toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && matches!(toks[k].lemma.as_str(), "con") || toks[k].deprel == "case" && lex.is(&toks[k].lemma, "against"))
+            });
+            if let Some(p) = partner.and_then(|g| participant(g)) {
+                let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
+                push(p, if against { flip(pol) } else { pol });
             } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) {
                 push(concept(toks, &children, c), pol);
             }

@@ -152,3 +152,10 @@ fn a_document_speaks_for_its_publisher() {
     let a = annotate("Los dos gobiernos firmaron el convenio el lunes, detalló un comunicado de la Presidencia portuguesa.");
     assert_eq!(claim(&a, "detalló").speaker, vec!["Portugal"]);
 }
+
+#[test]
+fn stance_toward_the_partner_of_a_relation() {
+    let a = annotate("La ministra Elena Marín afirmó que su país quiere fortalecer los lazos con Portugal.");
+    let c = claim(&a, "afirmó");
+    assert!(has_stance(c, "Portugal", Polarity::Support), "{:?}", c.stances);
+}
