@@ -73,6 +73,9 @@ impl Mention {
 #[derive(Debug, Clone)]
 pub struct Person {
     pub canonical: String,
+    /// "Masc" or "Fem", from a role noun or article tied to the name in the parse ("la
+    /// canciller Elena Marín", "Elena Marín, ministra de ...").
+    pub gender: Option<String>,
     pub state: Option<String>,
     pub roles: Vec<RoleClass>,
     /// Code point offset of the first mention.
@@ -151,7 +154,51 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
 /// The mentions of a parsed document given its refined entities (its offsets are not
 /// computed again).
 pub fn find_in(doc: &crate::doc::Doc, seg: &Segmentation, entities: &[Entity]) -> Mentions {
-    find_with(&doc.text, seg, &doc.offsets, entities)
+    let mut out = find_with(&doc.text, seg, &doc.offsets, entities);
+    person_genders(doc, &mut out);
+    out
+}
+
+fn gender_of(t: &crate::doc::Token) -> Option<&str> {
+    t.feats.split('|').find_map(|kv| kv.strip_prefix("Gender=")).filter(|g| matches!(*g, "Masc" | "Fem"))
+}
+
+/// The grammatical gender of a role noun: its article's, which marks it even on nouns of one
+/// form for both ("la canciller", "el canciller"), else its own.
+pub fn role_gender(doc: &crate::doc::Doc, i: usize) -> Option<String> {
+    let t = doc.tokens.get(i)?;
+    let first = doc.sentences.get(t.sentence)?.first_token;
+    let article = doc.tokens[first..i].iter().rev().take(3).find(|d| d.upos == "DET" && d.head == Some(i)).and_then(gender_of);
+    article.or_else(|| gender_of(t)).map(str::to_string)
+}
+
+/// Fills in each person's gender from the role noun the parse ties to the first name that
+/// shows it: in apposition ("Elena Marín, ministra de ...") or right before it ("la ministra
+/// Elena Marín").
+fn person_genders(doc: &crate::doc::Doc, out: &mut Mentions) {
+    let lex = lexicon();
+    let is_role = |t: &crate::doc::Token| t.upos == "NOUN" && lex.roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == t.form.to_lowercase() || r.words[0] == t.lemma));
+    for m in out.mentions.iter().filter(|m| m.kind == MentionKind::Person && m.referents.len() == 1) {
+        let p = doc.tokens.partition_point(|t| t.start < m.span.start);
+        let Some(tok) = doc.tokens.get(p) else { continue };
+        let mut found = None;
+        if let Some(h) = tok.head.filter(|&h| tok.deprel == "appos" && is_role(&doc.tokens[h])) {
+            found = role_gender(doc, h);
+        }
+        if found.is_none() {
+            if let Some(h) = doc.tokens.iter().enumerate().skip(p + 1).take(8).find(|(_, t)| t.deprel == "appos" && t.head == Some(p) && is_role(t)).map(|(i, _)| i) {
+                found = role_gender(doc, h);
+            }
+        }
+        if found.is_none() && p > 0 && doc.tokens[p - 1].sentence == tok.sentence && is_role(&doc.tokens[p - 1]) {
+            found = role_gender(doc, p - 1);
+        }
+        if let Some(g) = found {
+            if let Some(person) = out.persons.iter_mut().find(|x| x.canonical == m.referents[0] && x.gender.is_none()) {
+                person.gender = Some(g);
+            }
+        }
+    }
 }
 
 fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity]) -> Mentions {
@@ -191,7 +238,7 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
     for m in ent_mentions.iter().filter(|m| m.kind == MentionKind::Person) {
         let c = &m.referents[0];
         if !out.persons.iter().any(|p| &p.canonical == c) {
-            out.persons.push(Person { canonical: c.clone(), state: None, roles: Vec::new(), first: m.span.start });
+            out.persons.push(Person { canonical: c.clone(), gender: None, state: None, roles: Vec::new(), first: m.span.start });
         }
     }
 

@@ -159,3 +159,11 @@ fn stance_toward_the_partner_of_a_relation() {
     let c = claim(&a, "afirmó");
     assert!(has_stance(c, "Portugal", Polarity::Support), "{:?}", c.stances);
 }
+
+#[test]
+fn role_phrase_agrees_in_gender_with_its_person() {
+    let a = annotate(
+        "El canciller Tomás Vidal se reunió con la canciller Elena Marín. Tomás Vidal dijo que el encuentro fue útil. La canciller afirmó que habrá un acuerdo pronto.",
+    );
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Elena Marín"]);
+}

@@ -511,6 +511,14 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
         if m.referents.is_empty() {
             return appos().unwrap_or(Referent::Open(k));
         }
+        // A role phrase resolved to a person of the other gender names someone else.
+        if m.via == Via::Role && m.referents.len() == 1 {
+            let gender = crate::mentions::role_gender(s.doc, s.first + n);
+            let other = mentions.person(&m.referents[0]).and_then(|p| p.gender.clone());
+            if gender.is_some() && other.is_some() && gender != other {
+                return appos().or_else(|| role_noun(s, n, mentions)).unwrap_or(Referent::None);
+            }
+        }
         if let Some(r) = named(k) {
             return r;
         }
@@ -599,7 +607,10 @@ fn role_noun(s: &Sent, n: usize, mentions: &Mentions) -> Option<Referent> {
         if m.kind != MentionKind::Person || m.referents.len() != 1 {
             continue;
         }
-        let fits = mentions.person(&m.referents[0]).map_or(false, |p| p.roles.iter().any(|&r| crate::mentions::compatible(r, role.class)));
+        let gender = crate::mentions::role_gender(s.doc, s.first + n);
+        let fits = mentions.person(&m.referents[0]).map_or(false, |p| {
+            p.roles.iter().any(|&r| crate::mentions::compatible(r, role.class)) && (gender.is_none() || p.gender.is_none() || p.gender == gender)
+        });
         if fits {
             best = Some((m.referents[0].clone(), k));
         }
@@ -641,6 +652,18 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
         Some(Referent::Named(r, k)) => Some((r, k)),
         Some(Referent::Open(k)) => {
             let r = resolve_open_role(mentions, &mentions.mentions[k], d.current.as_ref(), d.last_org.as_ref());
+            // A role phrase agrees in gender with the person it names ("la canciller" is not
+            // the minister who spoke before her).
+            let gender = subj.and_then(|n| crate::mentions::role_gender(s.doc, s.first + n));
+            let clash = |name: &String| mentions.person(name).and_then(|p| p.gender.clone()).map_or(false, |g| gender.as_ref().map_or(false, |want| *want != g));
+            if let [one] = r.as_slice() {
+                if clash(one) {
+                    if let Some(Referent::Named(other, k2)) = subj.and_then(|n| role_noun(s, n, mentions)) {
+                        return Some((other, k2));
+                    }
+                    return None;
+                }
+            }
             (!r.is_empty()).then_some((r, Some(k)))
         }
         Some(Referent::None) => None,
