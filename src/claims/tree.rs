@@ -309,7 +309,7 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         let upos = t.upos.as_str();
         let verb_form = s.feat(i, "VerbForm");
         let ok_word = match reading.class {
-            CueClass::State => matches!(upos, "ADJ" | "VERB") && predicative,
+            CueClass::State => matches!(upos, "ADJ" | "VERB" | "NOUN") && predicative,
             _ => upos == "VERB",
         };
         if !ok_word {
@@ -740,6 +740,15 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             if h < v {
                 let (lo, _) = s.extent(h, &[]);
                 return Some((lo, s.extent(v, &[]).0, Content::Clause));
+            }
+        }
+    }
+    // A "que" right after the cue whose clause the parse hung elsewhere ("Destacando que ...,").
+    if let Some(q) = (cue.span.1..s.toks.len().min(cue.span.1 + 2)).find(|&k| s.lower(k) == "que" && s.rel(k) == "mark") {
+        if let Some(c) = s.head(q).filter(|&c| c > q) {
+            let (_, hi) = s.extent(c, &[]);
+            if matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think) {
+                return Some((q + 1, hi, Content::Clause));
             }
         }
     }
