@@ -167,3 +167,19 @@ fn role_phrase_agrees_in_gender_with_its_person() {
     );
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Elena Marín"]);
 }
+
+#[test]
+fn nested_state_position_inside_a_quotation() {
+    let a = annotate("«El Gobierno de Portugal rechaza las acusaciones», dijo el canciller Tomás Vidal.");
+    assert_eq!(claim(&a, "dijo").speaker, vec!["Tomás Vidal"]);
+    let nested = claim(&a, "rechaza");
+    assert_eq!(nested.speaker, vec!["Portugal"]);
+    assert!(has_stance(nested, "acusaciones", Polarity::Oppose), "{:?}", nested.stances);
+}
+
+#[test]
+fn media_source_after_segun() {
+    let a = annotate("Según la agencia EFE, el ministro Tomás Vidal viajará a Lisboa la próxima semana.");
+    let c = claim(&a, "Según");
+    assert!(c.speaker.iter().any(|s| s.contains("EFE")), "{:?}", c.speaker);
+}

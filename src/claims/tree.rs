@@ -330,8 +330,10 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
                 continue;
             }
         }
-        // Words inside a quotation are the quoted speaker's, not a cue of the narrator's.
-        if s.quoted[i] {
+        // Words inside a quotation are the quoted speaker's, not a cue of the narrator's —
+        // unless they state the position of a state named as their subject ("«El Gobierno de
+        // X rechaza ...», dijo el canciller"): that state's position, quoted.
+        if s.quoted[i] && !quoted_state_position(s, i) {
             continue;
         }
         // The cue phrase takes in the auxiliaries and the reflexive pronoun before the verb
@@ -349,6 +351,19 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         cues.push(Cue { word: i, span: (lo, hi), kind: CueKind::Verb(reading.clone()) });
     }
     cues
+}
+
+/// Whether the quoted verb `v` has a subject of its own inside the quotation that names a state
+/// (its name, or a body or party of it).
+fn quoted_state_position(s: &Sent, v: usize) -> bool {
+    let Some(n) = s.child_with(v, &["nsubj"]).next() else { return false };
+    if !s.quoted[n] {
+        return false;
+    }
+    let lex = lexicon();
+    let body = lex.party_nouns.contains(s.lemma(n)) || lex.party_nouns.contains(&s.toks[n].form);
+    let state_name = s.toks[n].upos == "PROPN" && lex.state_by_name(&s.toks[n].form).is_some();
+    body && (s.children[n].iter().any(|&c| s.toks[c].upos == "PROPN" || s.toks[c].upos == "ADJ")) || state_name
 }
 
 /// Subject of a verb or predicate: its own, or the one it takes from the clause it depends on.
