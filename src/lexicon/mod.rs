@@ -29,6 +29,7 @@ const GENERIC_ORGS: &str = include_str!("generic_orgs.tsv");
 const ARTICLE_NAMES: &str = include_str!("article_names.tsv");
 const REGIONS: &str = include_str!("regions.tsv");
 const TITLES: &str = include_str!("titles.tsv");
+const PORTFOLIOS: &str = include_str!("portfolios.tsv");
 
 /// Grammatical number of a verb form or a noun phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,6 +193,8 @@ pub struct Lexicon {
     pub regions: HashSet<String>,
     /// Titles and offices (lower-case words; plurals included), longest first.
     pub titles: Vec<Title>,
+    /// First words of the portfolios of ministries and offices ("Defensa", "Asuntos").
+    pub portfolios: HashSet<String>,
 }
 
 /// A title or office ("presidente", "alto representante", "príncipe").
@@ -420,6 +423,7 @@ fn build() -> Lexicon {
         article_names: HashSet::new(),
         regions: HashSet::new(),
         titles: Vec::new(),
+        portfolios: HashSet::new(),
     };
 
     for row in rows(STATES) {
@@ -602,6 +606,7 @@ fn build() -> Lexicon {
     let starts_with_article = |n: &str| ["El ", "La ", "Los ", "Las "].iter().any(|a| n.starts_with(a));
     let more: Vec<String> = lex.media.iter().chain(lex.state_names.keys()).filter(|n| starts_with_article(n)).cloned().collect();
     lex.article_names.extend(more);
+    lex.portfolios = rows(PORTFOLIOS).map(|r| field(&r, 0).to_string()).collect();
     lex.regions = rows(REGIONS).map(|r| field(&r, 0).to_string()).collect();
     for row in rows(TITLES) {
         let words = phrase_words(field(&row, 0));

@@ -35,9 +35,12 @@ pub fn refine_doc(doc: &Doc) -> Vec<Entity> {
     let tokens: Vec<Token> = doc.paragraphs.iter().flat_map(|p| tokenize(text, p.byte_start, p.byte_end)).collect();
     let mut ents: Vec<Entity> = doc.entities.iter().cloned().filter_map(|e| clean(text, map, e)).collect();
     ents = repair(text, map, ents);
-    ents = ents.into_iter().flat_map(|e| split_coordination(doc, e)).collect();
+    ents = ents.into_iter().flat_map(|e| split_coordination(doc, e)).filter_map(|e| cut_portfolio(text, map, e)).collect();
     for e in ents.iter_mut() {
         relabel(e);
+        if is_network_x(text, &Token { start: e.byte_start, end: e.byte_end, is_word: true }) {
+            e.label = Label::Org;
+        }
         if is_dateline(text, e) {
             e.label = if e.label == Label::State { Label::State } else { Label::Loc };
         }
@@ -140,10 +143,11 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
     if span_text.contains('-') && span_text.split('-').all(|part| lex.state_by_name(part.trim()).is_some()) {
         return None;
     }
-    let acronym = !span_text.chars().any(char::is_lowercase);
-    if !acronym {
+    // "ministro de [Relaciones Exteriores de China]": a title's portfolio (the state in it is
+    // found on its own)
+    if lex.portfolios.contains(toks[lo].slice(text)) {
         let before = preceding_words(text, toks[lo].start, 2);
-        if before.len() == 2 && before[0] == "de" && is_role_word(&before[1]) {
+        if before.len() == 2 && before[0] == "de" && (is_role_word(&before[1]) || title_at(&before[1..2], 0).is_some()) {
             return None;
         }
     }
@@ -293,7 +297,7 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
             let last = tokenize(text, e.byte_start, e.byte_end).last().map(|t| t.slice(text).to_lowercase()).unwrap_or_default();
             if is_dangling(&last) {
                 let gap = text[e.byte_end..].chars().take_while(|c| *c == ' ').count();
-                if gap == 1 && i < ents.len() && ents[i].byte_start == e.byte_end + 1 {
+                if gap == 1 && i < ents.len() && ents[i].byte_start == e.byte_end + 1 && (ents[i].label != Label::Per || e.label == Label::Per) {
                     let (e0, end) = (e.byte_start, ents[i].byte_end);
                     set_span(text, map, &mut e, e0, end);
                     i += 1;
@@ -332,10 +336,17 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
                 }
             }
         }
-        // "EE.UU" + "."
-        if text[e.byte_end..].starts_with('.') && e.text.contains('.') && e.text.chars().last().map_or(false, char::is_uppercase) {
+        // "EE.UU" + ".", "George W" + "."; then "George W." + "Bush" is one name.
+        let last_word = e.text.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        let initial = e.label == Label::Per && last_word.chars().count() == 1 && is_capitalized(last_word);
+        if text[e.byte_end..].starts_with('.') && (initial || (e.text.contains('.') && e.text.chars().last().map_or(false, char::is_uppercase))) {
             let (e0, e1) = (e.byte_start, e.byte_end + 1);
             set_span(text, map, &mut e, e0, e1);
+            if initial && e.label == Label::Per && i < ents.len() && ents[i].byte_start == e.byte_end + 1 && ents[i].label == Label::Per {
+                let end = ents[i].byte_end;
+                set_span(text, map, &mut e, e0, end);
+                i += 1;
+            }
         }
         out.push(e);
     }
@@ -359,6 +370,10 @@ fn split_coordination(doc: &Doc, e: Entity) -> Vec<Entity> {
     let heads: Vec<usize> = inside.iter().copied().filter(|&k| doc.tokens[k].head.map_or(true, |h| !inside.contains(&h))).collect();
     let [head] = heads.as_slice() else { return vec![e] };
     let Some(conj) = inside.iter().copied().find(|&k| doc.tokens[k].deprel == "conj" && doc.tokens[k].head == Some(*head)) else { return vec![e] };
+    // coordinated modifiers ("de Estados Latinoamericanos y Caribeños") are one name
+    if !matches!(doc.tokens[conj].upos.as_str(), "PROPN" | "NOUN") || doc.tokens.get(conj.saturating_sub(2)).map_or(false, |t| t.upos == "ADJ") {
+        return vec![e];
+    }
     let Some(cc) = inside.iter().copied().find(|&k| k < conj && k > *head && doc.tokens[k].deprel == "cc" && doc.tokens[k].head == Some(conj)) else {
         return vec![e];
     };
@@ -382,6 +397,33 @@ fn split_coordination(doc: &Doc, e: Entity) -> Vec<Entity> {
     out
 }
 
+/// Inside a title, the portfolio that follows a name is the title's, not the name's:
+/// "ministra de Asuntos Exteriores, [Unión Europea] y Cooperación", "Alta Representante de la
+/// [Unión] para Asuntos Exteriores"; a span that is only a portfolio there goes.
+fn cut_portfolio(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
+    if !matches!(e.label, Label::Org | Label::Loc | Label::Misc) || !in_title(text, e.byte_start) {
+        return Some(e);
+    }
+    let lex = lexicon();
+    let toks = tokenize(text, e.byte_start, e.byte_end);
+    let ends_in_state = (0..toks.len()).any(|k| matches!(toks[k].slice(text), "de" | "del") && k + 1 < toks.len() && lex.state_by_name(&text[toks[k + 1].start..e.byte_end]).is_some());
+    if toks.first().map_or(false, |t| lex.portfolios.contains(t.slice(text))) && lex.state_by_name(&e.text).is_none() && !ends_in_state {
+        return None;
+    }
+    let cut = (1..toks.len().saturating_sub(1)).find(|&k| matches!(toks[k].slice(text), "y" | "e" | "para") && lex.portfolios.contains(toks[k + 1].slice(text)));
+    let Some(k) = cut else { return Some(e) };
+    let mut hi = k;
+    while hi > 0 && !toks[hi - 1].is_word && toks[hi - 1].slice(text) != ")" {
+        hi -= 1;
+    }
+    if hi == 0 {
+        return None;
+    }
+    let b0 = e.byte_start;
+    set_span(text, map, &mut e, b0, toks[hi - 1].end);
+    Some(e)
+}
+
 /// A place at the head of a news dateline ("TOLEDO, 3 may (EFE)", "Lima (Reuters) -"): the
 /// paragraph's first words, then a comma, a parenthesis or a dash, then a date or a source.
 fn is_dateline(text: &str, e: &Entity) -> bool {
@@ -399,7 +441,8 @@ fn is_dateline(text: &str, e: &Entity) -> bool {
     }
     let tail: String = after.chars().skip(1).take(24).collect();
     let tail = tail.trim_start();
-    tail.chars().next().map_or(false, |c| c.is_ascii_digit()) || (sep != ',' && tail.chars().next().map_or(false, char::is_uppercase) && tail.split(|c: char| !c.is_alphanumeric()).next().map_or(false, |w| lexicon().media.contains(w)))
+    let upper = !e.text.chars().any(char::is_lowercase) && e.text.chars().filter(|c| c.is_alphabetic()).count() > 4;
+    upper || tail.chars().next().map_or(false, |c| c.is_ascii_digit()) || (sep != ',' && tail.chars().next().map_or(false, char::is_uppercase) && tail.split(|c: char| !c.is_alphanumeric()).next().map_or(false, |w| lexicon().media.contains(w)))
 }
 
 /// "Gobierno de Chile" and, inside a title ("ministro de Minas y Energía de Colombia"), "...
@@ -422,9 +465,11 @@ fn narrow_to_state(text: &str, map: &OffsetMap, mut e: Entity) -> Entity {
     if lex.state_by_name(state).is_none() {
         return e;
     }
-    let head = &text[e.byte_start..toks[k].start].trim();
-    let generic = lex.generic_orgs.contains(*head);
-    if generic || in_title(text, e.byte_start) {
+    let head = text[e.byte_start..toks[k].start].trim();
+    let head = ["El ", "La ", "Los ", "Las "].iter().find_map(|a| head.strip_prefix(a)).unwrap_or(head);
+    let generic = lex.generic_orgs.contains(head);
+    let portfolio = head.split_whitespace().next().map_or(false, |w| lex.portfolios.contains(w));
+    if generic || (portfolio && in_title(text, e.byte_start)) {
         let b1 = e.byte_end;
         set_span(text, map, &mut e, toks[rest].start, b1);
         e.label = Label::State;
@@ -443,7 +488,7 @@ fn in_title(text: &str, b: usize) -> bool {
         if title_at(&[lower.clone()], 0).is_some() || lexicon().roles.iter().any(|r| r.words.len() == 1 && r.words[0] == lower) {
             return true;
         }
-        let ok = matches!(w, "de" | "del" | "la" | "y" | "e" | "," | "(" | ")") || (t.is_word && is_capitalized(w));
+        let ok = matches!(w, "de" | "del" | "la" | "y" | "e" | "para" | "," | "(" | ")") || (t.is_word && is_capitalized(w));
         if !ok {
             return false;
         }
@@ -459,8 +504,8 @@ fn family_names_are_persons(ents: &mut [Entity]) {
         .iter()
         .filter(|e| e.label == Label::Per)
         .filter_map(|e| {
-            let t = name_tokens(&e.text);
-            (t.len() >= 2).then(|| t.last().cloned()).flatten()
+            let t: Vec<&str> = e.text.split_whitespace().collect();
+            (t.len() >= 2).then(|| t.last().map(|w| w.to_string())).flatten()
         })
         .collect();
     for e in ents.iter_mut() {
@@ -473,6 +518,19 @@ fn family_names_are_persons(ents: &mut [Entity]) {
             e.label = Label::Per;
         }
     }
+}
+
+/// The letter X naming the social network: "la red social X", "en su cuenta de X", "un
+/// mensaje en X", "X (antes Twitter)".
+fn is_network_x(text: &str, t: &Token) -> bool {
+    if t.slice(text) != "X" {
+        return false;
+    }
+    let before = preceding_words(text, t.start, 2);
+    let b: Vec<&str> = before.iter().map(String::as_str).collect();
+    let after = text[t.end..].trim_start_matches(['”', '"', '»', ' ']);
+    matches!(b.as_slice(), ["social", ..] | ["plataforma", ..] | ["en" | "de", "cuenta" | "mensaje" | "mensajes" | "publicación" | "publicado" | "publicada" | "perfil" | "escribió" | "publicó"])
+        || after.starts_with("(antes Twitter")
 }
 
 /// Media and networks ("Reuters", "Twitter"), "la red social X", and groups of states named
@@ -491,11 +549,8 @@ fn find_media(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entity]) ->
         if g_dash {
             end = tokens[k + 2].end;
         }
-        let network = w == "X" && {
-            let before = preceding_words(text, t.start, 2);
-            before.first().map_or(false, |b| b == "social" || b == "plataforma")
-        };
-        let medium = w.chars().count() >= 3 && lex.media.contains(w) && w.chars().any(char::is_lowercase);
+        let network = is_network_x(text, t);
+        let medium = w.chars().count() >= 3 && lex.media.contains(w);
         if !(g_number || g_dash || network || medium) {
             continue;
         }
@@ -585,7 +640,9 @@ fn find_state_names(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entit
             // Not part of a longer capitalized name ("Gran Hotel China") nor of "Estado".
             let prev_cap = i > 0 && tokens[i - 1].is_word && tokens[i].start - tokens[i - 1].end <= 1 && words[i - 1].chars().next().map_or(false, char::is_uppercase) && !is_sentence_initial(text, tokens[i - 1].start);
             let next_cap = i + n < tokens.len() && tokens[i + n].is_word && tokens[i + n].start - tokens[i + n - 1].end <= 1 && words[i + n].chars().next().map_or(false, char::is_uppercase);
-            if !overlaps && !prev_cap && !next_cap {
+            // "China-Kazajistán", "Relaciones Exteriores China-Rusia": a pair of states by hyphen
+            let pair = text[b1..].starts_with('-') || text[..b0].ends_with('-');
+            if !overlaps && (pair || (!prev_cap && !next_cap)) {
                 let span = map.span_from_bytes(b0, b1);
                 out.push(Entity {
                     text: text[b0..b1].to_string(),
@@ -622,7 +679,7 @@ static STATE_NAME_TOKENS: once_cell::sync::Lazy<std::collections::HashMap<String
 
 fn is_sentence_initial(text: &str, b: usize) -> bool {
     let before = text[..b].trim_end();
-    before.is_empty() || before.ends_with(['.', '\n', '?', '!', '»', '"', ':'])
+    before.is_empty() || before.ends_with(['.', '\n', '?', '!', '»', '"', ':', '«', '“', '(', '-', '–', '—', '¿', '¡'])
 }
 
 fn name_tokens(name: &str) -> Vec<String> {
