@@ -297,7 +297,14 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
             let last = tokenize(text, e.byte_start, e.byte_end).last().map(|t| t.slice(text).to_lowercase()).unwrap_or_default();
             if is_dangling(&last) {
                 let gap = text[e.byte_end..].chars().take_while(|c| *c == ' ').count();
-                if gap == 1 && i < ents.len() && ents[i].byte_start == e.byte_end + 1 && (ents[i].label != Label::Per || e.label == Label::Per) {
+                // a person's name runs on only into a person's name, a place's into a place's; an
+                // organization or a work takes any name but a person's ("Comunidad de Estados
+                // Latinoamericanos y" + "Caribeños")
+                let fits = match e.label {
+                    Label::Per | Label::Loc | Label::State => ents.get(i).map_or(false, |n| n.label == e.label),
+                    _ => ents.get(i).map_or(false, |n| n.label != Label::Per),
+                };
+                if gap == 1 && i < ents.len() && ents[i].byte_start == e.byte_end + 1 && fits {
                     let (e0, end) = (e.byte_start, ents[i].byte_end);
                     set_span(text, map, &mut e, e0, end);
                     i += 1;
@@ -359,7 +366,7 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
 /// changes.
 fn split_coordination(doc: &Doc, e: Entity) -> Vec<Entity> {
     let lex = lexicon();
-    if lex.state_by_name(&e.text).is_some() || lex.media.contains(&e.text) || !e.text.contains(" y ") {
+    if e.label == Label::Misc || lex.state_by_name(&e.text).is_some() || lex.media.contains(&e.text) || !e.text.contains(" y ") {
         return vec![e];
     }
     let inside: Vec<usize> = (0..doc.tokens.len()).filter(|&k| doc.tokens[k].byte_start >= e.byte_start && doc.tokens[k].byte_end <= e.byte_end).collect();
@@ -377,6 +384,11 @@ fn split_coordination(doc: &Doc, e: Entity) -> Vec<Entity> {
     let Some(cc) = inside.iter().copied().find(|&k| k < conj && k > *head && doc.tokens[k].deprel == "cc" && doc.tokens[k].head == Some(conj)) else {
         return vec![e];
     };
+    // two names side by side ("Francia y Alemania"), not a name with its complements
+    // ("Asociación de Mujeres y Familias"): the head is a proper noun and no "de" comes first
+    if doc.tokens[*head].upos != "PROPN" || inside.iter().any(|&k| k < cc && matches!(doc.tokens[k].form.to_lowercase().as_str(), "de" | "del" | "para")) {
+        return vec![e];
+    }
     let text = doc.text.as_str();
     let map = &doc.offsets;
     let mut first = e.clone();
@@ -564,7 +576,8 @@ fn find_media(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entity]) ->
     out
 }
 
-/// LOC/ORG/MISC spans that are a state's name become STATE (capitals stay LOC); regions and
+/// LOC/ORG/MISC spans that are a state's name become STATE unless the name is also a common
+/// place or word ("Granada"; capitals stay LOC); regions and
 /// names with their article are places, media are ORG; a person's span that is only a state's
 /// or a capital's name is that place.
 fn relabel(e: &mut Entity) {
@@ -588,7 +601,7 @@ fn relabel(e: &mut Entity) {
         }
         return;
     }
-    if let Some(st) = lex.state_by_name(&e.text) {
+    if let Some(st) = lex.state_by_name(&e.text).filter(|st| !st.ambiguous) {
         e.label = Label::State;
         e.canonical = st.canonical.clone();
     } else if lex.capitals.contains_key(&e.text) || lex.regions.contains(&e.text) || lex.article_names.contains(&e.text) {
