@@ -191,7 +191,7 @@ fn main() {
             100.0 * before.overall.f1(),
             100.0 * after.overall.f1()
         );
-        println!("\n-- {name}, GUIDELINES.md convention: a capitalized generic noun alone (\"el Gobierno\", \"el Estado\": generic_orgs.tsv) is no name; those gold spans, and predictions on them, are left out in every column");
+        println!("\n-- {name}, GUIDELINES.md convention: a capitalized generic noun alone (\"el Gobierno\", \"el Estado\": generic_orgs.tsv), a title alone (\"los Reyes\") and a title's portfolio (\"ministro de Interior\") are no names; those gold spans, and predictions on them, are left out in every column");
         print_side_by_side(&[("model", &alone_aligned), ("model*", &before_aligned), ("pipeline", &after_aligned)]);
         println!(
             "{name} F1 (guidelines convention) model {:.2}  model* {:.2}  pipeline {:.2}",
@@ -282,10 +282,19 @@ fn entity_spans(entities: &[portavoz::Entity]) -> Vec<(usize, usize, Label)> {
 }
 
 /// Whether GUIDELINES.md counts the gold span `words` as no name while the corpus does: a
-/// capitalized generic noun alone ("Gobierno", "Estado"), or the plural of one.
-fn convention_excluded(words: &str) -> bool {
+/// capitalized generic noun alone ("Gobierno", "Estado"), or the plural of one; a title alone
+/// ("el Rey", "los Reyes", "el Presidente"); a title's portfolio ("ministro de Interior").
+/// `before` is the sentence's text before the span.
+fn convention_excluded(words: &str, before: &str) -> bool {
     let lex = portavoz::lexicon::lexicon();
-    lex.generic_orgs.contains(words) || (!words.contains(' ') && lex.generic_plurals.contains(&words.to_lowercase()))
+    let lower: Vec<String> = portavoz::lexicon::phrase_words(words);
+    let title_alone = lex.titles.iter().any(|t| t.words == lower);
+    let prev: Vec<String> = before.split_whitespace().rev().take(2).map(str::to_lowercase).collect();
+    let portfolio = words.split_whitespace().next().map_or(false, |w| lex.portfolios.contains(w))
+        && prev.len() == 2
+        && matches!(prev[0].as_str(), "de" | "del")
+        && lex.titles.iter().any(|t| t.words.len() == 1 && t.words[0] == prev[1]);
+    lex.generic_orgs.contains(words) || (!words.contains(' ') && lex.generic_plurals.contains(&words.to_lowercase())) || title_alone || portfolio
 }
 
 /// Adds a sentence's predicted entities (code point spans in its space-joined text) to `scores`.
@@ -299,7 +308,7 @@ fn score_spans(scores: &mut EntityScores, s: &TaggedSentence, predicted: &[(usiz
     let mut left_out = Vec::new();
     if aligned {
         gold.retain(|g| {
-            let out = convention_excluded(&slice(g.0, g.1));
+            let out = convention_excluded(&slice(g.0, g.1), &slice(0, g.0));
             if out {
                 left_out.push((g.0, g.1));
             }

@@ -41,6 +41,13 @@ pub fn refine_doc(doc: &Doc) -> Vec<Entity> {
         if is_network_x(text, &Token { start: e.byte_start, end: e.byte_end, is_word: true }) {
             e.label = Label::Org;
         }
+        // "en Argel": a capital's name after a preposition of place is the place
+        if e.label == Label::Per
+            && lexicon().state_by_capital(&e.text).map_or(false, |st| !st.capital_ambiguous)
+            && preceding_words(text, e.byte_start, 1).first().map_or(false, |w| matches!(w.as_str(), "en" | "desde" | "hacia" | "hasta"))
+        {
+            e.label = Label::Loc;
+        }
         if is_dateline(text, e) {
             e.label = if e.label == Label::State { Label::State } else { Label::Loc };
         }
@@ -419,7 +426,10 @@ fn cut_portfolio(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
     let lex = lexicon();
     let toks = tokenize(text, e.byte_start, e.byte_end);
     let ends_in_state = (0..toks.len()).any(|k| matches!(toks[k].slice(text), "de" | "del") && k + 1 < toks.len() && lex.state_by_name(&text[toks[k + 1].start..e.byte_end]).is_some());
-    if toks.first().map_or(false, |t| lex.portfolios.contains(t.slice(text))) && lex.state_by_name(&e.text).is_none() && !ends_in_state {
+    if ends_in_state {
+        return Some(e); // "Comercio y Turismo de Perú": the state (see narrow_to_state)
+    }
+    if toks.first().map_or(false, |t| lex.portfolios.contains(t.slice(text))) && lex.state_by_name(&e.text).is_none() {
         return None;
     }
     let cut = (1..toks.len().saturating_sub(1)).find(|&k| matches!(toks[k].slice(text), "y" | "e" | "para") && lex.portfolios.contains(toks[k + 1].slice(text)));
@@ -454,7 +464,14 @@ fn is_dateline(text: &str, e: &Entity) -> bool {
     let tail: String = after.chars().skip(1).take(24).collect();
     let tail = tail.trim_start();
     let upper = !e.text.chars().any(char::is_lowercase) && e.text.chars().filter(|c| c.is_alphabetic()).count() > 4;
-    upper || tail.chars().next().map_or(false, |c| c.is_ascii_digit()) || (sep != ',' && tail.chars().next().map_or(false, char::is_uppercase) && tail.split(|c: char| !c.is_alphanumeric()).next().map_or(false, |w| lexicon().media.contains(w)))
+    // a date: "3 may", "27 Ago.", "15 de abril"
+    let mut words = tail.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+    let day = words.next().map_or(false, |w| w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit()));
+    let month = words.find(|w| *w != "de").map_or(false, |w| {
+        let w = w.to_lowercase();
+        ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "set", "oct", "nov", "dic"].iter().any(|m| w.starts_with(m))
+    });
+    upper || (day && month) || (sep != ',' && tail.chars().next().map_or(false, char::is_uppercase) && tail.split(|c: char| !c.is_alphanumeric()).next().map_or(false, |w| lexicon().media.contains(w)))
 }
 
 /// "Gobierno de Chile" and, inside a title ("ministro de Minas y Energía de Colombia"), "...
@@ -593,8 +610,8 @@ fn relabel(e: &mut Entity) {
                 e.canonical = st.canonical.clone();
             }
             _ => {
-                let capital = lex.state_by_capital(&e.text).map_or(false, |st| !st.capital_ambiguous);
-                if capital || lex.regions.contains(&e.text) || (lex.article_names.contains(&e.text) && lex.state_by_name(&e.text).is_none()) {
+                // (a capital's name may be a first name too: "Sofía", "Victoria")
+                if lex.regions.contains(&e.text) || (lex.article_names.contains(&e.text) && lex.state_by_name(&e.text).is_none()) {
                     e.label = Label::Loc;
                 }
             }
@@ -887,6 +904,98 @@ mod tests {
             got,
             vec![("Perú", Label::State), ("Xi", Label::Per), ("China", Label::State), ("Lima", Label::Loc), ("Xinhua", Label::Org), ("Chile", Label::State), ("Bolivia", Label::State)]
         );
+    }
+
+    fn labels(text: &str, ents: Vec<Entity>) -> Vec<(String, Label)> {
+        refine(text, &segment(text), ents).into_iter().map(|e| (e.text, e.label)).collect()
+    }
+
+    fn own(v: &[(&str, Label)]) -> Vec<(String, Label)> {
+        v.iter().map(|(t, l)| (t.to_string(), *l)).collect()
+    }
+
+    #[test]
+    fn articles_that_belong_to_the_name_stay() {
+        let t = "La delegación viajó a El Cairo y a La Paz. La ONU lo confirmó en Cairo.";
+        let got = labels(t, vec![ent(t, "Cairo", Label::Loc), ent(t, "La Paz", Label::Loc), ent(t, "La ONU", Label::Org)]);
+        assert_eq!(got, own(&[("El Cairo", Label::Loc), ("La Paz", Label::Loc), ("ONU", Label::Org)]));
+        // a sentence-initial article that is no part of the name goes; one that is, stays
+        let t = "El Cairo, 3 may (EFE). La Haya acoge hoy a los jueces.";
+        let got = labels(t, vec![ent(t, "El Cairo", Label::Loc), ent(t, "La Haya", Label::Loc)]);
+        assert_eq!(got, own(&[("El Cairo", Label::Loc), ("EFE", Label::Org), ("La Haya", Label::Loc)]));
+    }
+
+    #[test]
+    fn hyphenated_persons_join_and_state_pairs_split() {
+        let t = "La jueza Marta Ruiz-Olmedo habló de las relaciones Perú-Chile y de la cumbre Perú-Asia Central.";
+        let got = labels(t, vec![ent(t, "Marta Ruiz", Label::Per), ent(t, "Olmedo", Label::Org)]);
+        assert_eq!(
+            got,
+            own(&[("Marta Ruiz-Olmedo", Label::Per), ("Perú", Label::State), ("Chile", Label::State), ("Perú", Label::State)])
+        );
+        let t = "Lo dijo Said El-Masri.";
+        assert_eq!(labels(t, vec![ent(t, "Masri", Label::Per)]), own(&[("El-Masri", Label::Per)]));
+    }
+
+    #[test]
+    fn a_span_cut_after_y_or_de_runs_on_into_the_next_name() {
+        let t = "Firmó la Liga de Municipios Rurales y Costeros con la Oficina Central del Banco Agrario.";
+        let got = labels(
+            t,
+            vec![ent(t, "Liga de Municipios Rurales y", Label::Org), ent(t, "Costeros", Label::Loc), ent(t, "Oficina Central del", Label::Org), ent(t, "Banco Agrario", Label::Org)],
+        );
+        assert_eq!(got, own(&[("Liga de Municipios Rurales y Costeros", Label::Org), ("Oficina Central del Banco Agrario", Label::Org)]));
+    }
+
+    #[test]
+    fn titles_are_no_names_and_are_cut_off_names() {
+        let t = "El Presidente recibió a los Jefes de Estado. El Papa Lucio saludó a la Duquesa de Olivenza.";
+        let got = labels(
+            t,
+            vec![ent(t, "Presidente", Label::Per), ent(t, "Jefes de Estado", Label::Per), ent(t, "Papa Lucio", Label::Per), ent(t, "Duquesa de Olivenza", Label::Per)],
+        );
+        assert_eq!(got, own(&[("Lucio", Label::Per), ("Olivenza", Label::Loc)]));
+        let t = "El Alto Comisionado para los Refugiados habló.";
+        assert_eq!(labels(t, vec![ent(t, "Alto Comisionado para los Refugiados", Label::Per)]), own(&[]));
+    }
+
+    #[test]
+    fn the_government_of_a_state_and_a_titles_portfolio_name_the_state() {
+        let t = "«El Gobierno de Chile lo lamenta», dijo la ministra de Industria, Comercio y Turismo de Perú.";
+        let got = labels(t, vec![ent(t, "El Gobierno de Chile", Label::Org), ent(t, "Comercio y Turismo de Perú", Label::Org)]);
+        assert_eq!(got, own(&[("Chile", Label::State), ("Perú", Label::State)]));
+        let t = "Habló el ministro de Economía, Mercado Común y Turismo, Luis Sosa.";
+        let got = labels(t, vec![ent(t, "Mercado Común y Turismo", Label::Org), ent(t, "Luis Sosa", Label::Per)]);
+        assert_eq!(got, own(&[("Mercado Común", Label::Org), ("Luis Sosa", Label::Per)]));
+    }
+
+    #[test]
+    fn datelines_regions_networks_and_family_names() {
+        let t = "TORREVIEJA, 3 may (EFE). Rita Olmos viajó al Asia Meridional con el G20.\nOlmos lo contó en su cuenta de X. También en Twitter.";
+        let got = labels(
+            t,
+            vec![ent(t, "TORREVIEJA", Label::Per), ent(t, "Rita Olmos", Label::Per), ent(t, "Asia Meridional", Label::Org), ent(t, "Olmos", Label::Org)],
+        );
+        assert_eq!(
+            got,
+            own(&[
+                ("TORREVIEJA", Label::Loc),
+                ("EFE", Label::Org),
+                ("Rita Olmos", Label::Per),
+                ("Asia Meridional", Label::Loc),
+                ("G20", Label::Org),
+                ("Olmos", Label::Per),
+                ("X", Label::Org),
+                ("Twitter", Label::Org),
+            ])
+        );
+    }
+
+    #[test]
+    fn initials_and_abbreviations_keep_their_period() {
+        let t = "Ana M. Pérez llegó de EE.UU. ayer.";
+        let got = labels(t, vec![ent(t, "Ana M", Label::Per), ent(t, "Pérez", Label::Per), ent(t, "EE.UU", Label::Loc)]);
+        assert_eq!(got, own(&[("Ana M. Pérez", Label::Per), ("EE.UU.", Label::State)]));
     }
 
     #[test]
