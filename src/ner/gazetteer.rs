@@ -96,13 +96,10 @@ fn is_capitalized(w: &str) -> bool {
     w.chars().next().map_or(false, char::is_uppercase)
 }
 
-/// Whether `s` starts with a name whose article belongs to it ("El Cairo ...", "LA HABANA").
+/// Whether `s` is a name whose article belongs to it ("El Cairo", "LA HABANA").
 fn starts_with_article_name(s: &str) -> bool {
     let upper = s.to_uppercase();
-    lexicon().article_names.iter().any(|n| {
-        let n = n.to_uppercase();
-        upper.starts_with(&n) && !upper[n.len()..].chars().next().map_or(false, char::is_alphanumeric)
-    })
+    lexicon().article_names.iter().any(|n| n.to_uppercase() == upper)
 }
 
 /// The title (lower-case words) that the words `words[at..]` start with, longest first.
@@ -168,7 +165,10 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
         // Salvador") or starts a name that has it ("El Cairo"); "la ONU", "La ONU dijo" lose it.
         let strip_article = is_article(w)
             && hi - lo > 1
-            && !(is_capitalized(w) && (!is_sentence_initial(text, toks[lo].start) || starts_with_article_name(&text[toks[lo].start..toks[hi - 1].end])));
+            && !(is_capitalized(w)
+                && (!is_sentence_initial(text, toks[lo].start)
+                    || starts_with_article_name(&text[toks[lo].start..toks[hi - 1].end])
+                    || dateline_at(text, toks[lo].start, toks[hi - 1].end)));
         let mut title_len = 0;
         if e.label == Label::Per && !strip_article {
             let rest: Vec<String> = toks[lo..hi].iter().filter(|t| t.is_word).map(|t| t.slice(text).to_lowercase()).collect();
@@ -215,7 +215,7 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
         }
         // "Xi de China", "Felipe VI de España": the person, without the state
         if let Some(k) = (lo + 1..hi.saturating_sub(1)).find(|&k| {
-            toks[k].slice(text) == "de" && lex.state_by_name(&text[toks[k + 1].start..toks[hi - 1].end]).is_some()
+            toks[k].slice(text) == "de" && lex.state_by_name(&text[toks[k + 1].start..toks[hi - 1].end]).map_or(false, |st| !st.ambiguous)
         }) {
             hi = k;
         }
@@ -304,12 +304,15 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
             let last = tokenize(text, e.byte_start, e.byte_end).last().map(|t| t.slice(text).to_lowercase()).unwrap_or_default();
             if is_dangling(&last) {
                 let gap = text[e.byte_end..].chars().take_while(|c| *c == ' ').count();
-                // a person's name runs on only into a person's name, a place's into a place's; an
-                // organization or a work takes any name but a person's ("Comunidad de Estados
-                // Latinoamericanos y" + "Caribeños")
+                // a person's name runs on only into a person's name, a place's into a place's, an
+                // organization's "de" into an organization; a work, and an organization's "y",
+                // take any name but a person's ("Comunidad de Estados Latinoamericanos y" +
+                // "Caribeños")
+                let coordination = matches!(last.as_str(), "y" | "e" | "o");
                 let fits = match e.label {
-                    Label::Per | Label::Loc | Label::State => ents.get(i).map_or(false, |n| n.label == e.label),
-                    _ => ents.get(i).map_or(false, |n| n.label != Label::Per),
+                    Label::Misc => ents.get(i).map_or(false, |n| n.label != Label::Per),
+                    Label::Org if coordination => ents.get(i).map_or(false, |n| n.label != Label::Per),
+                    _ => ents.get(i).map_or(false, |n| n.label == e.label),
                 };
                 if gap == 1 && i < ents.len() && ents[i].byte_start == e.byte_end + 1 && fits {
                     let (e0, end) = (e.byte_start, ents[i].byte_end);
@@ -446,24 +449,31 @@ fn cut_portfolio(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
     Some(e)
 }
 
-/// A place at the head of a news dateline ("TOLEDO, 3 may (EFE)", "Lima (Reuters) -"): the
-/// paragraph's first words, then a comma, a parenthesis or a dash, then a date or a source.
+/// A person's span that is the place at the head of a news dateline ("TOLEDO, 3 may (EFE)",
+/// "Lima (Reuters) -"): the paragraph's first words, then a comma, a parenthesis or a dash,
+/// then a date or a source.
 fn is_dateline(text: &str, e: &Entity) -> bool {
-    if matches!(e.label, Label::Loc | Label::State) || lexicon().media.contains(&e.text) {
+    e.label == Label::Per && dateline_at(text, e.byte_start, e.byte_end)
+}
+
+/// Whether bytes `b0..b1` open their paragraph and a dateline follows them (see [`is_dateline`]).
+fn dateline_at(text: &str, b0: usize, b1: usize) -> bool {
+    if lexicon().media.contains(&text[b0..b1]) {
         return false;
     }
-    let line_start = text[..e.byte_start].rfind('\n').map_or(0, |k| k + 1);
-    if !text[line_start..e.byte_start].trim().is_empty() {
+    let name = &text[b0..b1];
+    let line_start = text[..b0].rfind('\n').map_or(0, |k| k + 1);
+    if !text[line_start..b0].trim().is_empty() {
         return false;
     }
-    let after = text[e.byte_end..].trim_start();
+    let after = text[b1..].trim_start();
     let Some(sep) = after.chars().next() else { return false };
     if !matches!(sep, ',' | '(' | '-' | '–' | '—') {
         return false;
     }
     let tail: String = after.chars().skip(1).take(24).collect();
     let tail = tail.trim_start();
-    let upper = !e.text.chars().any(char::is_lowercase) && e.text.chars().filter(|c| c.is_alphabetic()).count() > 4;
+    let upper = !name.chars().any(char::is_lowercase) && name.chars().filter(|c| c.is_alphabetic()).count() > 4;
     // a date: "3 may", "27 Ago.", "15 de abril"
     let mut words = tail.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
     let day = words.next().map_or(false, |w| w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit()));
@@ -594,9 +604,9 @@ fn find_media(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entity]) ->
 }
 
 /// LOC/ORG/MISC spans that are a state's name become STATE unless the name is also a common
-/// place or word ("Granada"; capitals stay LOC); regions and
-/// names with their article are places, media are ORG; a person's span that is only a state's
-/// or a capital's name is that place.
+/// place or word ("Granada"; capitals stay LOC); regions and names with their article are
+/// places, media are ORG; a person's span that is only a region's name or an article-initial
+/// place name is that place.
 fn relabel(e: &mut Entity) {
     let lex = lexicon();
     if lex.media.contains(&e.text) || (e.text.starts_with('G') && e.text.len() >= 2 && e.text[1..].trim_start_matches('-').chars().all(|c| c.is_ascii_digit()) && e.text.len() > 1 && e.text[1..].chars().any(|c| c.is_ascii_digit())) {
@@ -604,17 +614,9 @@ fn relabel(e: &mut Entity) {
         return;
     }
     if e.label == Label::Per {
-        match lex.state_by_name(&e.text) {
-            Some(st) if !st.ambiguous => {
-                e.label = Label::State;
-                e.canonical = st.canonical.clone();
-            }
-            _ => {
-                // (a capital's name may be a first name too: "Sofía", "Victoria")
-                if lex.regions.contains(&e.text) || (lex.article_names.contains(&e.text) && lex.state_by_name(&e.text).is_none()) {
-                    e.label = Label::Loc;
-                }
-            }
+        // (a state's or a capital's name may be a person's too: "Rosa Luxemburgo", "Sofía")
+        if lex.regions.contains(&e.text) || (lex.article_names.contains(&e.text) && lex.state_by_name(&e.text).is_none()) {
+            e.label = Label::Loc;
         }
         return;
     }
