@@ -34,6 +34,7 @@ pub fn refine_doc(doc: &Doc) -> Vec<Entity> {
     let map = &doc.offsets;
     let tokens: Vec<Token> = doc.paragraphs.iter().flat_map(|p| tokenize(text, p.byte_start, p.byte_end)).collect();
     let mut ents: Vec<Entity> = doc.entities.iter().cloned().filter_map(|e| clean(text, map, e)).collect();
+    family_names_are_persons(&mut ents);
     ents = repair(text, map, ents);
     ents = ents.into_iter().flat_map(|e| split_coordination(doc, e)).filter_map(|e| cut_portfolio(text, map, e)).collect();
     for e in ents.iter_mut() {
@@ -535,16 +536,24 @@ fn in_title(text: &str, b: usize) -> bool {
     false
 }
 
-/// A lone word labelled ORG, LOC or MISC that is the family name of a person named in the text
+/// A lone word labelled ORG, LOC or MISC that is a family name of a person named in the text
 /// is that person.
 fn family_names_are_persons(ents: &mut [Entity]) {
     let lex = lexicon();
     let family: Vec<String> = ents
         .iter()
         .filter(|e| e.label == Label::Per)
-        .filter_map(|e| {
+        .flat_map(|e| {
+            // the last word; of three or more, the second too ("Ana Paz Rey": "Rey", "Paz")
             let t: Vec<&str> = e.text.split_whitespace().collect();
-            (t.len() >= 2).then(|| t.last().map(|w| w.to_string())).flatten()
+            let mut f: Vec<String> = Vec::new();
+            if t.len() >= 2 {
+                f.extend(t.last().map(|w| w.to_string()));
+            }
+            if t.len() >= 3 {
+                f.push(t[1].to_string());
+            }
+            f
         })
         .collect();
     for e in ents.iter_mut() {
@@ -782,7 +791,9 @@ fn flatten(mut ents: Vec<Entity>) -> Vec<Entity> {
 
 /// Persons: the fullest name in the document that contains this one; states: the short name.
 fn assign_canonical(ents: &mut [Entity]) {
-    let persons: Vec<Vec<String>> = ents.iter().filter(|e| e.label == Label::Per).map(|e| name_tokens(&e.text)).collect();
+    // names as written, spaces made single ("Abdel-Fattah", "Ana M. Pérez" keep their hyphen and period)
+    let written: Vec<String> = ents.iter().filter(|e| e.label == Label::Per).map(|e| e.text.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    let persons: Vec<Vec<String>> = written.iter().map(|w| name_tokens(w)).collect();
     let lex = lexicon();
     for e in ents.iter_mut() {
         match e.label {
@@ -793,7 +804,10 @@ fn assign_canonical(ents: &mut [Entity]) {
                     e.canonical = e.text.clone();
                 }
             }
-            Label::Per => e.canonical = fullest_name(&e.text, &persons),
+            Label::Per => {
+                let fullest = fullest_name(&e.text, &persons);
+                e.canonical = written.iter().zip(&persons).find(|(_, t)| t.join(" ") == fullest).map_or(fullest, |(w, _)| w.clone());
+            }
             _ => e.canonical = e.text.clone(),
         }
     }
