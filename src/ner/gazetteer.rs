@@ -60,7 +60,7 @@ pub fn refine_doc(doc: &Doc) -> Vec<Entity> {
     ents.append(&mut media);
     ents = flatten(ents);
     family_names_are_persons(&mut ents);
-    let mut repeats = find_name_repeats(text, map, &tokens, &ents);
+    let mut repeats = find_name_repeats(text, map, &ents);
     ents.append(&mut repeats);
     ents = flatten(ents);
     assign_canonical(&mut ents);
@@ -728,7 +728,7 @@ fn name_tokens(name: &str) -> Vec<String> {
 }
 
 /// Standalone repeats of a person's family name ("Lavrov" after "Sergey Lavrov", "Wang" after "Wang Yi").
-fn find_name_repeats(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entity]) -> Vec<Entity> {
+fn find_name_repeats(text: &str, map: &OffsetMap, ents: &[Entity]) -> Vec<Entity> {
     let lex = lexicon();
     let mut family: Vec<String> = Vec::new();
     for e in ents.iter().filter(|e| e.label == Label::Per) {
@@ -736,7 +736,8 @@ fn find_name_repeats(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Enti
         if toks.len() < 2 {
             continue;
         }
-        let last = toks.last().cloned().unwrap_or_default();
+        // the last word as written ("Abu-Nasser")
+        let last = e.text.split_whitespace().last().unwrap_or_default().to_string();
         if last.chars().count() >= 3 && !phrase_words(&last).iter().any(|w| lex.function_class(w).is_some()) {
             family.push(last);
         }
@@ -747,11 +748,15 @@ fn find_name_repeats(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Enti
     family.sort();
     family.dedup();
     let mut out = Vec::new();
-    for t in tokens.iter().filter(|t| t.is_word) {
+    let name_char = |c: char| c.is_alphanumeric() || c == '-';
+    let mut found: Vec<Token> = family
+        .iter()
+        .flat_map(|f| text.match_indices(f.as_str()).map(|(b, f)| Token { start: b, end: b + f.len(), is_word: true }))
+        .filter(|t| !text[..t.start].chars().next_back().map_or(false, name_char) && !text[t.end..].chars().next().map_or(false, name_char))
+        .collect();
+    found.sort_by_key(|t| t.start);
+    for t in found.iter() {
         let w = t.slice(text);
-        if !family.iter().any(|f| f == w) {
-            continue;
-        }
         if ents.iter().any(|e| e.byte_start < t.end && t.start < e.byte_end) {
             continue;
         }
@@ -1012,6 +1017,58 @@ mod tests {
         let t = "Ana M. Pérez llegó de EE.UU. ayer.";
         let got = labels(t, vec![ent(t, "Ana M", Label::Per), ent(t, "Pérez", Label::Per), ent(t, "EE.UU", Label::Loc)]);
         assert_eq!(got, own(&[("Ana M. Pérez", Label::Per), ("EE.UU.", Label::State)]));
+    }
+
+    #[test]
+    fn persons_keep_their_written_name_and_a_first_surname_is_the_person() {
+        let t = "Habló Said Abu-Nasser. Abu-Nasser sonrió. Luego Ana Paz Rey dijo que Paz volvería.";
+        let mut paz = ent(t, "Paz", Label::Loc);
+        let b = t.rfind("Paz").unwrap();
+        (paz.byte_start, paz.byte_end) = (b, b + 3);
+        (paz.start, paz.end) = (t[..b].chars().count(), t[..b].chars().count() + 3);
+        let ents = vec![ent(t, "Said Abu-Nasser", Label::Per), ent(t, "Ana Paz Rey", Label::Per), paz];
+        let out = refine(t, &segment(t), ents);
+        let got: Vec<(&str, Label, &str)> = out.iter().map(|e| (e.text.as_str(), e.label, e.canonical.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Said Abu-Nasser", Label::Per, "Said Abu-Nasser"),
+                ("Abu-Nasser", Label::Per, "Said Abu-Nasser"),
+                ("Ana Paz Rey", Label::Per, "Ana Paz Rey"),
+                ("Paz", Label::Per, "Ana Paz Rey"),
+            ]
+        );
+    }
+
+    /// A document whose words carry the given (UPOS, head, relation), heads as word indices.
+    fn parsed(text: &str, ents: Vec<Entity>, syntax: &[(&str, Option<usize>, &str)]) -> Doc {
+        let mut doc = Doc::from_entities(text, ents);
+        assert_eq!(doc.tokens.len(), syntax.len(), "{:?}", doc.tokens.iter().map(|t| &t.form).collect::<Vec<_>>());
+        for (t, &(upos, head, deprel)) in doc.tokens.iter_mut().zip(syntax) {
+            (t.upos, t.head, t.deprel) = (upos.to_string(), head, deprel.to_string());
+        }
+        doc
+    }
+
+    #[test]
+    fn two_coordinated_names_in_one_span_are_split_by_the_parse() {
+        let t = "Llegaron Tomás Vela y Rita Olmos.";
+        let doc = parsed(
+            t,
+            vec![ent(t, "Tomás Vela y Rita Olmos", Label::Per)],
+            &[("VERB", None, "root"), ("PROPN", Some(0), "nsubj"), ("PROPN", Some(1), "flat"), ("CCONJ", Some(4), "cc"), ("PROPN", Some(1), "conj"), ("PROPN", Some(4), "flat"), ("PUNCT", Some(0), "punct")],
+        );
+        let got: Vec<(String, Label)> = refine_doc(&doc).into_iter().map(|e| (e.text, e.label)).collect();
+        assert_eq!(got, own(&[("Tomás Vela", Label::Per), ("Rita Olmos", Label::Per)]));
+        // a name with coordinated complements stays whole
+        let t = "Firmó la Liga de Pescadores y Armadores.";
+        let doc = parsed(
+            t,
+            vec![ent(t, "Liga de Pescadores y Armadores", Label::Org)],
+            &[("VERB", None, "root"), ("DET", Some(2), "det"), ("PROPN", Some(0), "obj"), ("ADP", Some(4), "case"), ("PROPN", Some(2), "nmod"), ("CCONJ", Some(6), "cc"), ("PROPN", Some(2), "conj"), ("PUNCT", Some(0), "punct")],
+        );
+        let got: Vec<(String, Label)> = refine_doc(&doc).into_iter().map(|e| (e.text, e.label)).collect();
+        assert_eq!(got, own(&[("Liga de Pescadores y Armadores", Label::Org)]));
     }
 
     #[test]
