@@ -89,6 +89,11 @@ fn set_span(text: &str, map: &OffsetMap, e: &mut Entity, b0: usize, b1: usize) {
     e.canonical = e.text.clone();
 }
 
+/// Whether `name` names a state and nothing else ("Granada" is a city too).
+fn is_state(name: &str) -> bool {
+    lexicon().state_by_name(name).map_or(false, |st| !st.ambiguous)
+}
+
 fn is_article(w: &str) -> bool {
     matches!(w.to_lowercase().as_str(), "el" | "la" | "los" | "las")
 }
@@ -145,7 +150,7 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
         return None;
     }
     // "China-Kazajistán" names two states, each of which the state pass tags on its own
-    if span_text.contains('-') && span_text.split('-').all(|part| lex.state_by_name(part.trim()).is_some()) {
+    if span_text.contains('-') && span_text.split('-').all(|part| is_state(part.trim())) {
         return None;
     }
     // "ministro de [Relaciones Exteriores de China]": a title's portfolio (the state in it is
@@ -221,8 +226,8 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
             hi = k;
         }
     }
-    // Dangling words at the start ("y Cooperación", "de Estado")
-    while lo < hi && matches!(toks[lo].slice(text), "de" | "del" | "y" | "e" | "o" | "para" | "en") {
+    // Dangling words at the start ("y Cooperación", "de Estado", "de la")
+    while lo < hi && (is_dangling(toks[lo].slice(text)) || !toks[lo].is_word) {
         lo += 1;
         while lo < hi && !toks[lo].is_word {
             lo += 1;
@@ -235,7 +240,8 @@ fn clean(text: &str, map: &OffsetMap, mut e: Entity) -> Option<Entity> {
     Some(e)
 }
 
-/// Words that cannot end a name: a span ending in one was cut from a longer name.
+/// Words that cannot end (or, lower-case, start) a name: a span ending in one was cut from a
+/// longer name. Case matters: "E." and "A." are initials.
 fn is_dangling(w: &str) -> bool {
     matches!(w, "de" | "del" | "y" | "e" | "la" | "el" | "los" | "las" | "para" | "en" | "o" | "a" | "por" | "con" | "sobre" | "contra")
 }
@@ -261,7 +267,7 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
             let word_start = stem.char_indices().rev().take_while(|(_, c)| c.is_alphanumeric()).last().map(|(k, _)| k);
             let Some(ws) = word_start else { break };
             let word = &stem[ws..];
-            if !is_capitalized(word) || lex.state_by_name(word).is_some() || lex.state_by_name(&e.text).is_some() {
+            if !is_capitalized(word) || is_state(word) || is_state(&e.text) {
                 break;
             }
             // the word belongs to the entity before: that one takes this one
@@ -284,10 +290,10 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
                 let rest = &after[1..];
                 let len = rest.char_indices().take_while(|(_, c)| c.is_alphanumeric()).last().map_or(0, |(k, c)| k + c.len_utf8());
                 let word = &rest[..len];
-                let pair = lex.state_by_name(&e.text).is_some() || lex.state_by_name(word).is_some() || {
+                let pair = is_state(&e.text) || is_state(word) || {
                     // "China-Asia Central": a state and a name after it
                     let next_name: String = rest.split(|c: char| c == ',' || c == '.' || c == ';').next().unwrap_or("").to_string();
-                    lex.state_by_name(next_name.trim()).is_some() || lex.regions.contains(next_name.trim())
+                    is_state(next_name.trim()) || lex.regions.contains(next_name.trim())
                 };
                 if !pair && len > 0 {
                     let ws = e.byte_end + 1;
@@ -302,7 +308,7 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
                 }
             }
             // A span that ends in "de", "y", "la" was cut: it runs on into the next name.
-            let last = tokenize(text, e.byte_start, e.byte_end).last().map(|t| t.slice(text).to_lowercase()).unwrap_or_default();
+            let last = tokenize(text, e.byte_start, e.byte_end).last().map(|t| t.slice(text).to_string()).unwrap_or_default();
             if is_dangling(&last) {
                 let gap = text[e.byte_end..].chars().take_while(|c| *c == ' ').count();
                 // a person's name runs on only into a person's name, a place's into a place's, an
@@ -324,7 +330,7 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
                 // no name follows: drop the dangling words
                 let toks = tokenize(text, e.byte_start, e.byte_end);
                 let mut hi = toks.len();
-                while hi > 0 && (!toks[hi - 1].is_word || is_dangling(&toks[hi - 1].slice(text).to_lowercase())) {
+                while hi > 0 && (!toks[hi - 1].is_word || is_dangling(toks[hi - 1].slice(text))) {
                     hi -= 1;
                 }
                 if hi == 0 {
