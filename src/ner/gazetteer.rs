@@ -9,7 +9,9 @@
 //! - spans are repaired: hyphenated names are one name unless they pair states ("Ana
 //!   Pérez-Gil", but "China-Perú" is two states), a span that ends in "de"/"y" runs on into the
 //!   name it was cut from, an article that belongs to the name is put back, "EE.UU" keeps its
-//!   final period; a span that the parse shows as two coordinated names is split;
+//!   final period. (A split of spans that the parse shows as two coordinated names, "Ana Ruiz y
+//!   Luis Sosa", measured +0.02 F1 on AnCora, -0.02 on CoNLL-2002 and 0 on the readouts, so it
+//!   went; the rules read the `Doc` and can use its parse where that earns F1.)
 //! - labels: LOC spans that name a sovereign state become STATE, regions stay LOC, media and
 //!   networks are ORG, a place at the head of a news dateline is a LOC, "Gobierno de Chile"
 //!   (and a title's "... de Chile") is the state only, a lone family name of a person in the
@@ -36,7 +38,7 @@ pub fn refine_doc(doc: &Doc) -> Vec<Entity> {
     let mut ents: Vec<Entity> = doc.entities.iter().cloned().filter_map(|e| clean(text, map, e)).collect();
     family_names_are_persons(&mut ents);
     ents = repair(text, map, ents);
-    ents = ents.into_iter().flat_map(|e| split_coordination(doc, e)).filter_map(|e| cut_portfolio(text, map, e)).collect();
+    ents = ents.into_iter().filter_map(|e| cut_portfolio(text, map, e)).collect();
     for e in ents.iter_mut() {
         relabel(e);
         if is_network_x(text, &Token { start: e.byte_start, end: e.byte_end, is_word: true }) {
@@ -373,55 +375,6 @@ fn repair(text: &str, map: &OffsetMap, mut ents: Vec<Entity>) -> Vec<Entity> {
             }
         }
         out.push(e);
-    }
-    out
-}
-
-/// A span the parse shows as two coordinated names ("Francia y Alemania" as one span) is split
-/// in two; a conjunct that is a single common noun ("... y Cooperación") is no name and goes.
-/// Names that are coordinations ("Trinidad y Tobago") stay whole; without a parse nothing
-/// changes.
-fn split_coordination(doc: &Doc, e: Entity) -> Vec<Entity> {
-    let lex = lexicon();
-    if e.label == Label::Misc || lex.state_by_name(&e.text).is_some() || lex.media.contains(&e.text) || !e.text.contains(" y ") {
-        return vec![e];
-    }
-    let inside: Vec<usize> = (0..doc.tokens.len()).filter(|&k| doc.tokens[k].byte_start >= e.byte_start && doc.tokens[k].byte_end <= e.byte_end).collect();
-    if inside.is_empty() || doc.tokens[inside[0]].upos == "_" {
-        return vec![e];
-    }
-    // the span's head: the word whose head lies outside the span
-    let heads: Vec<usize> = inside.iter().copied().filter(|&k| doc.tokens[k].head.map_or(true, |h| !inside.contains(&h))).collect();
-    let [head] = heads.as_slice() else { return vec![e] };
-    let Some(conj) = inside.iter().copied().find(|&k| doc.tokens[k].deprel == "conj" && doc.tokens[k].head == Some(*head)) else { return vec![e] };
-    // coordinated modifiers ("de Estados Latinoamericanos y Caribeños") are one name
-    if !matches!(doc.tokens[conj].upos.as_str(), "PROPN" | "NOUN") || doc.tokens.get(conj.saturating_sub(2)).map_or(false, |t| t.upos == "ADJ") {
-        return vec![e];
-    }
-    let Some(cc) = inside.iter().copied().find(|&k| k < conj && k > *head && doc.tokens[k].deprel == "cc" && doc.tokens[k].head == Some(conj)) else {
-        return vec![e];
-    };
-    // two names side by side ("Francia y Alemania"), not a name with its complements
-    // ("Asociación de Mujeres y Familias"): the head is a proper noun and no "de" comes first
-    if doc.tokens[*head].upos != "PROPN" || inside.iter().any(|&k| k < cc && matches!(doc.tokens[k].form.to_lowercase().as_str(), "de" | "del" | "para")) {
-        return vec![e];
-    }
-    let text = doc.text.as_str();
-    let map = &doc.offsets;
-    let mut first = e.clone();
-    let first_end = inside.iter().copied().filter(|&k| k < cc).map(|k| doc.tokens[k].byte_end).max().unwrap_or(e.byte_start);
-    if first_end <= e.byte_start {
-        return vec![e];
-    }
-    set_span(text, map, &mut first, e.byte_start, first_end);
-    let mut out = vec![first];
-    let second_start = doc.tokens[inside.iter().copied().find(|&k| k > cc).unwrap_or(cc)].byte_start;
-    let second_words: Vec<usize> = inside.iter().copied().filter(|&k| k > cc).collect();
-    let common_noun = second_words.len() == 1 && doc.tokens[second_words[0]].upos == "NOUN";
-    if !common_noun && second_start < e.byte_end {
-        let mut second = e.clone();
-        set_span(text, map, &mut second, second_start, e.byte_end);
-        out.push(second);
     }
     out
 }
@@ -1044,37 +997,6 @@ mod tests {
                 ("Paz", Label::Per, "Ana Paz Rey"),
             ]
         );
-    }
-
-    /// A document whose words carry the given (UPOS, head, relation), heads as word indices.
-    fn parsed(text: &str, ents: Vec<Entity>, syntax: &[(&str, Option<usize>, &str)]) -> Doc {
-        let mut doc = Doc::from_entities(text, ents);
-        assert_eq!(doc.tokens.len(), syntax.len(), "{:?}", doc.tokens.iter().map(|t| &t.form).collect::<Vec<_>>());
-        for (t, &(upos, head, deprel)) in doc.tokens.iter_mut().zip(syntax) {
-            (t.upos, t.head, t.deprel) = (upos.to_string(), head, deprel.to_string());
-        }
-        doc
-    }
-
-    #[test]
-    fn two_coordinated_names_in_one_span_are_split_by_the_parse() {
-        let t = "Llegaron Tomás Vela y Rita Olmos.";
-        let doc = parsed(
-            t,
-            vec![ent(t, "Tomás Vela y Rita Olmos", Label::Per)],
-            &[("VERB", None, "root"), ("PROPN", Some(0), "nsubj"), ("PROPN", Some(1), "flat"), ("CCONJ", Some(4), "cc"), ("PROPN", Some(1), "conj"), ("PROPN", Some(4), "flat"), ("PUNCT", Some(0), "punct")],
-        );
-        let got: Vec<(String, Label)> = refine_doc(&doc).into_iter().map(|e| (e.text, e.label)).collect();
-        assert_eq!(got, own(&[("Tomás Vela", Label::Per), ("Rita Olmos", Label::Per)]));
-        // a name with coordinated complements stays whole
-        let t = "Firmó la Liga de Pescadores y Armadores.";
-        let doc = parsed(
-            t,
-            vec![ent(t, "Liga de Pescadores y Armadores", Label::Org)],
-            &[("VERB", None, "root"), ("DET", Some(2), "det"), ("PROPN", Some(0), "obj"), ("ADP", Some(4), "case"), ("PROPN", Some(2), "nmod"), ("CCONJ", Some(6), "cc"), ("PROPN", Some(2), "conj"), ("PUNCT", Some(0), "punct")],
-        );
-        let got: Vec<(String, Label)> = refine_doc(&doc).into_iter().map(|e| (e.text, e.label)).collect();
-        assert_eq!(got, own(&[("Liga de Pescadores y Armadores", Label::Org)]));
     }
 
     #[test]
