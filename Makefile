@@ -3,7 +3,7 @@ CACHE ?= $(or $(PORTAVOZ_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/portavoz)
 BASE := $(CACHE)/base/xlmr-e5-small
 MODEL := models/portavoz-ner-es
 
-.PHONY: setup annotate test evaluate evaluate-syntax-cli evaluate-readouts train train-syntax bench
+.PHONY: setup annotate test evaluate evaluate-rules evaluate-syntax-cli evaluate-readouts train train-syntax bench
 
 ## libtorch 2.4.0 (PyPI torch wheel, per-user venv), the base encoder parts, the converted base model
 setup:
@@ -23,9 +23,16 @@ annotate: setup
 test: setup
 	cargo test --release
 
-## NER scores on AnCora test and CoNLL-2002 testb, syntax scores on UD Spanish GSD test (../shared/data)
+## NER scores on AnCora test and CoNLL-2002 testb, the model alone and the whole pipeline side
+## by side (overall and per label), syntax scores on UD Spanish GSD test (../shared/data)
 evaluate: setup
 	cargo run --release --example evaluate -- --model $(MODEL)
+
+## the entity rules alone, measured again in seconds: the model's output is kept in target/ent-cache
+## after the first run (corpora and readouts), and only the rule layer runs again
+evaluate-rules: setup
+	cargo run --release --example evaluate -- --model $(MODEL) --cache target/ent-cache --no-syntax
+	cargo run --release --example evaluate_readouts -- --parsed target/ent-cache/readouts.parsed.jsonl
 
 ## syntax scores on GSD test through the command line: raw sentence texts -> portavoz annotate --format conllu
 UD := ../shared/data/ud-spanish

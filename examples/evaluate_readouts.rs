@@ -1,6 +1,10 @@
 //! Scores portavoz on the gold readouts and lists its errors document by document.
 //!
-//!     cargo run --release --example evaluate_readouts -- [--gold-entities] [GOLD.jsonl] [--out PRED.jsonl]
+//!     cargo run --release --example evaluate_readouts -- [--gold-entities] [GOLD.jsonl] [--out PRED.jsonl] [--parsed PARSE.jsonl]
+//!
+//! `--parsed PARSE.jsonl` keeps the model's parse of the documents in that file (written on the
+//! first run, read on the next ones while the documents are the same), so that a change to the
+//! rules is measured again without the model pass.
 //!
 //! `--gold-entities` feeds each document's gold entities (STATE relabelled LOC, as the model
 //! would label them) into the rule layer, so claims and stances are measured without the model.
@@ -15,6 +19,9 @@ use portavoz::attribution::annotate_from_entities;
 use portavoz::text::OffsetMap;
 use portavoz::{Annotation, Entity, Label};
 use serde_json::Value;
+
+#[path = "common/replay.rs"]
+mod replay;
 
 const DEFAULT_GOLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/readouts-dev.jsonl");
 const SCORER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/score.py");
@@ -31,14 +38,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut docs_cache: Option<String> = None;
     let mut gold_path = DEFAULT_GOLD.to_string();
     let mut out_path = "target/readouts-pred.jsonl".to_string();
+    let mut parsed_path: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--gold-entities" => gold_entities = true,
             "--docs" => docs_cache = Some(args.next().ok_or("--docs needs a path")?),
             "--out" => out_path = args.next().ok_or("--out needs a path")?,
+            "--parsed" => parsed_path = Some(args.next().ok_or("--parsed needs a path")?),
             "-h" | "--help" => {
-                println!("usage: evaluate_readouts [--gold-entities] [GOLD.jsonl] [--out PRED.jsonl]");
+                println!("usage: evaluate_readouts [--gold-entities] [GOLD.jsonl] [--out PRED.jsonl] [--parsed PARSE.jsonl]");
                 return Ok(());
             }
             _ => gold_path = a,
@@ -89,12 +98,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?
     } else {
-        let pipeline = portavoz::Pipeline::new(portavoz::PipelineConfig::default())?;
         let docs: Vec<portavoz::Document> = gold
             .iter()
             .map(|d| portavoz::Document { id: d["id"].as_str().unwrap_or_default().into(), text: d["text"].as_str().unwrap_or_default().into() })
             .collect();
-        pipeline.annotate_batch(&docs)?
+        match &parsed_path {
+            Some(path) => {
+                let parsed = replay::parsed(Some(std::path::Path::new(path)), &docs, || {
+                    let pipeline = portavoz::Pipeline::new(portavoz::PipelineConfig::default().tokens(true))?;
+                    Ok(pipeline.annotate_batch(&docs)?)
+                })?;
+                replay::reannotate(&parsed)
+            }
+            None => portavoz::Pipeline::new(portavoz::PipelineConfig::default())?.annotate_batch(&docs)?,
+        }
     };
 
     if let Some(dir) = std::path::Path::new(&out_path).parent() {

@@ -8,7 +8,7 @@ use crate::doc::Doc;
 pub fn annotate(id: &str, doc: &Doc) -> Annotation {
     let segmentation = doc.segmentation();
     let text = doc.text.as_str();
-    let entities = crate::ner::gazetteer::refine(text, &segmentation, doc.entities.clone());
+    let entities = crate::ner::gazetteer::refine_doc(doc);
     let mentions = crate::mentions::find_in(doc, &segmentation, &entities);
     let found = crate::claims::extract(doc, &mentions);
     let claims = crate::stance::assign(doc, &mentions, found);

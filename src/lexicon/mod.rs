@@ -29,6 +29,10 @@ const GENERIC_ORGS: &str = include_str!("generic_orgs.tsv");
 const CUE_LEMMAS: &str = include_str!("cue_lemmas.tsv");
 const STANCE_LEMMAS: &str = include_str!("stance_lemmas.tsv");
 const GRAMMAR_WORDS: &str = include_str!("grammar_words.tsv");
+const ARTICLE_NAMES: &str = include_str!("article_names.tsv");
+const REGIONS: &str = include_str!("regions.tsv");
+const TITLES: &str = include_str!("titles.tsv");
+const PORTFOLIOS: &str = include_str!("portfolios.tsv");
 
 /// Grammatical number of a verb form or a noun phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -215,6 +219,27 @@ pub struct Lexicon {
     pub media: HashSet<String>,
     /// Capitalized common nouns that are no entity on their own ("Estado", "Gobierno").
     pub generic_orgs: HashSet<String>,
+    /// Lower-case plurals of institution nouns ("ministerios", "gobiernos"): a span they head
+    /// names no particular organization.
+    pub generic_plurals: HashSet<String>,
+    /// Names whose first word is an article that belongs to them ("El Cairo", "La Habana",
+    /// "El Salvador", "El País"), as written.
+    pub article_names: HashSet<String>,
+    /// World regions, seas and other places that are no state ("Asia Central"), as written.
+    pub regions: HashSet<String>,
+    /// Titles and offices (lower-case words; plurals included), longest first.
+    pub titles: Vec<Title>,
+    /// First words of the portfolios of ministries and offices ("Defensa", "Asuntos").
+    pub portfolios: HashSet<String>,
+}
+
+/// A title or office ("presidente", "alto representante", "príncipe").
+#[derive(Debug, Clone)]
+pub struct Title {
+    /// Lower-case words.
+    pub words: Vec<String>,
+    /// A title of nobility: "de" after it names a place ("Príncipe de Asturias").
+    pub noble: bool,
 }
 
 impl Lexicon {
@@ -486,6 +511,11 @@ fn build() -> Lexicon {
         surname_first: HashSet::new(),
         media: HashSet::new(),
         generic_orgs: HashSet::new(),
+        generic_plurals: HashSet::new(),
+        article_names: HashSet::new(),
+        regions: HashSet::new(),
+        titles: Vec::new(),
+        portfolios: HashSet::new(),
     };
 
     for row in rows(STATES) {
@@ -655,7 +685,40 @@ fn build() -> Lexicon {
     lex.abbreviations = rows(ABBREVIATIONS).map(|r| field(&r, 0).to_string()).collect();
     lex.surname_first = rows(SURNAME_FIRST).map(|r| field(&r, 0).to_string()).collect();
     lex.media = rows(MEDIA).map(|r| field(&r, 0).to_string()).collect();
-    lex.generic_orgs = rows(GENERIC_ORGS).map(|r| field(&r, 0).to_string()).collect();
+    for row in rows(GENERIC_ORGS) {
+        let name = field(&row, 0);
+        if !name.contains(' ') {
+            lex.generic_plurals.insert(plural(&name.to_lowercase()));
+        }
+        if field(&row, 1) != "plural-only" {
+            lex.generic_orgs.insert(name.to_string());
+        }
+    }
+    lex.article_names = rows(ARTICLE_NAMES).map(|r| field(&r, 0).to_string()).collect();
+    let starts_with_article = |n: &str| ["El ", "La ", "Los ", "Las "].iter().any(|a| n.starts_with(a));
+    let more: Vec<String> = lex.media.iter().chain(lex.state_names.keys()).filter(|n| starts_with_article(n)).cloned().collect();
+    lex.article_names.extend(more);
+    lex.portfolios = rows(PORTFOLIOS).map(|r| field(&r, 0).to_string()).collect();
+    lex.regions = rows(REGIONS).map(|r| field(&r, 0).to_string()).collect();
+    for row in rows(TITLES) {
+        let words = phrase_words(field(&row, 0));
+        if words.is_empty() {
+            continue;
+        }
+        let noble = field(&row, 1) == "noble";
+        // plural: the words before the first preposition ("jefes de estado", "altos representantes")
+        let mut pl = words.clone();
+        for w in pl.iter_mut().take_while(|w| !matches!(w.as_str(), "de" | "del" | "para" | "la" | "el")) {
+            *w = plural(w);
+        }
+        lex.titles.push(Title { words, noble });
+        lex.titles.push(Title { words: pl, noble });
+    }
+    for r in lex.roles.iter().filter(|r| r.words.len() == 1) {
+        lex.titles.push(Title { words: r.words.clone(), noble: false });
+        lex.titles.push(Title { words: vec![plural(&r.words[0])], noble: false });
+    }
+    lex.titles.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
     for r in rows(GRAMMAR_WORDS) {
         lex.grammar_words.entry(field(&r, 0).to_string()).or_default().push(field(&r, 1).to_string());
     }
