@@ -1,7 +1,10 @@
 use std::path::PathBuf;
 
 /// The one error type of portavoz.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its message, so that `fn main() -> Result<(), Box<dyn Error>>` prints
+/// the message (with the paths and the fix) rather than the variant's fields.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// A model folder or file is missing.
     #[error("model file not found: {path} ({hint})")]
@@ -50,6 +53,12 @@ pub enum Error {
     /// A configuration value is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
 }
 
 impl Error {

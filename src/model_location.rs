@@ -2,7 +2,7 @@
 //!
 //! [`locate_model`] looks in this order and takes the first that applies:
 //!
-//! 1. an explicit folder ([`PipelineConfig::model_dir`](crate::PipelineConfig::model_dir),
+//! 1. an explicit folder ([`PipelineConfig::model_dir`](method@crate::PipelineConfig::model_dir),
 //!    `portavoz annotate --model DIR`);
 //! 2. the `PORTAVOZ_MODEL` environment variable;
 //! 3. the per-user copy that `make setup` installs: `<cache>/models/portavoz-ner-es-<version>`,
@@ -33,7 +33,7 @@ pub const MODEL_VERSION_FILE: &str = "VERSION";
 /// How the model folder was chosen (see the [module documentation](self)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelSource {
-    /// Named by the caller ([`PipelineConfig::model_dir`](crate::PipelineConfig::model_dir)).
+    /// Named by the caller ([`PipelineConfig::model_dir`](method@crate::PipelineConfig::model_dir)).
     Explicit,
     /// Named by the `PORTAVOZ_MODEL` environment variable.
     Environment,

@@ -42,7 +42,7 @@ pub enum DeviceChoice {
 /// How to build a [`Pipeline`]: a builder with sane defaults.
 ///
 /// The model folder is found as [`crate::model_location`] describes (an explicit
-/// [`model_dir`](PipelineConfig::model_dir), then `PORTAVOZ_MODEL`, then the per-user copy
+/// [`model_dir`](method@PipelineConfig::model_dir), then `PORTAVOZ_MODEL`, then the per-user copy
 /// set-up installs, then the crate's own folder).
 ///
 /// ```no_run
@@ -375,7 +375,8 @@ impl StageTimes {
 
 static DEFAULT_PIPELINE: OnceCell<Mutex<Pipeline>> = OnceCell::new();
 
-/// Runs `f` with a process-wide pipeline on the shipped model, loaded on first use and shared
+/// Runs `f` with a process-wide pipeline on the default configuration (the model found as
+/// [`crate::model_location`] describes), loaded on first use and shared
 /// (behind a `Mutex`) by every thread.
 ///
 /// ```no_run
