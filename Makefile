@@ -19,7 +19,7 @@ setup:
 ## the main job: annotate the bundled readouts in examples/data (JSONL + HTML report in target/)
 annotate: setup
 	cargo run --release --quiet $(FEATURES) --bin portavoz -- annotate examples/data -o target/examples.jsonl
-	cargo run --release --quiet $(FEATURES) --bin portavoz -- view target/examples.jsonl -o target/examples.html
+	cargo run --release --quiet $(FEATURES) --bin portavoz -- annotate --quiet examples/data --format html -o target/examples.html
 	@echo "annotations: target/examples.jsonl   report: target/examples.html"
 
 ## all tests (unit, integration, doc), then a crate that depends on portavoz as the README says
