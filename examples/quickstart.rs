@@ -14,14 +14,14 @@ fn main() -> ExitCode {
     });
 
     // Loading the model is the slow part: build the pipeline once and reuse it.
-    let config = PipelineConfig::default();
-    let pipeline = match Pipeline::new(config.clone()) {
+    let pipeline = match Pipeline::new(PipelineConfig::default()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("cannot build the pipeline from {}: {e}", config.model_dir.display());
+            eprintln!("cannot build the pipeline: {e}");
             return ExitCode::FAILURE;
         }
     };
+    eprintln!("portavoz {}, model {}", portavoz::VERSION, pipeline.model());
     let annotation = match pipeline.annotate(&text) {
         Ok(a) => a,
         Err(e) => {

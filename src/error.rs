@@ -1,11 +1,23 @@
 use std::path::PathBuf;
 
 /// The one error type of portavoz.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its message, so that `fn main() -> Result<(), Box<dyn Error>>` prints
+/// the message (with the paths and the fix) rather than the variant's fields.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// A model folder or file is missing.
     #[error("model file not found: {path} ({hint})")]
     ModelMissing { path: PathBuf, hint: String },
+    /// No model folder was named and none was found where [`crate::model_location::locate_model`] looks:
+    /// `searched` lists every place it looked.
+    #[error(
+        "no portavoz model found; looked in: {}. Fix: run `make setup` in a portavoz source checkout (it installs \
+         the model into the per-user cache), or set PORTAVOZ_MODEL=DIR (or PipelineConfig::model_dir) to a folder \
+         holding config.json, model.safetensors and tokenizer.json",
+        searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    ModelNotFound { searched: Vec<PathBuf> },
     /// A model file exists but cannot be read as what it claims to be.
     #[error("model file {path} is corrupt: {reason}")]
     ModelCorrupt { path: PathBuf, reason: String },
@@ -41,6 +53,12 @@ pub enum Error {
     /// A configuration value is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
 }
 
 impl Error {

@@ -8,6 +8,7 @@ use once_cell::sync::OnceCell;
 use crate::annotation::Annotation;
 use crate::doc::Doc;
 use crate::error::{Error, Result};
+use crate::model_location::ModelInfo;
 use crate::ner::{Forward, InferenceOptions, NerModel, NerProfile, Precision};
 use crate::normalize::NormalizedText;
 use crate::segment::{self, Segmentation};
@@ -40,6 +41,10 @@ pub enum DeviceChoice {
 
 /// How to build a [`Pipeline`]: a builder with sane defaults.
 ///
+/// The model folder is found as [`crate::model_location`] describes (an explicit
+/// [`model_dir`](method@PipelineConfig::model_dir), then `PORTAVOZ_MODEL`, then the per-user copy
+/// set-up installs, then the crate's own folder).
+///
 /// ```no_run
 /// use portavoz::{Pipeline, PipelineConfig};
 /// let pipeline = Pipeline::new(PipelineConfig::default().batch_size(16).threads(2))?;
@@ -47,8 +52,9 @@ pub enum DeviceChoice {
 /// ```
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
-    /// Folder with config.json, model.safetensors and tokenizer.json.
-    pub model_dir: PathBuf,
+    /// Folder with config.json, model.safetensors and tokenizer.json; `None` (the default)
+    /// finds it as [`crate::model_location`] describes.
+    pub model_dir: Option<PathBuf>,
     /// Rows per forward pass; each row holds `window` positions of one or more packed
     /// sentence windows.
     pub batch_size: usize,
@@ -72,15 +78,17 @@ pub struct PipelineConfig {
     pub syntax: bool,
 }
 
-/// The model folder shipped with the crate.
+/// The model folder of the crate's source (see [`crate::model_location::crate_model_dir`]);
+/// the pipeline looks in other places first.
+#[cfg(feature = "training")]
 pub fn default_model_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/portavoz-ner-es"))
+    crate::model_location::crate_model_dir()
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
         PipelineConfig {
-            model_dir: default_model_dir(),
+            model_dir: None,
             batch_size: 32,
             window: 128,
             overlap: 32,
@@ -95,8 +103,9 @@ impl Default for PipelineConfig {
 }
 
 impl PipelineConfig {
+    /// Loads the model from this folder (instead of looking for it).
     pub fn model_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.model_dir = dir.into();
+        self.model_dir = Some(dir.into());
         self
     }
     pub fn batch_size(mut self, n: usize) -> Self {
@@ -174,15 +183,18 @@ impl PipelineConfig {
 pub struct Pipeline {
     ner: NerModel,
     tokens: bool,
+    model: ModelInfo,
 }
 
 impl Pipeline {
-    /// Loads the model named by `config`. The model folder is checked first
-    /// ([`crate::model_folder::check`]): a missing, unreadable or inconsistent file is an
-    /// [`Error`] naming the file and the value at fault, never a panic.
+    /// Loads the model named by `config` (or found: see [`crate::model_location`]). The model
+    /// folder is checked first: a missing, unreadable or inconsistent file is an [`Error`]
+    /// naming the file and the value at fault, never a panic; no folder at all is
+    /// [`Error::ModelNotFound`], naming every place looked at.
     pub fn new(config: PipelineConfig) -> Result<Self> {
         config.validate()?;
-        crate::model_folder::check(&config.model_dir)?;
+        let model = ModelInfo::locate(config.model_dir.as_deref())?;
+        crate::model_folder::check(&model.dir)?;
         if let Some(n) = config.threads {
             tch::set_num_threads(n as i32);
         }
@@ -205,11 +217,22 @@ impl Pipeline {
             forward: config.forward,
             syntax: config.syntax,
         };
-        let ner = NerModel::load_on(&config.model_dir, device, options)?;
-        Ok(Pipeline { ner, tokens: config.tokens })
+        let ner = NerModel::load_on(&model.dir, device, options)?;
+        Ok(Pipeline { ner, tokens: config.tokens, model })
     }
 
-    /// Loads the model shipped with the crate, with default settings.
+    /// Which model runs, its version and where it was loaded from.
+    ///
+    /// ```no_run
+    /// let pipeline = portavoz::Pipeline::new(portavoz::PipelineConfig::default())?;
+    /// eprintln!("portavoz {}, model {}", portavoz::VERSION, pipeline.model());
+    /// # Ok::<(), portavoz::Error>(())
+    /// ```
+    pub fn model(&self) -> &ModelInfo {
+        &self.model
+    }
+
+    /// Loads the model in `dir`, with default settings.
     pub fn from_model_dir(dir: &Path) -> Result<Self> {
         Self::new(PipelineConfig::default().model_dir(dir))
     }
@@ -228,7 +251,7 @@ impl Pipeline {
     /// Annotates documents together: the sentences of all of them share forward passes.
     /// Returns one annotation per document, in order; an empty text gives an empty annotation.
     pub fn annotate_batch(&self, docs: &[Document]) -> Result<Vec<Annotation>> {
-        Ok(self.annotate_batch_profiled(docs)?.0)
+        Ok(self.run(docs)?.0)
     }
 
     /// [`Pipeline::annotate_batch`], with the time each stage took.
@@ -236,7 +259,12 @@ impl Pipeline {
     /// Every stage runs on the [`NormalizedText`] of each document (NFC, zero-width characters
     /// removed), so that "Gutie\u{301}rrez" and "Gutiérrez" are one name; the offsets and strings
     /// of the output are then mapped back to the original text and sliced from it.
+    #[cfg(feature = "training")]
     pub fn annotate_batch_profiled(&self, docs: &[Document]) -> Result<(Vec<Annotation>, StageTimes)> {
+        self.run(docs)
+    }
+
+    fn run(&self, docs: &[Document]) -> Result<(Vec<Annotation>, StageTimes)> {
         let t = Instant::now();
         let views: Vec<NormalizedText> = docs.iter().map(|d| NormalizedText::new(&d.text)).collect();
         let segmentations: Vec<Segmentation> = views.iter().map(|v| segment::segment(&v.text)).collect();
@@ -279,6 +307,7 @@ impl Pipeline {
     }
 
     /// The NER stage alone.
+    #[cfg(feature = "training")]
     pub fn ner(&self) -> &NerModel {
         &self.ner
     }
@@ -332,6 +361,7 @@ fn to_original_text(mut annotation: Annotation, view: &NormalizedText, original:
 
 /// Time spent in each stage of [`Pipeline::annotate_batch_profiled`].
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // read by the throughput benchmark only
 pub struct StageTimes {
     /// Sentence and paragraph segmentation.
     pub segment: Duration,
@@ -341,6 +371,7 @@ pub struct StageTimes {
     pub rules: Duration,
 }
 
+#[cfg(feature = "training")]
 impl StageTimes {
     pub fn total(&self) -> Duration {
         self.segment + self.ner.total() + self.rules
@@ -356,7 +387,8 @@ impl StageTimes {
 
 static DEFAULT_PIPELINE: OnceCell<Mutex<Pipeline>> = OnceCell::new();
 
-/// Runs `f` with a process-wide pipeline on the shipped model, loaded on first use and shared
+/// Runs `f` with a process-wide pipeline on the default configuration (the model found as
+/// [`crate::model_location`] describes), loaded on first use and shared
 /// (behind a `Mutex`) by every thread.
 ///
 /// ```no_run

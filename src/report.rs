@@ -197,18 +197,32 @@ tr:target, .cue:target { background:#fff8c5; }
 "#;
 
 impl<W: Write> HtmlReport<W> {
-    /// Starts a report: writes the head, the header and the label legend.
-    pub fn new(mut out: W, title: &str) -> io::Result<Self> {
+    /// Starts a report: writes the head, the header (with portavoz's version) and the label
+    /// legend. For a report of annotations made now, [`HtmlReport::with_model`] also names the model.
+    pub fn new(out: W, title: &str) -> io::Result<Self> {
+        Self::start(out, title, None)
+    }
+
+    /// [`HtmlReport::new`] for annotations made by `model`: the header names its version too.
+    pub fn with_model(out: W, title: &str, model: &crate::ModelInfo) -> io::Result<Self> {
+        Self::start(out, title, Some(model))
+    }
+
+    fn start(mut out: W, title: &str, model: Option<&crate::ModelInfo>) -> io::Result<Self> {
         let mut s = String::new();
         s.push_str("<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n");
         s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         let _ = writeln!(s, "<title>{}</title>", escape(title));
         let _ = writeln!(s, "<style>{STYLE}</style>\n</head>\n<body>");
         let _ = write!(s, "<header><h1>{}</h1>", escape(title));
+        let made_by = match model {
+            Some(m) => format!("portavoz {} · model {} {}", crate::VERSION, crate::model_location::MODEL_NAME, m.version_str()),
+            None => format!("portavoz {} (model not recorded in the annotations)", crate::VERSION),
+        };
         let _ = write!(
             s,
-            "<p>portavoz {} · who is mentioned, who said what, and for or against whom</p><p class=\"legend\">",
-            env!("CARGO_PKG_VERSION")
+            "<p class=\"made-by\">{} · who is mentioned, who said what, and for or against whom</p><p class=\"legend\">",
+            escape(&made_by)
         );
         for l in LABELS {
             let _ = write!(s, "<mark class=\"ent l-{l}\">{}<span class=\"tag\">{l}</span></mark>", label_name(l));
@@ -543,6 +557,19 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_header_names_the_versions_that_made_the_report() {
+        let model = crate::ModelInfo {
+            dir: "/m".into(),
+            source: crate::model_location::ModelSource::Explicit,
+            version: Some("9.8.7".into()),
+        };
+        let html = String::from_utf8(HtmlReport::with_model(Vec::new(), "t", &model).unwrap().finish().unwrap()).unwrap();
+        assert!(html.contains(&format!("portavoz {} · model portavoz-ner-es 9.8.7 ·", crate::VERSION)), "{html}");
+        let html = render(&[], "t");
+        assert!(html.contains(&format!("portavoz {} (model not recorded in the annotations)", crate::VERSION)), "{html}");
     }
 
     #[test]

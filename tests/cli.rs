@@ -189,6 +189,31 @@ fn help_and_version() {
     portavoz().arg("--version").assert().success().stdout(predicate::str::starts_with("portavoz "));
 }
 
+/// `--version` names the model's version and where `annotate` would load it from.
+#[test]
+fn version_names_the_model_and_its_folder() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es");
+    let model_version = fs::read_to_string(shipped.join("VERSION")).unwrap().trim().to_string();
+    portavoz()
+        .arg("--version")
+        .env("PORTAVOZ_MODEL", &shipped)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!("portavoz {}\n", env!("CARGO_PKG_VERSION"))))
+        .stdout(predicate::str::contains(format!(
+            "model: portavoz-ner-es {model_version} from {} (named by PORTAVOZ_MODEL)",
+            shipped.display()
+        )));
+    // Without PORTAVOZ_MODEL and with an empty cache, the crate's own folder.
+    let cache = tempfile::tempdir().unwrap();
+    portavoz()
+        .arg("--version")
+        .env("PORTAVOZ_CACHE", cache.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("from {} (the crate's own models folder)", shipped.display())));
+}
+
 fn annotation_line(id: &str) -> String {
     let text = "Lavrov dijo que Rusia se opone a las sanciones.";
     format!(
@@ -287,6 +312,24 @@ fn stdin_to_stdout_jsonl() {
     assert!(recs.iter().all(is_annotation), "{recs:?}");
     assert_eq!(recs[0]["text"], SENTENCE);
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 records: 3 annotated, 0 failed"));
+}
+
+/// `annotate` says on stderr which portavoz and which model made the output (one record per
+/// input stays on stdout), and the HTML report names both versions.
+#[test]
+fn annotate_reports_the_versions_that_made_the_output() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es");
+    let model_version = fs::read_to_string(shipped.join("VERSION")).unwrap().trim().to_string();
+    let out = portavoz().args(["annotate", "--model"]).arg(&shipped).write_stdin(jsonl("a", SENTENCE)).assert().code(0).get_output().clone();
+    assert_eq!(ids(&records(&out.stdout)), ["a"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let made_by = format!("portavoz {}: model portavoz-ner-es {model_version} from {} (given explicitly)", env!("CARGO_PKG_VERSION"), shipped.display());
+    assert!(stderr.starts_with(&made_by), "{stderr}");
+    let quiet = portavoz().args(["annotate", "--quiet"]).write_stdin(jsonl("a", SENTENCE)).assert().code(0).get_output().clone();
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    let html = portavoz().args(["annotate", "--quiet", "--format", "html"]).write_stdin(jsonl("a", SENTENCE)).assert().code(0).get_output().clone();
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.contains(&format!("portavoz {} · model portavoz-ner-es {model_version}", env!("CARGO_PKG_VERSION"))), "{html}");
 }
 
 /// Reads stdout lines on a thread, so a test can wait for each with a time limit.

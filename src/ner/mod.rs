@@ -1,16 +1,25 @@
 //! Stage 2: named entities from the transformer token classifier, then the gazetteer pass.
+/// Conversion of the base encoder (training code).
+#[cfg(feature = "training")]
 pub mod convert;
 pub mod bio;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod e5s1;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod encode;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod forward;
 pub mod gazetteer;
 pub mod pack;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod store;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod syntax_heads;
+#[cfg(feature = "training")]
 pub mod vocab;
 pub mod window;
 pub mod words;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod xlmr;
 
 use std::path::Path;
@@ -75,6 +84,7 @@ pub struct WordTag {
 /// rows of `opts.max_len` positions (several short sentences per row, each attending only to
 /// itself: see [`pack`]), and the rows run `opts.batch_size` at a time without autograd; the
 /// logits (bf16 ones included) become f32 log-probabilities before leaving libtorch.
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // used by the examples and benches
 pub fn word_log_probs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &InferenceOptions) -> Vec<Vec<Vec<f32>>> {
     word_outputs(tagger, encoded, opts, HiddenTap::None).log_probs
 }
@@ -211,6 +221,7 @@ pub struct NerProfile {
     pub subwords: usize,
 }
 
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // used by the examples and benches
 impl NerProfile {
     pub fn total(&self) -> Duration {
         self.split + self.tokenize + self.forward + self.decode + self.syntax
@@ -272,6 +283,7 @@ pub struct AnalyzedSentence {
     pub syntax: Vec<WordSyntax>,
 }
 
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // used by the examples and benches
 impl NerModel {
     /// Loads a model folder (config.json, model.safetensors, tokenizer.json).
     pub fn load(dir: &Path) -> Result<Self> {

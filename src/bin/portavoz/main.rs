@@ -20,9 +20,9 @@ use portavoz::io::{
     STDIN_NAME,
 };
 use progress::Progress;
+use portavoz::model_location::{ModelInfo, ModelSource};
 use portavoz::report::HtmlReport;
-use portavoz::pipeline::DeviceChoice;
-use portavoz::{Error, Pipeline, PipelineConfig};
+use portavoz::{DeviceChoice, Error, Pipeline, PipelineConfig};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 when all went well, 1 when some records failed (each has an error record in
@@ -37,7 +37,7 @@ Exit status: 0 when every line was read, 1 when some lines could not be read (th
 listed in the report) or the output could not be written, 2 for usage errors.";
 
 #[derive(Parser)]
-#[command(name = "portavoz", version, about = "Who is mentioned, who said what, and for or against whom, in Spanish news and diplomatic readouts", after_help = AFTER_HELP)]
+#[command(name = "portavoz", about = "Who is mentioned, who said what, and for or against whom, in Spanish news and diplomatic readouts", after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -109,7 +109,8 @@ struct AnnotateArgs {
     /// Input files or directories; `-` or nothing for stdin.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Folder of the NER model [default: $PORTAVOZ_MODEL, else the crate's models/portavoz-ner-es].
+    /// Folder of the NER model [default: $PORTAVOZ_MODEL, else the per-user copy set-up installs
+    /// (~/.cache/portavoz/models/portavoz-ner-es-<version>), else the crate's models/portavoz-ner-es].
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
     /// CPU threads of the model [default: one per core]. Use 1 when several processes share
@@ -122,12 +123,12 @@ struct AnnotateArgs {
     device: DeviceArg,
     /// Number format of the model: auto (bf16 on CPUs with AMX, else fp32), fp32, bf16, or
     /// int8 (int8 linear layers; see the README for its speed and F1 on your CPU).
-    #[arg(long, value_name = "P", default_value_t = portavoz::ner::Precision::default())]
-    precision: portavoz::ner::Precision,
+    #[arg(long, value_name = "P", default_value_t = portavoz::Precision::default())]
+    precision: portavoz::Precision,
     /// Forward-pass implementation: fused (portavoz's, the default) or rust-bert (its
     /// RobertaForTokenClassification forward on the same weights; fp32/bf16; for cross-checks).
     #[arg(long, value_name = "F", default_value = "fused")]
-    forward: portavoz::ner::Forward,
+    forward: portavoz::Forward,
     /// Documents annotated together (a batch is also closed at 1 MiB of text).
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     batch_size: u32,
@@ -190,8 +191,25 @@ enum Failure {
     BrokenPipe,
 }
 
+/// `portavoz --version`: portavoz's version, and the model's version and folder as
+/// `portavoz annotate` would find it (without --model).
+fn long_version() -> String {
+    let model = match ModelInfo::locate(None) {
+        Ok(m) => m.to_string(),
+        Err(e) => format!("not found ({e})"),
+    };
+    format!("{}\nmodel: {model}", portavoz::VERSION)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let version = long_version();
+    let version: &'static str = Box::leak(version.into_boxed_str());
+    let matches = Cli::command().version(portavoz::VERSION).long_version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Annotate(args) => annotate(args),
         Command::View(args) => view(args),
@@ -224,38 +242,18 @@ fn input_error(e: Error) -> Failure {
     }
 }
 
-/// Where the model folder was named.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ModelOrigin {
-    /// `--model DIR`.
-    Option,
-    /// The `PORTAVOZ_MODEL` environment variable.
-    Environment,
-    /// Neither: the crate's own models/portavoz-ner-es.
-    Default,
-}
-
-fn model_dir(arg: Option<PathBuf>) -> (PathBuf, ModelOrigin) {
-    if let Some(dir) = arg {
-        return (dir, ModelOrigin::Option);
-    }
-    match std::env::var_os("PORTAVOZ_MODEL").filter(|v| !v.is_empty()) {
-        Some(dir) => (PathBuf::from(dir), ModelOrigin::Environment),
-        None => (PipelineConfig::default().model_dir, ModelOrigin::Default),
-    }
-}
-
 /// A clear message for a model that cannot be loaded: which folder, and how to fix it (the
 /// fix depends on how the folder was named).
-fn model_error(dir: &Path, origin: ModelOrigin, e: Error) -> Failure {
-    let fix = match origin {
-        ModelOrigin::Option => "check the folder given to --model: it must hold the portavoz NER model \
-                                (config.json, model.safetensors, tokenizer.json), e.g. models/portavoz-ner-es \
-                                in a portavoz source checkout",
-        ModelOrigin::Environment => "check the folder PORTAVOZ_MODEL names (or pass --model DIR): it must hold the \
+fn model_error(dir: &Path, source: ModelSource, e: Error) -> Failure {
+    let fix = match source {
+        ModelSource::Explicit => "check the folder given to --model: it must hold the portavoz NER model \
+                                  (config.json, model.safetensors, tokenizer.json), e.g. models/portavoz-ner-es \
+                                  in a portavoz source checkout",
+        ModelSource::Environment => "check the folder PORTAVOZ_MODEL names (or pass --model DIR): it must hold the \
                                      portavoz NER model (config.json, model.safetensors, tokenizer.json)",
-        ModelOrigin::Default => "pass --model DIR (or set PORTAVOZ_MODEL=DIR) naming the folder of the portavoz NER \
-                                 model, e.g. models/portavoz-ner-es in a portavoz source checkout",
+        ModelSource::UserCache | ModelSource::Crate => "run `make setup` in a portavoz source checkout (it reinstalls \
+                                 the per-user copy of the model), or pass --model DIR (or set PORTAVOZ_MODEL=DIR) \
+                                 naming the folder of the portavoz NER model",
     };
     let msg = match e {
         Error::ModelMissing { path, hint } if path == dir => {
@@ -333,14 +331,15 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     };
     let plan = plan_inputs(&specs, input_format).map_err(input_error)?;
 
-    let (dir, origin) = model_dir(args.model);
+    let model = ModelInfo::locate(args.model.as_deref()).map_err(|e| Failure::Usage(format!("cannot load the NER model: {e}")))?;
+    let dir = model.dir.clone();
     let device = match args.device {
         DeviceArg::Cpu => DeviceChoice::Cpu,
         DeviceArg::Cuda => DeviceChoice::Cuda(0),
         DeviceArg::Auto => DeviceChoice::CudaIfAvailable,
     };
     let config = PipelineConfig {
-        model_dir: dir.clone(),
+        model_dir: Some(dir.clone()),
         device,
         threads: args.threads.map(|n| n as usize),
         precision: args.precision,
@@ -349,7 +348,11 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         syntax: !args.no_syntax,
         ..PipelineConfig::default()
     };
-    let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, origin, e))?;
+    let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, model.source, e))?;
+    if !args.quiet {
+        // What made these results: on stderr, so the output keeps one record per input.
+        eprintln!("portavoz {}: model {}", portavoz::VERSION, model);
+    }
     if args.format == Format::Conllu && !pipeline.has_syntax() {
         return Err(Failure::Usage(format!(
             "--format conllu needs a model with syntax heads (syntax.json and syntax.safetensors in {}) and the fused forward pass",
@@ -384,7 +387,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         Format::Conllu => Box::new(ConlluSink::new(writer)),
         Format::Html => {
             let title = report_title(&args.inputs);
-            Box::new(HtmlReport::new(writer, &title).map_err(|e| output_failure(Error::Io { path: output_name.clone().into(), source: e }))?)
+            Box::new(HtmlReport::with_model(writer, &title, &model).map_err(|e| output_failure(Error::Io { path: output_name.clone().into(), source: e }))?)
         }
     };
 
