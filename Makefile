@@ -35,8 +35,8 @@ evaluate: setup
 ## the entity rules alone, measured again in seconds: the model's output is kept in target/ent-cache
 ## after the first run (corpora and readouts), and only the rule layer runs again
 evaluate-rules: setup
-	cargo run --release --example evaluate -- --model $(MODEL) --cache target/ent-cache --no-syntax
-	cargo run --release --example evaluate_readouts -- --parsed target/ent-cache/readouts.parsed.jsonl
+	cargo run --release $(FEATURES) --example evaluate -- --model $(MODEL) --cache target/ent-cache --no-syntax
+	cargo run --release $(FEATURES) --example evaluate_readouts -- --parsed target/ent-cache/readouts.parsed.jsonl
 
 ## syntax scores on GSD test through the command line: raw sentence texts -> portavoz annotate --format conllu
 UD := ../shared/data/ud-spanish

@@ -147,6 +147,7 @@ impl Words {
 }
 
 /// Finds the mentions of `text` given its refined entities.
+#[cfg(test)]
 pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
     find_with(text, seg, &OffsetMap::new(text), entities)
 }

@@ -788,7 +788,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         }
     }
     match reading.class {
-        CueClass::Say | CueClass::Stance => {
+        CueClass::Say | CueClass::Stance | CueClass::Think => {
             // Its object or prepositional complement ("insistió en la necesidad de", "se
             // refirió a"), through its last complement; a bare noun of time is no content.
             let content_dep = |c: usize| match s.base_rel(c) {
@@ -901,7 +901,9 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
                 return None;
             }
             let (c0, c1, content) = content_of(s, cue, reading)?;
-            if matches!(reading.class, CueClass::SayQue | CueClass::Think) && content == Content::Phrase {
+            // A verb of opinion with a noun phrase ("considera inaceptables las amenazas",
+            // "quiere un acuerdo") states a position only with a subject of its own.
+            if content == Content::Phrase && (reading.class == CueClass::SayQue || reading.class == CueClass::Think && subj.map_or(true, |n| s.head(n) != Some(v))) {
                 return None;
             }
             let (sp, k) = match speaker_for(s, v, subj, mentions, d) {

@@ -22,11 +22,12 @@
 use crate::annotation::{Entity, Label};
 use crate::doc::Doc;
 use crate::lexicon::{lexicon, phrase_words};
-use crate::segment::{tokenize, Segmentation, Token};
+use crate::segment::{tokenize, Token};
 use crate::text::OffsetMap;
 
 /// Refines the entities of `text` given without a parse (see [`refine_doc`]).
-pub fn refine(text: &str, _segmentation: &Segmentation, entities: Vec<Entity>) -> Vec<Entity> {
+#[cfg(test)]
+pub fn refine(text: &str, _segmentation: &crate::segment::Segmentation, entities: Vec<Entity>) -> Vec<Entity> {
     refine_doc(&Doc::from_entities(text, entities))
 }
 
