@@ -183,3 +183,11 @@ fn media_source_after_segun() {
     let c = claim(&a, "Según");
     assert!(c.speaker.iter().any(|s| s.contains("EFE")), "{:?}", c.speaker);
 }
+
+#[test]
+fn que_clause_after_a_time_phrase() {
+    let a = annotate("La ministra Elena Marín aseguró este lunes en Lisboa que el acuerdo está muy cerca.");
+    let c = claim(&a, "aseguró");
+    assert_eq!(c.speaker, vec!["Elena Marín"]);
+    assert!(c.content.starts_with("el acuerdo"), "{}", c.content);
+}

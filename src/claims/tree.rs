@@ -758,12 +758,24 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             }
         }
     }
-    // A "que" right after the cue whose clause the parse hung elsewhere ("Destacando que ...,").
-    if let Some(q) = (cue.span.1..s.toks.len().min(cue.span.1 + 2)).find(|&k| s.lower(k) == "que" && s.rel(k) == "mark") {
-        if let Some(c) = s.head(q).filter(|&c| c > q) {
-            let (_, hi) = s.extent(c, &[]);
-            if matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think) {
-                return Some((q + 1, hi, Content::Clause));
+    // A "que" soon after the cue whose clause the parse hung elsewhere ("Destacando que ...",
+    // "aseguró este lunes que ...", "ha insistido en que ..."): only a time phrase, an adverb,
+    // a comma or the preposition the verb takes may stand between.
+    if matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think) {
+        let mut k = cue.span.1;
+        while k < s.toks.len() && k < cue.span.1 + 8 && s.lower(k) != "que" {
+            // Words of a time phrase, an adverb or a preposition; no verb.
+            let filler = s.is_punct(k) || matches!(s.base_rel(k), "advmod" | "det" | "case" | "amod" | "nmod" | "obl" | "nummod");
+            if !filler || matches!(s.toks[k].upos.as_str(), "VERB" | "AUX") {
+                break;
+            }
+            k += 1;
+        }
+        if k < s.toks.len() && s.lower(k) == "que" && !s.quoted[k] {
+            let clause = s.head(k).filter(|&c| c > k && matches!(s.toks[c].upos.as_str(), "VERB" | "AUX" | "ADJ" | "NOUN"));
+            if let Some(c) = clause {
+                let (_, hi) = s.extent(c, &[]);
+                return Some((k + 1, hi, Content::Clause));
             }
         }
     }
