@@ -772,7 +772,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             k += 1;
         }
         if k < s.toks.len() && s.lower(k) == "que" && !s.quoted[k] {
-            let clause = s.head(k).filter(|&c| c > k && matches!(s.toks[c].upos.as_str(), "VERB" | "AUX" | "ADJ" | "NOUN"));
+            let clause = s.head(k).filter(|&c| c > k && s.rel(k) == "mark");
             if let Some(c) = clause {
                 let (_, hi) = s.extent(c, &[]);
                 return Some((k + 1, hi, Content::Clause));
