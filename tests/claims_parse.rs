@@ -191,3 +191,11 @@ fn que_clause_after_a_time_phrase() {
     assert_eq!(c.speaker, vec!["Elena Marín"]);
     assert!(c.content.starts_with("el acuerdo"), "{}", c.content);
 }
+
+#[test]
+fn zero_subject_continues_the_narrated_topic() {
+    let a = annotate(
+        "El ministro Tomás Vidal dijo que el puerto abrirá en junio. La ministra Elena Marín visitó las obras el martes. Afirmó que no habrá retrasos.",
+    );
+    assert_eq!(claim(&a, "Afirmó").speaker, vec!["Elena Marín"]);
+}

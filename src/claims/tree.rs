@@ -194,6 +194,9 @@ struct Discourse {
     last_org: Option<Vec<String>>,
     /// The first speaker of the current paragraph (continuations go on with it).
     para_main: Option<Vec<String>>,
+    /// The person a narrated sentence since the last claim was about (its main verb's
+    /// subject): a Spanish zero subject continues the topic ("X habló con Y. Negó que ...").
+    topic: Option<String>,
 }
 
 /// Finds the claims of a parsed document.
@@ -228,8 +231,12 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             if let Some(c) = continuation(&s, si, &d) {
                 out.push(c);
             }
+            if let Some(t) = sentence_topic(&s, mentions) {
+                d.topic = Some(t);
+            }
             continue;
         }
+        d.topic = None;
         for c in &found {
             let from_org = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org || mentions.mentions[k].via == Via::Source);
             let segun = c.cue_token.is_none();
@@ -351,6 +358,18 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         cues.push(Cue { word: i, span: (lo, hi), kind: CueKind::Verb(reading.clone()) });
     }
     cues
+}
+
+/// The one person named as the subject of a sentence's main verb.
+fn sentence_topic(s: &Sent, mentions: &Mentions) -> Option<String> {
+    let root = (0..s.toks.len()).find(|&i| s.rel(i) == "root")?;
+    let n = s.child_with(root, &["nsubj"]).next()?;
+    match referent_one(s, n, mentions) {
+        Referent::Named(r, Some(k)) if r.len() == 1 && mentions.mentions[k].kind == MentionKind::Person && s.child_with(n, &["conj"]).next().is_none() => {
+            r.into_iter().next()
+        }
+        _ => None,
+    }
 }
 
 /// Whether the quoted verb `v` has a subject of its own inside the quotation that names a state
@@ -686,6 +705,9 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
         Some(Referent::Pronoun) | None => {
             // A zero subject agrees with the verb: a plural verb goes on with the last joint
             // speakers, or the last two that spoke alone; a singular one with the last single.
+            if let (Some(t), Some("Sing")) = (&d.topic, verb_number(s, v)) {
+                return Some((vec![t.clone()], None));
+            }
             let cur = d.current.clone()?;
             match verb_number(s, v) {
                 Some("Plur") if cur.len() == 1 => {
