@@ -935,6 +935,10 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
                 return None;
             }
             let (c0, c1, content) = content_of(s, cue, reading)?;
+            // An infinitive of saying reports words only with a clause ("para advertir de que").
+            if s.feat(v, "VerbForm") == Some("Inf") && content != Content::Clause {
+                return None;
+            }
             // A verb of opinion with a noun phrase ("considera inaceptables las amenazas",
             // "quiere un acuerdo") states a position only with a subject of its own.
             if content == Content::Phrase && (reading.class == CueClass::SayQue || reading.class == CueClass::Think && subj.map_or(true, |n| s.head(n) != Some(v))) {
