@@ -255,7 +255,7 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
             i = last + 1;
             continue;
         }
-        let det_before = i > 0 && matches!(words.lower[i - 1].as_str(), "el" | "la" | "los" | "las" | "del" | "al" | "su" | "sus");
+        let det_before = i > 0 && lex.is(&words.lower[i - 1], "determiner");
         let w = words.lower[i].as_str();
         // 3. Party phrases: "la parte rusa", "el Gobierno de China", "el régimen de Kiev".
         if det_before && lex.party_nouns.contains(w) && i + 1 < n {
@@ -293,12 +293,12 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
         if let Some(role) = lex.roles.iter().find(|r| words.matches_at(i, &r.words)) {
             if (det_before || (sentence_initial_plural && role.number == Number::Pl)) && ent_covering(words.tokens[i].start).is_none() {
                 let (end, state, foreignish) = role_extent(text, &words, &ent_mentions, i + role.words.len());
-                let start_tok = if det_before && !matches!(words.lower[i - 1].as_str(), "del" | "al") { i - 1 } else { i };
+                let start_tok = if det_before && !lex.is(&words.lower[i - 1], "contraction") { i - 1 } else { i };
                 let mut class = role.class;
                 if foreignish && matches!(class, RoleClass::Official | RoleClass::Foreign) {
                     class = RoleClass::Foreign;
                 }
-                let b0 = if matches!(words.lower.get(i.wrapping_sub(1)).map(String::as_str), Some("del" | "al")) { words.tokens[i].start } else { words.tokens[start_tok].start };
+                let b0 = if words.lower.get(i.wrapping_sub(1)).map_or(false, |w| lex.is(w, "contraction")) { words.tokens[i].start } else { words.tokens[start_tok].start };
                 let span = map.span_from_bytes(b0, words.tokens[end - 1].end);
                 // Apposition: a person right after (", NAME" or "NAME").
                 let mut j = end;
@@ -556,7 +556,7 @@ fn role_extent(text: &str, words: &Words, ents: &[Mention], mut i: usize) -> (us
         }
         let cap = s.chars().next().map_or(false, char::is_uppercase);
         let demonym = !cap && lex.state_by_demonym(lw).is_some();
-        let joiner = matches!(lw, "de" | "del" | "la" | "las" | "los" | "y" | "e") && !cap;
+        let joiner = lexicon().is(lw, "name-joiner") && !cap;
         let in_entity = ents.iter().any(|m| m.span.byte_start <= t.start && t.start < m.span.byte_end);
         let role_word = !cap && lex.roles.iter().any(|r| r.words.len() == 1 && r.words[0] == lw);
         if !(cap || demonym || joiner || in_entity || role_word || is_foreign_word(lw)) {

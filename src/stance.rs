@@ -210,7 +210,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             // The participant a relation is with ("fortalecer los lazos con X", "ampliar la
             // cooperación con X").
             let partner = children[c].iter().copied().find(|&g| {
-                toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && matches!(toks[k].lemma.as_str(), "con") || toks[k].deprel == "case" && lex.is(&toks[k].lemma, "against"))
+                toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && (lex.is(&toks[k].lemma, "partner") || lex.is(&toks[k].lemma, "against")))
             });
             if let Some(p) = partner.and_then(|g| participant(g)) {
                 let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
@@ -273,7 +273,7 @@ fn governor(lower: &[String], i: usize) -> Option<Polarity> {
         for (words, pol) in &lex.stance_words {
             let n = words.len();
             if n <= end && lower[end - n..end].iter().zip(words).all(|(a, b)| a == b) {
-                let neg = end - n >= 1 && matches!(lower[end - n - 1].as_str(), "no" | "nunca" | "jamás") || end - n >= 2 && matches!(lower[end - n - 2].as_str(), "no" | "nunca" | "jamás");
+                let neg = end - n >= 1 && lex.is(&lower[end - n - 1], "negation") || end - n >= 2 && lex.is(&lower[end - n - 2], "negation");
                 return Some(if neg { flip(*pol) } else { *pol });
             }
         }
