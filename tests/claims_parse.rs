@@ -199,3 +199,16 @@ fn zero_subject_continues_the_narrated_topic() {
     );
     assert_eq!(claim(&a, "Afirmó").speaker, vec!["Elena Marín"]);
 }
+
+#[test]
+fn dateline_is_not_the_subject() {
+    let a = annotate("(EFE) - La ministra de Sanidad, Elena Marín, ha explicado este martes que el plan sigue adelante.");
+    assert_eq!(claim(&a, "explicado").speaker, vec!["Elena Marín"]);
+}
+
+#[test]
+fn object_after_the_verb_is_not_the_speaker() {
+    let a = annotate("El ministro Tomás Vidal dijo que Portugal y Chile exhortaron a Japón a negociar.");
+    let c = claim(&a, "exhortaron");
+    assert!(!c.speaker.iter().any(|s| s == "Japón"), "{:?}", c.speaker);
+}

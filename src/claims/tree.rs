@@ -395,7 +395,9 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
                 return Some(a);
             }
         }
-        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).next() {
+        // Two subjects are a misparse (a dateline, a clause's subject hung on the verb): the
+        // one nearest the verb.
+        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).min_by_key(|&n| n.abs_diff(v)) {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
             if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) {
                 if s.rel(v) == "acl:relcl" || s.rel(v) == "acl" {
@@ -471,7 +473,9 @@ fn named_after(s: &Sent, v: usize, content: (usize, usize), mentions: &Mentions)
         }
         if let Some(m) = s.mention[k] {
             let mm = &mentions.mentions[m];
-            if !mm.referents.is_empty() && mm.can_speak() && mm.kind != MentionKind::Loc {
+            // Not after a preposition ("exhortaron a X"): an object is no speaker.
+            let prepositional = matches!(s.base_rel(k), "obl" | "obj" | "iobj" | "nmod") || s.child_with(k, &["case"]).next().is_some();
+            if !mm.referents.is_empty() && mm.can_speak() && mm.kind != MentionKind::Loc && !prepositional {
                 return Some((mm.referents.clone(), Some(m)));
             }
         }
