@@ -212,3 +212,10 @@ fn object_after_the_verb_is_not_the_speaker() {
     let c = claim(&a, "exhortaron");
     assert!(!c.speaker.iter().any(|s| s == "Japón"), "{:?}", c.speaker);
 }
+
+#[test]
+fn the_agent_of_a_hostile_act_is_opposed() {
+    let a = annotate("La ministra Elena Marín afirmó que las amenazas de Portugal son inaceptables.");
+    let c = claim(&a, "afirmó");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{:?}", c.stances);
+}
