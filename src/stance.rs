@@ -205,6 +205,12 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
             if let Some(p) = participant(c) {
                 push(p, pol);
+                // "critica a X, Y y Z": every conjunct.
+                for &k in children[c].iter().filter(|&&k| toks[k].deprel == "conj") {
+                    if let Some(q) = participant(k) {
+                        push(q, pol);
+                    }
+                }
                 continue;
             }
             // The participant a relation is with ("fortalecer los lazos con X", "ampliar la

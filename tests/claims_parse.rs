@@ -219,3 +219,10 @@ fn the_agent_of_a_hostile_act_is_opposed() {
     let c = claim(&a, "afirmó");
     assert!(has_stance(c, "Portugal", Polarity::Oppose), "{:?}", c.stances);
 }
+
+#[test]
+fn coordinated_targets_all_take_the_stance() {
+    let a = annotate("La ministra Elena Marín criticó duramente a Portugal y a Chile por su silencio.");
+    let c = claim(&a, "criticó");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose) && has_stance(c, "Chile", Polarity::Oppose), "{:?}", c.stances);
+}
