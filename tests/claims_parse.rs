@@ -226,3 +226,11 @@ fn coordinated_targets_all_take_the_stance() {
     let c = claim(&a, "criticó");
     assert!(has_stance(c, "Portugal", Polarity::Oppose) && has_stance(c, "Chile", Polarity::Oppose), "{:?}", c.stances);
 }
+
+#[test]
+fn a_light_verb_with_an_event_is_no_cue() {
+    let a = annotate("La ministra Elena Marín celebró una reunión con los embajadores en Lisboa.");
+    assert!(a.claims.is_empty(), "{:#?}", a.claims);
+    let b = annotate("La ministra Elena Marín celebró el acuerdo alcanzado con Portugal.");
+    assert!(!b.claims.is_empty());
+}

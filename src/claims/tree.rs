@@ -337,6 +337,10 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
                 continue;
             }
         }
+        // "celebró una reunión", "ofreció una conferencia": a light verb with an event.
+        if reading.with.is_none() && s.child_with(i, &["obj"]).any(|o| lex.is(s.lemma(o), "event")) {
+            continue;
+        }
         // Words inside a quotation are the quoted speaker's, not a cue of the narrator's —
         // unless they state the position of a state named as their subject ("«El Gobierno de
         // X rechaza ...», dijo el canciller"): that state's position, quoted.
