@@ -173,30 +173,37 @@ pub fn role_gender(doc: &crate::doc::Doc, i: usize) -> Option<String> {
     article.or_else(|| gender_of(t)).map(str::to_string)
 }
 
-/// Fills in each person's gender from the role noun the parse ties to the first name that
-/// shows it: in apposition ("Elena Marín, ministra de ...") or right before it ("la ministra
-/// Elena Marín").
+/// Fills in each person's gender and, when still unknown, state from the role noun the parse
+/// ties to the first name that shows it: in apposition ("Elena Marín, ministra de ...") or
+/// right before it ("la ministra Elena Marín"), or from a state complement of the name.
 fn person_genders(doc: &crate::doc::Doc, out: &mut Mentions) {
     let lex = lexicon();
     let is_role = |t: &crate::doc::Token| t.upos == "NOUN" && lex.roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == t.form.to_lowercase() || r.words[0] == t.lemma));
     for m in out.mentions.iter().filter(|m| m.kind == MentionKind::Person && m.referents.len() == 1) {
         let p = doc.tokens.partition_point(|t| t.start < m.span.start);
         let Some(tok) = doc.tokens.get(p) else { continue };
-        let mut found = None;
-        if let Some(h) = tok.head.filter(|&h| tok.deprel == "appos" && is_role(&doc.tokens[h])) {
-            found = role_gender(doc, h);
-        }
-        if found.is_none() {
-            if let Some(h) = doc.tokens.iter().enumerate().skip(p + 1).take(8).find(|(_, t)| t.deprel == "appos" && t.head == Some(p) && is_role(t)).map(|(i, _)| i) {
-                found = role_gender(doc, h);
+        let role = tok
+            .head
+            .filter(|&h| tok.deprel == "appos" && is_role(&doc.tokens[h]))
+            .or_else(|| doc.tokens.iter().enumerate().skip(p + 1).take(8).find(|(_, t)| t.deprel == "appos" && t.head == Some(p) && is_role(t)).map(|(i, _)| i))
+            .or_else(|| (p > 0 && doc.tokens[p - 1].sentence == tok.sentence && is_role(&doc.tokens[p - 1])).then(|| p - 1));
+        let gender = role.and_then(|r| role_gender(doc, r));
+        // The state of the role ("el canciller ruso", "la ministra de Exteriores de X") or of
+        // the name ("el presidente X de Y").
+        let state_of = |k: usize| {
+            doc.tokens.iter().filter(|t| t.head == Some(k)).find_map(|t| match t.deprel.as_str() {
+                "amod" => lex.state_by_demonym(&t.form).map(|st| st.canonical.clone()),
+                "nmod" => lex.state_by_name(&t.form).map(|st| st.canonical.clone()),
+                _ => None,
+            })
+        };
+        let state = role.and_then(state_of).or_else(|| state_of(p));
+        if let Some(person) = out.persons.iter_mut().find(|x| x.canonical == m.referents[0]) {
+            if person.gender.is_none() {
+                person.gender = gender;
             }
-        }
-        if found.is_none() && p > 0 && doc.tokens[p - 1].sentence == tok.sentence && is_role(&doc.tokens[p - 1]) {
-            found = role_gender(doc, p - 1);
-        }
-        if let Some(g) = found {
-            if let Some(person) = out.persons.iter_mut().find(|x| x.canonical == m.referents[0] && x.gender.is_none()) {
-                person.gender = Some(g);
+            if person.state.is_none() {
+                person.state = state;
             }
         }
     }

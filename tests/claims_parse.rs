@@ -234,3 +234,11 @@ fn a_light_verb_with_an_event_is_no_cue() {
     let b = annotate("La ministra Elena Marín celebró el acuerdo alcanzado con Portugal.");
     assert!(!b.claims.is_empty());
 }
+
+#[test]
+fn a_role_of_a_state_names_the_person_of_that_state() {
+    let a = annotate(
+        "El presidente Lin Hao de China conversó con el presidente Andrés Gutiérrez. Gutiérrez dijo que la llamada fue cordial. El presidente chino afirmó que ambos países cooperarán.",
+    );
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Lin Hao"]);
+}

@@ -693,6 +693,21 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
     match subj.map(|n| referent_of(s, n, mentions)) {
         Some(Referent::Named(r, k)) => Some((r, k)),
         Some(Referent::Open(k)) => {
+            // A role of a state ("el presidente chino") names the person known to be of that
+            // state before anyone whose state is unknown.
+            if let Some(role) = &mentions.mentions[k].role {
+                if let Some(st) = &role.state {
+                    let gender = subj.and_then(|n| crate::mentions::role_gender(s.doc, s.first + n));
+                    let of_state = mentions.persons.iter().filter(|p| p.state.as_ref() == Some(st));
+                    let fitting: Vec<&crate::mentions::Person> = of_state
+                        .filter(|p| p.roles.is_empty() || p.roles.iter().any(|&r| crate::mentions::compatible(r, role.class)))
+                        .filter(|p| gender.is_none() || p.gender.is_none() || p.gender == gender)
+                        .collect();
+                    if let [one] = fitting.as_slice() {
+                        return Some((vec![one.canonical.clone()], Some(k)));
+                    }
+                }
+            }
             let r = resolve_open_role(mentions, &mentions.mentions[k], d.current.as_ref(), d.last_org.as_ref());
             // A role phrase agrees in gender with the person it names ("la canciller" is not
             // the minister who spoke before her).
