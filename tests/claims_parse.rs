@@ -242,3 +242,9 @@ fn a_role_of_a_state_names_the_person_of_that_state() {
     );
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Lin Hao"]);
 }
+
+#[test]
+fn a_verb_with_a_noun_of_attitude_states_a_position() {
+    let a = annotate("El Gobierno de Portugal mantiene su disposición al diálogo con todas las partes.");
+    assert_eq!(claim(&a, "mantiene").speaker, vec!["Portugal"]);
+}

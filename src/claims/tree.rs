@@ -292,7 +292,19 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         }
         let lemma = t.lemma.to_lowercase();
         let readings = if t.upos == "VERB" { lex.cue_readings(&lemma) } else { lex.cue_lemmas.get(&lemma) };
-        let Some(readings) = readings else { continue };
+        // Any verb with a noun of attitude as its object states a position ("mantiene su
+        // disposición al diálogo", "renovaron el compromiso de ...").
+        let attitude = (t.upos == "VERB").then(|| s.child_with(i, &["obj"]).find(|&o| lex.is(s.lemma(o), "attitude"))).flatten();
+        let attitude_reading;
+        let readings = match (readings, attitude) {
+            (Some(r), _) => r,
+            (None, Some(o)) => {
+                let polarity = lex.stance_lemmas.get(s.lemma(o)).and_then(|&(p, entity_only)| (!entity_only).then_some(p));
+                attitude_reading = vec![CueLemma { class: CueClass::Stance, polarity, with: Some(s.lemma(o).to_string()) }];
+                &attitude_reading
+            }
+            (None, None) => continue,
+        };
         // A reading that needs a dependent ("hacer hincapié") wins over a plain one.
         let with = readings.iter().find_map(|r| {
             let w = r.with.as_deref()?;
