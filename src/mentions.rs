@@ -168,8 +168,8 @@ fn gender_of(t: &crate::doc::Token) -> Option<&str> {
 /// form for both ("la canciller", "el canciller"), else its own.
 pub fn role_gender(doc: &crate::doc::Doc, i: usize) -> Option<String> {
     let t = doc.tokens.get(i)?;
-    let first = doc.sentences.get(t.sentence)?.first_token;
-    let article = doc.tokens[first..i].iter().rev().take(3).find(|d| d.upos == "DET" && d.head == Some(i)).and_then(gender_of);
+    let first = doc.sentences.get(t.sentence)?.first_token.min(i);
+    let article = doc.tokens.get(first..i)?.iter().rev().take(3).find(|d| d.upos == "DET" && d.head == Some(i)).and_then(gender_of);
     article.or_else(|| gender_of(t)).map(str::to_string)
 }
 
@@ -178,25 +178,38 @@ pub fn role_gender(doc: &crate::doc::Doc, i: usize) -> Option<String> {
 /// right before it ("la ministra Elena Marín"), or from a state complement of the name.
 fn person_genders(doc: &crate::doc::Doc, out: &mut Mentions) {
     let lex = lexicon();
-    let is_role = |t: &crate::doc::Token| t.upos == "NOUN" && lex.roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == t.form.to_lowercase() || r.words[0] == t.lemma));
+    let is_role = |i: usize| {
+        doc.tokens.get(i).map_or(false, |t| t.upos == "NOUN" && lex.roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == t.form.to_lowercase() || r.words[0] == t.lemma)))
+    };
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); doc.tokens.len()];
+    for (i, t) in doc.tokens.iter().enumerate() {
+        if let Some(h) = t.head.filter(|&h| h != i) {
+            if let Some(c) = children.get_mut(h) {
+                c.push(i);
+            }
+        }
+    }
+    // The state of a role ("el canciller ruso", "la ministra de Exteriores de X") or of a name
+    // ("el presidente X de Y").
+    let state_of = |k: usize| {
+        children.get(k)?.iter().find_map(|&c| {
+            let t = &doc.tokens[c];
+            match t.deprel.as_str() {
+                "amod" => lex.state_by_demonym(&t.form).map(|st| st.canonical.clone()),
+                "nmod" => lex.state_by_name(&t.form).map(|st| st.canonical.clone()),
+                _ => None,
+            }
+        })
+    };
     for m in out.mentions.iter().filter(|m| m.kind == MentionKind::Person && m.referents.len() == 1) {
         let p = doc.tokens.partition_point(|t| t.start < m.span.start);
         let Some(tok) = doc.tokens.get(p) else { continue };
         let role = tok
             .head
-            .filter(|&h| tok.deprel == "appos" && is_role(&doc.tokens[h]))
-            .or_else(|| doc.tokens.iter().enumerate().skip(p + 1).take(8).find(|(_, t)| t.deprel == "appos" && t.head == Some(p) && is_role(t)).map(|(i, _)| i))
-            .or_else(|| (p > 0 && doc.tokens[p - 1].sentence == tok.sentence && is_role(&doc.tokens[p - 1])).then(|| p - 1));
+            .filter(|&h| tok.deprel == "appos" && is_role(h))
+            .or_else(|| children[p].iter().copied().find(|&c| c > p && c <= p + 8 && doc.tokens[c].deprel == "appos" && is_role(c)))
+            .or_else(|| (p > 0 && doc.tokens[p - 1].sentence == tok.sentence && is_role(p - 1)).then(|| p - 1));
         let gender = role.and_then(|r| role_gender(doc, r));
-        // The state of the role ("el canciller ruso", "la ministra de Exteriores de X") or of
-        // the name ("el presidente X de Y").
-        let state_of = |k: usize| {
-            doc.tokens.iter().filter(|t| t.head == Some(k)).find_map(|t| match t.deprel.as_str() {
-                "amod" => lex.state_by_demonym(&t.form).map(|st| st.canonical.clone()),
-                "nmod" => lex.state_by_name(&t.form).map(|st| st.canonical.clone()),
-                _ => None,
-            })
-        };
         let state = role.and_then(state_of).or_else(|| state_of(p));
         if let Some(person) = out.persons.iter_mut().find(|x| x.canonical == m.referents[0]) {
             if person.gender.is_none() {

@@ -209,3 +209,68 @@ fn arbitrary_text_and_spans_never_panic_and_every_offset_slices() {
     );
     assert!(claims_out > 0, "the generator makes claims too");
 }
+
+const UPOS: &[&str] = &["NOUN", "PROPN", "VERB", "AUX", "ADJ", "ADP", "DET", "PRON", "ADV", "SCONJ", "CCONJ", "PUNCT", "NUM", "_"];
+const DEPRELS: &[&str] = &[
+    "root", "nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:agent", "obl:tmod", "ccomp", "xcomp", "advcl", "acl", "acl:relcl",
+    "conj", "cc", "appos", "nmod", "amod", "det", "case", "mark", "cop", "aux", "aux:pass", "expl:pv", "parataxis", "punct",
+    "flat", "advmod", "nummod", "fixed", "compound:prt", "_",
+];
+const FEATS: &[&str] = &[
+    "_", "Number=Sing", "Number=Plur", "Gender=Fem|Number=Sing", "Gender=Masc", "Mood=Ind|Number=Sing|Person=3|VerbForm=Fin",
+    "Mood=Ind|Number=Plur|Person=3|VerbForm=Fin", "Mood=Sub|Person=3|VerbForm=Fin", "VerbForm=Ger", "VerbForm=Inf",
+    "VerbForm=Part|Gender=Fem", "PronType=Rel", "PronType=Prs", "Person=1|VerbForm=Fin", "Polarity=Neg", "Gender=|=",
+];
+const LEMMAS: &[&str] = &[
+    "decir", "afirmar", "pidir", "decer", "según", "que", "no", "rechazar", "apoyar", "disponer", "dispuesto", "estar", "acuerdo",
+    "hacer", "hincapié", "celebrar", "reunión", "disposición", "mantener", "ambos", "dos", "comunicado", "ministro", "canciller",
+    "quien", "se", "amenaza", "con", "contra", "lazo", "fortalecer", "gobierno", "Gobierno", "presidencia", "",
+];
+
+/// The rules on an arbitrary parse: random heads (cycles, self-loops, out of range, across
+/// sentences), relations, parts of speech, features and lemmas, over arbitrary text and
+/// entities. They must never panic or loop, and every offset must still slice the text.
+#[test]
+fn arbitrary_parses_never_panic_and_every_offset_slices() {
+    let cases: u64 = std::env::var("PORTAVOZ_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).map_or(20_000, |n: u64| n.min(20_000));
+    let first_seed: u64 = std::env::var("PORTAVOZ_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let started = Instant::now();
+    let mut claims_out = 0usize;
+    for seed in first_seed..first_seed + cases {
+        let mut rng = Rng::new(seed ^ 0xD0C);
+        let text = random_text(&mut rng);
+        let entities = random_entities(&mut rng, &text);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let mut doc = portavoz::Doc::from_entities(&text, entities.clone());
+            let n = doc.tokens.len();
+            for (i, t) in doc.tokens.iter_mut().enumerate() {
+                t.upos = rng.pick(UPOS).to_string();
+                t.deprel = rng.pick(DEPRELS).to_string();
+                t.feats = rng.pick(FEATS).to_string();
+                if rng.below(2) == 0 {
+                    t.lemma = rng.pick(LEMMAS).to_string();
+                    if rng.below(2) == 0 {
+                        t.upos = "VERB".into();
+                    }
+                }
+                // Mostly near heads, as in a real tree; some anywhere, out of range or none.
+                t.head = match rng.below(10) {
+                    0 => None,
+                    1 => Some(n + rng.below(5)),
+                    2 | 3 => Some(rng.below(n.max(1))),
+                    _ => Some((i + rng.below(11)).saturating_sub(5).min(n.saturating_sub(1))),
+                };
+            }
+            let annotation = portavoz::attribution::annotate("fuzz", &doc);
+            check_annotation(&text, &annotation)?;
+            Ok::<_, String>(annotation.claims.len())
+        }));
+        match outcome {
+            Ok(Ok(c)) => claims_out += c,
+            Ok(Err(problem)) => panic!("seed {seed}: {problem}\ntext: {text:?}\nentities: {entities:?}"),
+            Err(_) => panic!("seed {seed}: panicked\ntext: {text:?}\nentities: {entities:?}"),
+        }
+    }
+    eprintln!("fuzz (parsed): {cases} cases in {:.2} s ({claims_out} claims checked)", started.elapsed().as_secs_f64());
+    assert!(claims_out > 0, "the generator makes claims on the parse too");
+}
