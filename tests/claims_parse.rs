@@ -248,3 +248,11 @@ fn a_verb_with_a_noun_of_attitude_states_a_position() {
     let a = annotate("El Gobierno de Portugal mantiene su disposición al diálogo con todas las partes.");
     assert_eq!(claim(&a, "mantiene").speaker, vec!["Portugal"]);
 }
+
+#[test]
+fn a_later_document_speaks_for_the_same_publisher() {
+    let a = annotate("El acuerdo está muy cerca, según una nota portuguesa. Las obras empezarán en mayo, según el comunicado.");
+    let later: Vec<&Claim> = a.claims.iter().filter(|c| c.cue.as_deref() == Some("según")).collect();
+    assert_eq!(later.len(), 2, "{:#?}", a.claims);
+    assert!(later.iter().all(|c| c.speaker == vec!["Portugal"]), "{:#?}", later);
+}

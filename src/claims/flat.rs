@@ -147,7 +147,7 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
             }
             let (c0, c1) = content;
             let claim = build_claim(&ctx, cue, speaker, c0.min(t1), c1.min(t1).max(c0.min(t1)));
-            sent_claims.push(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: match cue.kind { CueKind::Position { polarity, .. } => polarity, _ => None }, cue_token: None });
+            sent_claims.push(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: match cue.kind { CueKind::Position { polarity, .. } => polarity, _ => None }, cue_token: None, via_source: false });
         }
         // Sentence-initial gerunds take the speaker of the main clause.
         for &d in &deferred {
@@ -185,6 +185,7 @@ pub fn extract(text: &str, seg: &Segmentation, mentions: &Mentions) -> Vec<Found
                     speaker_mention: None,
                     cue_polarity: None,
                     cue_token: None,
+                    via_source: false,
                 });
             }
             continue;

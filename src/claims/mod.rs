@@ -23,6 +23,9 @@ pub struct FoundClaim {
     pub cue_polarity: Option<Polarity>,
     /// The cue's word in [`Doc::tokens`], for claims found on the parse.
     pub cue_token: Option<usize>,
+    /// The speaker was reached through a document ("según el comunicado", "una lectura
+    /// china"): later documents speak for the same publisher.
+    pub via_source: bool,
 }
 
 /// Finds the claims of a document: on its parse when it has one.

@@ -238,9 +238,9 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         }
         d.topic = None;
         for c in &found {
-            let from_org = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org || mentions.mentions[k].via == Via::Source);
+            let from_org = c.via_source || c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org || mentions.mentions[k].via == Via::Source);
             let segun = c.cue_token.is_none();
-            if from_org {
+            if from_org || c.via_source {
                 d.last_org = Some(c.claim.speaker.clone());
             }
             // A zero subject goes on with the last person or state that spoke, not with an
@@ -582,7 +582,7 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
     }
     // A document speaks for its publisher: named inside it ("un comunicado de la
     // Presidencia egipcia"), or the organization last quoted.
-    if lex.sources.contains(s.lemma(n)) || lex.sources.contains(&s.lower(n)) {
+    if is_source(s, n) {
         if let Some(k) = s.mention[n] {
             if mentions.mentions[k].via != Via::Source {
                 return Referent::None;
@@ -631,6 +631,12 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
         return Referent::Pronoun;
     }
     Referent::None
+}
+
+/// Whether word `n` is a noun for a document that speaks for its publisher (sources.tsv).
+fn is_source(s: &Sent, n: usize) -> bool {
+    let lex = lexicon();
+    lex.sources.contains(s.lemma(n)) || lex.sources.contains(&s.lower(n))
 }
 
 /// The state a body or document belongs to by its demonym, here or one level down
@@ -1030,7 +1036,12 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
         mode,
         stances: Vec::new(),
     };
-    Some(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: polarity, cue_token })
+    let via_source = match &cue.kind {
+        CueKind::Segun(noun) => is_source(s, *noun),
+        CueKind::Verb(_) => subject(s, cue.word).map_or(false, |n| is_source(s, n)),
+        CueKind::Colon(_) => false,
+    };
+    Some(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: polarity, cue_token, via_source })
 }
 
 /// Trims punctuation and quotation marks at the edges of a word range.
@@ -1074,5 +1085,5 @@ fn continuation(s: &Sent, si: usize, d: &Discourse) -> Option<FoundClaim> {
         mode: Mode::Continuation,
         stances: Vec::new(),
     };
-    Some(FoundClaim { claim, sentence: si, speaker_mention: None, cue_polarity: None, cue_token: None })
+    Some(FoundClaim { claim, sentence: si, speaker_mention: None, cue_polarity: None, cue_token: None, via_source: false })
 }
