@@ -256,3 +256,9 @@ fn a_later_document_speaks_for_the_same_publisher() {
     assert_eq!(later.len(), 2, "{:#?}", a.claims);
     assert!(later.iter().all(|c| c.speaker == vec!["Portugal"]), "{:#?}", later);
 }
+
+#[test]
+fn a_capital_speaks_for_its_state() {
+    let a = annotate("Lisboa afirmó que no aceptará nuevas condiciones en la negociación.");
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Portugal"]);
+}
