@@ -226,6 +226,27 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
         }
     }
+    // An evaluative adjective toward what it is said of ("X es inaceptable", "las inaceptables
+    // declaraciones de X", "calificó de inaceptables las declaraciones de X").
+    for i in 0..n {
+        if toks[i].upos != "ADJ" || !inside(i) {
+            continue;
+        }
+        let Some((pol, _)) = lex.stance_lemmas.get(toks[i].lemma.as_str()).copied() else { continue };
+        let pol = if negated(i) { flip(pol) } else { pol };
+        let head = toks[i].head.and_then(local);
+        let said_of: Vec<usize> = match toks[i].deprel.split(':').next().unwrap_or("") {
+            "amod" => head.into_iter().collect(),
+            "obl" | "xcomp" => head.map(|h| children[h].iter().copied().filter(|&c| toks[c].deprel == "obj").collect()).unwrap_or_default(),
+            _ => children[i].iter().copied().filter(|&c| toks[c].deprel.starts_with("nsubj")).collect(),
+        };
+        for c in said_of {
+            let agent = || children[c].iter().copied().find(|&g| toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de"));
+            if let Some(p) = participant(c).or_else(|| agent().and_then(|g| participant(g))) {
+                push(p, pol);
+            }
+        }
+    }
     // "ataques contra X": X opposed.
     for i in 0..n {
         if inside(i) && children[i].iter().any(|&k| lex.is(&toks[k].lemma, "against") && toks[k].deprel == "case") {

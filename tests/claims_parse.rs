@@ -262,3 +262,17 @@ fn a_capital_speaks_for_its_state() {
     let a = annotate("Lisboa afirmó que no aceptará nuevas condiciones en la negociación.");
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Portugal"]);
 }
+
+#[test]
+fn an_evaluative_adjective_takes_a_stance_toward_whose_act_it_judges() {
+    let a = annotate("La ministra Elena Marín afirmó que las declaraciones de Portugal son inaceptables.");
+    let c = claim(&a, "afirmó");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{:?}", c.stances);
+}
+
+#[test]
+fn a_proposal_is_supported() {
+    let a = annotate("El ministro Tomás Vidal propuso un plan de paz para la región.");
+    let c = claim(&a, "propuso");
+    assert!(has_stance(c, "plan de paz", Polarity::Support), "{:?}", c.stances);
+}
