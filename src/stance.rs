@@ -200,9 +200,19 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
                 _ => rel == "nmod" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
             };
-            if !complement {
+            // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
+            // X": what the infinitive acts on.
+            let infinitive = toks[i].upos == "NOUN" && toks[c].upos == "VERB" && toks[c].feats.contains("VerbForm=Inf") && matches!(rel, "acl" | "nmod" | "xcomp" | "advcl");
+            let c = if infinitive {
+                match children[c].iter().copied().find(|&o| toks[o].deprel == "obj" || toks[o].deprel == "obl" && children[o].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "partner"))) {
+                    Some(o) => o,
+                    None => continue,
+                }
+            } else if complement {
+                c
+            } else {
                 continue;
-            }
+            };
             if let Some(p) = participant(c) {
                 push(p, pol);
                 // "critica a X, Y y Z": every conjunct.

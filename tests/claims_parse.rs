@@ -276,3 +276,10 @@ fn a_proposal_is_supported() {
     let c = claim(&a, "propuso");
     assert!(has_stance(c, "plan de paz", Polarity::Support), "{:?}", c.stances);
 }
+
+#[test]
+fn the_need_for_an_act_supports_what_it_acts_on() {
+    let a = annotate("El canciller Tomás Vidal insistió en la necesidad de reabrir el diálogo con los sindicatos.");
+    let c = claim(&a, "insistió");
+    assert!(has_stance(c, "diálogo", Polarity::Support), "{:?}", c.stances);
+}
