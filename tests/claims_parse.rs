@@ -283,3 +283,11 @@ fn the_need_for_an_act_supports_what_it_acts_on() {
     let c = claim(&a, "insistió");
     assert!(has_stance(c, "diálogo", Polarity::Support), "{:?}", c.stances);
 }
+
+#[test]
+fn a_person_taking_a_position_becomes_the_current_speaker() {
+    let a = annotate(
+        "La ministra Elena Marín dijo que el puerto abrirá en junio. El ministro Tomás Vidal rechazó las críticas de la oposición. Negó que haya retrasos en las obras.",
+    );
+    assert_eq!(claim(&a, "Negó").speaker, vec!["Tomás Vidal"]);
+}

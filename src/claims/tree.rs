@@ -245,7 +245,10 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             }
             // A zero subject goes on with the last person or state that spoke, not with an
             // organization or a medium quoted on the way.
-            if !segun && !from_org && !c.claim.speaker.is_empty() && c.claim.mode != Mode::Position {
+            // A position counts only when a person takes it ("X rechazó las críticas"); a
+            // state's position ("Rusia está dispuesta a ...") is no one's words.
+            let person = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Person) && c.claim.speaker.len() == 1;
+            if !segun && !from_org && !c.claim.speaker.is_empty() && (c.claim.mode != Mode::Position || person) {
                 d.current = Some(c.claim.speaker.clone());
                 if let [one] = c.claim.speaker.as_slice() {
                     d.singles.retain(|x| x != one);
