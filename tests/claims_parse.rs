@@ -291,3 +291,13 @@ fn a_person_taking_a_position_becomes_the_current_speaker() {
     );
     assert_eq!(claim(&a, "Negó").speaker, vec!["Tomás Vidal"]);
 }
+
+#[test]
+fn both_parties_are_the_last_two_who_spoke() {
+    let a = annotate(
+        "El presidente Andrés Gutiérrez inauguró la cumbre el lunes. La ministra Elena Marín dijo que habrá acuerdo. El canciller Lin Hao afirmó que el texto está listo. Ambas partes acordaron reunirse de nuevo en mayo.",
+    );
+    let mut speakers = claim(&a, "acordaron").speaker.clone();
+    speakers.sort();
+    assert_eq!(speakers, vec!["Elena Marín", "Lin Hao"]);
+}

@@ -712,6 +712,14 @@ fn source_owner(s: &Sent, noun: usize, mentions: &Mentions) -> Option<(Vec<Strin
 /// Speaker, its mention, for a cue's subject noun (or its absence).
 fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: &Discourse) -> Option<(Vec<String>, Option<usize>)> {
     match subj.map(|n| referent_of(s, n, mentions)) {
+        // "ambas partes", "los dos ministros": the two persons the discourse has given voice to
+        // last, when it has; the document's main pair otherwise.
+        Some(Referent::Named(r, Some(k))) if mentions.mentions[k].kind == MentionKind::Group && r.len() >= 2 && r.iter().all(|x| mentions.person(x).is_some()) => {
+            match d.singles.iter().rev().filter(|x| mentions.person(x).is_some()).take(2).cloned().collect::<Vec<_>>() {
+                pair if pair.len() == 2 => Some((pair.into_iter().rev().collect(), Some(k))),
+                _ => Some((r, Some(k))),
+            }
+        }
         Some(Referent::Named(r, k)) => Some((r, k)),
         Some(Referent::Open(k)) => {
             // A role of a state ("el presidente chino") names the person known to be of that
