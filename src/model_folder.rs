@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn the_shipped_model_passes() {
-        check(&crate::pipeline::default_model_dir()).unwrap();
+        check(&crate::model_location::crate_model_dir()).unwrap();
     }
 
     #[test]
