@@ -8,9 +8,7 @@
 //!
 //! `--gold-entities` feeds each document's gold entities (STATE relabelled LOC, as the model
 //! would label them) into the rule layer, so claims and stances are measured without the model.
-//! Without it the full pipeline (NER model included) runs. `--docs CACHE.json` keeps the parsed
-//! documents (model output before the rule layer) in CACHE.json, made on the first run and read
-//! on later ones, so that rule changes are measured in seconds.
+//! Without it the full pipeline (NER model included) runs.
 use std::collections::HashSet;
 use std::io::Write;
 use std::process::Command;
@@ -35,7 +33,6 @@ fn main() {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut gold_entities = false;
-    let mut docs_cache: Option<String> = None;
     let mut gold_path = DEFAULT_GOLD.to_string();
     let mut out_path = "target/readouts-pred.jsonl".to_string();
     let mut parsed_path: Option<String> = None;
@@ -43,7 +40,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--gold-entities" => gold_entities = true,
-            "--docs" => docs_cache = Some(args.next().ok_or("--docs needs a path")?),
             "--out" => out_path = args.next().ok_or("--out needs a path")?,
             "--parsed" => parsed_path = Some(args.next().ok_or("--parsed needs a path")?),
             "-h" | "--help" => {
@@ -82,21 +78,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 annotate_from_entities(id, text, ents)
             })
             .collect()
-    } else if let Some(cache) = docs_cache {
-        let docs: Vec<portavoz::Document> = gold
-            .iter()
-            .map(|d| portavoz::Document { id: d["id"].as_str().unwrap_or_default().into(), text: d["text"].as_str().unwrap_or_default().into() })
-            .collect();
-        let parsed = load_or_parse(&cache, &docs)?;
-        docs.iter()
-            .zip(&parsed)
-            .map(|(d, doc)| {
-                if doc.text != d.text {
-                    return Err(format!("{}: text changes under NFC; --docs cannot be used", d.id).into());
-                }
-                Ok(portavoz::attribution::annotate(&d.id, doc))
-            })
-            .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?
     } else {
         let docs: Vec<portavoz::Document> = gold
             .iter()
@@ -139,51 +120,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         report(g, p);
     }
     Ok(())
-}
-
-/// Parsed documents saved as JSON: text, paragraphs, sentences, tokens and model entities.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct SavedDoc {
-    text: String,
-    paragraphs: Vec<(usize, usize, usize, usize)>,
-    sentences: Vec<portavoz::DocSentence>,
-    tokens: Vec<portavoz::Token>,
-    entities: Vec<Entity>,
-}
-
-fn load_or_parse(cache: &str, docs: &[portavoz::Document]) -> Result<Vec<portavoz::Doc>, Box<dyn std::error::Error>> {
-    use portavoz::text::Span;
-    if let Ok(s) = std::fs::read_to_string(cache) {
-        let saved: Vec<SavedDoc> = serde_json::from_str(&s)?;
-        if saved.len() == docs.len() && saved.iter().zip(docs).all(|(s, d)| s.text == d.text) {
-            return Ok(saved
-                .into_iter()
-                .map(|s| portavoz::Doc {
-                    offsets: OffsetMap::new(&s.text),
-                    paragraphs: s.paragraphs.iter().map(|&(start, end, byte_start, byte_end)| Span { start, end, byte_start, byte_end }).collect(),
-                    text: s.text,
-                    sentences: s.sentences,
-                    tokens: s.tokens,
-                    entities: s.entities,
-                })
-                .collect());
-        }
-        eprintln!("{cache} is for other texts; parsing again");
-    }
-    let pipeline = portavoz::Pipeline::new(portavoz::PipelineConfig::default())?;
-    let parsed = pipeline.parse_batch(docs)?;
-    let saved: Vec<SavedDoc> = parsed
-        .iter()
-        .map(|d| SavedDoc {
-            text: d.text.clone(),
-            paragraphs: d.paragraphs.iter().map(|p| (p.start, p.end, p.byte_start, p.byte_end)).collect(),
-            sentences: d.sentences.clone(),
-            tokens: d.tokens.clone(),
-            entities: d.entities.clone(),
-        })
-        .collect();
-    std::fs::write(cache, serde_json::to_string(&saved)?)?;
-    Ok(parsed)
 }
 
 fn norm(s: &str) -> String {

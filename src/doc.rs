@@ -205,6 +205,20 @@ impl Doc {
         self.tokens.iter().any(|t| t.deprel != "_")
     }
 
+    /// The dependents of each word of sentence `i`, as indices into [`Doc::sentence_tokens`]
+    /// (in order; heads outside the sentence and self-loops are left out).
+    pub fn sentence_children(&self, i: usize) -> Vec<Vec<usize>> {
+        let first = self.sentences.get(i).map_or(0, |s| s.first_token);
+        let toks = self.sentence_tokens(i);
+        let mut children = vec![Vec::new(); toks.len()];
+        for (k, t) in toks.iter().enumerate() {
+            if let Some(h) = t.head.and_then(|h| h.checked_sub(first)).filter(|&h| h < toks.len() && h != k) {
+                children[h].push(k);
+            }
+        }
+        children
+    }
+
     /// The words of sentence `i`.
     pub fn sentence_tokens(&self, i: usize) -> &[Token] {
         self.sentences.get(i).and_then(|s| self.tokens.get(s.first_token..s.first_token + s.token_count)).unwrap_or(&[])

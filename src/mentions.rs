@@ -156,7 +156,7 @@ pub fn find(text: &str, seg: &Segmentation, entities: &[Entity]) -> Mentions {
 /// computed again).
 pub fn find_in(doc: &crate::doc::Doc, seg: &Segmentation, entities: &[Entity]) -> Mentions {
     let mut out = find_with(&doc.text, seg, &doc.offsets, entities);
-    person_genders(doc, &mut out);
+    person_facts(doc, &mut out);
     out
 }
 
@@ -176,7 +176,7 @@ pub fn role_gender(doc: &crate::doc::Doc, i: usize) -> Option<String> {
 /// Fills in each person's gender and, when still unknown, state from the role noun the parse
 /// ties to the first name that shows it: in apposition ("Elena Marín, ministra de ...") or
 /// right before it ("la ministra Elena Marín"), or from a state complement of the name.
-fn person_genders(doc: &crate::doc::Doc, out: &mut Mentions) {
+fn person_facts(doc: &crate::doc::Doc, out: &mut Mentions) {
     let lex = lexicon();
     let is_role = |i: usize| {
         doc.tokens.get(i).map_or(false, |t| t.upos == "NOUN" && lex.roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == t.form.to_lowercase() || r.words[0] == t.lemma)))

@@ -294,18 +294,6 @@ impl Pipeline {
         Ok((annotations, StageTimes { segment: segment_time, ner, rules: t.elapsed() }))
     }
 
-    /// The parsed documents alone, before the rule layer: one [`Doc`] per document, built on
-    /// its NFC view (see [`Pipeline::annotate_batch_profiled`]); feed one to
-    /// [`crate::attribution::annotate`] to finish the annotation.
-    pub fn parse_batch(&self, docs: &[Document]) -> Result<Vec<Doc>> {
-        let views: Vec<NormalizedText> = docs.iter().map(|d| NormalizedText::new(&d.text)).collect();
-        let segmentations: Vec<Segmentation> = views.iter().map(|v| segment::segment(&v.text)).collect();
-        let inputs: Vec<(&str, &Segmentation)> = views.iter().zip(&segmentations).map(|(v, s)| (v.text.as_str(), s)).collect();
-        let (analyses, _) = self.ner.analyze_texts_profiled(&inputs)?;
-        let labels = self.ner.tagger.labels();
-        Ok(views.iter().zip(&segmentations).zip(analyses).map(|((v, seg), a)| Doc::build(&v.text, &seg.paragraphs, a, labels)).collect())
-    }
-
     /// The NER stage alone.
     #[cfg(feature = "training")]
     pub fn ner(&self) -> &NerModel {

@@ -151,12 +151,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     let toks = doc.sentence_tokens(fc.sentence);
     let n = toks.len();
     let local = |g: usize| g.checked_sub(first).filter(|&i| i < n);
-    let mut children = vec![Vec::new(); n];
-    for (i, t) in toks.iter().enumerate() {
-        if let Some(h) = t.head.and_then(local).filter(|&h| h != i) {
-            children[h].push(i);
-        }
-    }
+    let children = doc.sentence_children(fc.sentence);
     let inside = |i: usize| toks[i].start >= claim.content_start && toks[i].end <= claim.content_end;
     let mention_at = |i: usize| {
         let t = &toks[i];

@@ -8,7 +8,7 @@
 //! agreement and coordination "China y Rusia"), the subject after it ("..., dijo el canciller
 //! ruso"), or, for Spanish zero subjects ("Anotó que ..."), the current speaker. Sentences with no
 //! cue that follow a speaker's claim in the same paragraph are continuations.
-use super::FoundClaim;
+use super::{is_close_quote, is_open_quote, FoundClaim};
 use crate::annotation::{Claim, Mode, Polarity};
 use crate::lexicon::{lexicon, CueToken, FormKind, FunctionClass, Number};
 use crate::mentions::{compatible, Mention, MentionKind, Mentions, Via, Words};
@@ -263,13 +263,6 @@ fn quote_mask(text: &str, words: &Words) -> Vec<bool> {
     mask
 }
 
-fn is_open_quote(s: &str) -> bool {
-    matches!(s, "«" | "“" | "\"" | "‘" | "'")
-}
-
-fn is_close_quote(s: &str) -> bool {
-    matches!(s, "»" | "”" | "\"" | "’" | "'")
-}
 
 fn tok<'a>(ctx: &'a Ctx, i: usize) -> &'a str {
     ctx.words.tokens.get(i).map_or("", |t| t.slice(ctx.text))

@@ -28,6 +28,15 @@ pub struct FoundClaim {
     pub via_source: bool,
 }
 
+/// Opening and closing quotation marks (a straight quote is both).
+fn is_open_quote(s: &str) -> bool {
+    matches!(s, "«" | "“" | "\"" | "‘" | "'")
+}
+
+fn is_close_quote(s: &str) -> bool {
+    matches!(s, "»" | "”" | "\"" | "’" | "'")
+}
+
 /// Finds the claims of a document: on its parse when it has one.
 pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
     if doc.has_syntax() {

@@ -11,7 +11,7 @@
 //! - Content: the cue's clause, the quotation it introduces or follows, or its object.
 //! - Words inside a quotation are never cues: they belong to the quoted speaker.
 use super::flat::resolve_open_role;
-use super::FoundClaim;
+use super::{is_close_quote, is_open_quote, FoundClaim};
 use crate::annotation::{Claim, Mode};
 use crate::doc::{Doc, Token};
 use crate::lexicon::{lexicon, CueClass, CueLemma};
@@ -41,12 +41,7 @@ impl<'a> Sent<'a> {
         let s = &doc.sentences[si];
         let toks = doc.sentence_tokens(si);
         let first = s.first_token;
-        let mut children = vec![Vec::new(); toks.len()];
-        for (i, t) in toks.iter().enumerate() {
-            if let Some(h) = t.head.and_then(|h| h.checked_sub(first)).filter(|&h| h < toks.len() && h != i) {
-                children[h].push(i);
-            }
-        }
+        let children = doc.sentence_children(si);
         let quoted = quote_mask(toks);
         let mention = toks
             .iter()
@@ -122,13 +117,6 @@ fn feat<'f>(feats: &'f str, name: &str) -> Option<&'f str> {
     feats.split('|').find_map(|kv| kv.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
 }
 
-fn is_open_quote(s: &str) -> bool {
-    matches!(s, "«" | "“" | "\"" | "‘" | "'")
-}
-
-fn is_close_quote(s: &str) -> bool {
-    matches!(s, "»" | "”" | "\"" | "’" | "'")
-}
 
 /// Marks the words inside quotation marks (the marks excluded).
 fn quote_mask(toks: &[Token]) -> Vec<bool> {
@@ -948,7 +936,7 @@ fn quotation_near(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
 
 fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse) -> Option<FoundClaim> {
     let n = s.toks.len();
-    let (speaker, smention, (c0, c1), mode, polarity, cue_token) = match &cue.kind {
+    let (speaker, smention, (c0, c1), mode, polarity, cue_token, via_source) = match &cue.kind {
         CueKind::Segun(noun) => {
             let (sp, k) = match referent_of(s, *noun, mentions) {
                 Referent::Named(r, k) => (r, k),
@@ -963,7 +951,7 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             let (lo, hi) = s.extent(*noun, &[]);
             let (lo, hi) = (lo.min(cue.span.0), hi.max(cue.span.1));
             let content = if lo <= 1 { (hi, n) } else { (0, lo) };
-            (sp, k, content, None, None, None)
+            (sp, k, content, None, None, None, is_source(s, *noun))
         }
         CueKind::Colon(m) => {
             let k = s.mention[*m]?;
@@ -972,7 +960,7 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
                 return None;
             }
             let q = quotation_near(s, cue)?;
-            (mm.referents.clone(), Some(k), q, Some(Mode::Direct), None, None)
+            (mm.referents.clone(), Some(k), q, Some(Mode::Direct), None, None, false)
         }
         CueKind::Verb(reading) => {
             let v = cue.word;
@@ -1009,7 +997,7 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
                 None => named_after(s, v, (c0, c1), mentions)?,
             };
             let position = matches!(reading.class, CueClass::Stance | CueClass::State | CueClass::Think) && content != Content::Clause;
-            (sp, k, (c0, c1), position.then_some(Mode::Position), reading.polarity, Some(s.first + v))
+            (sp, k, (c0, c1), position.then_some(Mode::Position), reading.polarity, Some(s.first + v), subj.map_or(false, |n| is_source(s, n)))
         }
     };
     if speaker.is_empty() {
@@ -1046,11 +1034,6 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
         content_end: ce,
         mode,
         stances: Vec::new(),
-    };
-    let via_source = match &cue.kind {
-        CueKind::Segun(noun) => is_source(s, *noun),
-        CueKind::Verb(_) => subject(s, cue.word).map_or(false, |n| is_source(s, n)),
-        CueKind::Colon(_) => false,
     };
     Some(FoundClaim { claim, sentence: si, speaker_mention: smention, cue_polarity: polarity, cue_token, via_source })
 }
