@@ -6,7 +6,7 @@ MODEL := models/portavoz-ner-es
 # targets below build with both, so that they share one build of the library.
 FEATURES := --features cli,training
 
-.PHONY: setup annotate test evaluate evaluate-rules evaluate-syntax-cli evaluate-readouts train train-syntax bench
+.PHONY: setup annotate test evaluate evaluate-rules evaluate-syntax-cli evaluate-readouts train train-syntax bench profile
 
 ## libtorch 2.4.0 (PyPI torch wheel, per-user venv), the base encoder parts, the converted base model
 setup:
@@ -59,4 +59,8 @@ train-syntax: setup
 	cargo run --release $(FEATURES) --example train_syntax -- $(SYNTAX_ARGS) --out runs/syntax --export $(MODEL)
 
 bench: setup
-	cargo run --release $(FEATURES) --example throughput
+	cargo run --release $(FEATURES) --example throughput -- --docs-per-call 16
+
+## where the model stage's time goes, by kind of operation, and the achieved TFLOP/s beside the CPU's peak
+profile: setup
+	cargo run --release $(FEATURES) --example throughput -- --precision auto --no-reference --docs-per-call 16 --min-words 40000 --profile

@@ -17,18 +17,36 @@ fn ner_forward(c: &mut Criterion) {
     group.throughput(Throughput::Elements(words as u64));
     for precision in [Precision::Fp32, Precision::Bf16, Precision::Int8] {
         let model = common::load(precision);
-        let encoded: Vec<EncodedWords> = sentences.iter().map(|s| model.encoder.encode_words(s).unwrap()).collect();
+        let encoded: Vec<EncodedWords> = sentences
+            .iter()
+            .map(|s| model.encoder.encode_words(s).unwrap())
+            .collect();
         if precision == Precision::Fp32 {
             group.bench_function("tokenize", |b| {
-                b.iter(|| sentences.iter().map(|s| model.encoder.encode_words(black_box(s)).unwrap()).collect::<Vec<_>>())
+                b.iter(|| {
+                    sentences
+                        .iter()
+                        .map(|s| model.encoder.encode_words(black_box(s)).unwrap())
+                        .collect::<Vec<_>>()
+                })
             });
             group.bench_function("chunks", |b| {
-                b.iter(|| encode::chunks(black_box(&encoded), model.options.max_len, model.options.overlap))
+                b.iter(|| {
+                    encode::chunks(
+                        black_box(&encoded),
+                        model.options.max_len,
+                        model.options.overlap,
+                    )
+                })
             });
         }
-        group.bench_with_input(BenchmarkId::new("forward", precision), &encoded, |b, encoded| {
-            b.iter(|| word_log_probs(&model.tagger, black_box(encoded), &model.options))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("forward", precision),
+            &encoded,
+            |b, encoded| {
+                b.iter(|| word_log_probs(&model.tagger, black_box(encoded), &model.options))
+            },
+        );
     }
     group.finish();
 }

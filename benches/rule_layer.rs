@@ -14,11 +14,22 @@ fn rule_layer(c: &mut Criterion) {
     let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
     let segmentations: Vec<Segmentation> = texts.iter().map(|t| segment::segment(t)).collect();
     let model = common::load(Precision::Fp32);
-    let inputs: Vec<(&str, &Segmentation)> = texts.iter().map(String::as_str).zip(&segmentations).collect();
+    let inputs: Vec<(&str, &Segmentation)> = texts
+        .iter()
+        .map(String::as_str)
+        .zip(&segmentations)
+        .collect();
     let entities = model.recognize(&inputs).expect("entities");
     let mut group = c.benchmark_group("rules");
     group.throughput(Throughput::Elements(words as u64));
-    group.bench_function("segment", |b| b.iter(|| texts.iter().map(|t| segment::segment(black_box(t))).collect::<Vec<_>>()));
+    group.bench_function("segment", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| segment::segment(black_box(t)))
+                .collect::<Vec<_>>()
+        })
+    });
     group.bench_function("annotate_from_entities", |b| {
         b.iter(|| {
             texts

@@ -30,16 +30,31 @@ struct Args {
 fn main() -> Result<(), portavoz::Error> {
     let args = Args::parse();
     tch::set_num_threads(args.threads);
-    let options = InferenceOptions { precision: Precision::Fp32, forward: Forward::Fused, ..Default::default() };
+    let options = InferenceOptions {
+        precision: Precision::Fp32,
+        forward: Forward::Fused,
+        ..Default::default()
+    };
     let model = NerModel::load_on(&args.model, tch::Device::Cpu, options)?;
     let all = read_conll(&args.data)?;
     let step = (all.len() / args.sentences.max(1)).max(1);
-    let sentences: Vec<Vec<String>> = all.iter().step_by(step).take(args.sentences).map(|s| s.words.clone()).collect();
+    let sentences: Vec<Vec<String>> = all
+        .iter()
+        .step_by(step)
+        .take(args.sentences)
+        .map(|s| s.words.clone())
+        .collect();
     let t = Instant::now();
     let calibration = model.calibrate_int8(&sentences)?;
     let path = args.model.join(INT8_CALIBRATION_FILE);
     let mut metadata = BTreeMap::new();
-    metadata.insert("data".to_string(), args.data.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+    metadata.insert(
+        "data".to_string(),
+        args.data
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
     metadata.insert("sentences".to_string(), sentences.len().to_string());
     metadata.insert("every_nth_sentence".to_string(), step.to_string());
     calibration.write(&path, &metadata)?;

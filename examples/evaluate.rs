@@ -17,11 +17,11 @@ use std::time::Instant;
 
 use clap::Parser;
 use portavoz::corpus::{read_conll, EntityScores};
+use portavoz::corpus::{Counts, TaggedSentence};
+use portavoz::ner::bio;
 use portavoz::ner::{Forward, InferenceOptions, NerModel, Precision};
 use portavoz::syntax::treebank::tokens_of;
 use portavoz::syntax::{conllu, score};
-use portavoz::corpus::{Counts, TaggedSentence};
-use portavoz::ner::bio;
 use portavoz::{Document, Label, Pipeline, PipelineConfig};
 
 #[path = "common/syntax_data.rs"]
@@ -69,13 +69,39 @@ fn main() {
     tch::set_num_threads(args.threads);
     let sets: Vec<(String, PathBuf)> = if args.sets.is_empty() {
         vec![
-            ("ancora-test".into(), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ancora-es-ner/test.tsv"))),
-            ("conll2002-testb".into(), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/conll2002-es/esp.testb"))),
+            (
+                "ancora-test".into(),
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../shared/data/ancora-es-ner/test.tsv"
+                )),
+            ),
+            (
+                "conll2002-testb".into(),
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../shared/data/conll2002-es/esp.testb"
+                )),
+            ),
         ]
     } else {
-        args.sets.iter().map(|s| s.split_once('=').map(|(n, p)| (n.to_string(), PathBuf::from(p))).unwrap_or((s.clone(), PathBuf::from(s)))).collect()
+        args.sets
+            .iter()
+            .map(|s| {
+                s.split_once('=')
+                    .map(|(n, p)| (n.to_string(), PathBuf::from(p)))
+                    .unwrap_or((s.clone(), PathBuf::from(s)))
+            })
+            .collect()
     };
-    let options = InferenceOptions { batch_size: args.batch, max_len: args.max_len, constrained: !args.argmax, precision: args.precision, forward: args.forward, ..Default::default() };
+    let options = InferenceOptions {
+        batch_size: args.batch,
+        max_len: args.max_len,
+        constrained: !args.argmax,
+        precision: args.precision,
+        forward: args.forward,
+        ..Default::default()
+    };
     let t = Instant::now();
     let model = match NerModel::load_on(&args.model, tch::Device::Cpu, options) {
         Ok(m) => m,
@@ -91,7 +117,11 @@ fn main() {
         args.precision,
         model.tagger.precision(),
         args.forward,
-        if args.argmax { "argmax" } else { "BIO-constrained" }
+        if args.argmax {
+            "argmax"
+        } else {
+            "BIO-constrained"
+        }
     );
     let mut failed = false;
     if let Some(dir) = &args.cache {
@@ -107,14 +137,22 @@ fn main() {
                 continue;
             }
         };
-        let words: Vec<Vec<&str>> = sentences.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+        let words: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.words.iter().map(String::as_str).collect())
+            .collect();
         let n_words: usize = words.iter().map(Vec::len).sum();
-        let cached_tags = args.cache.as_ref().map(|d| d.join(format!("{name}.model-tags.json")));
+        let cached_tags = args
+            .cache
+            .as_ref()
+            .map(|d| d.join(format!("{name}.model-tags.json")));
         let kept: Option<Vec<Vec<String>>> = cached_tags
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())
             .and_then(|s| serde_json::from_str(&s).ok())
-            .filter(|k: &Vec<Vec<String>>| k.len() == words.len() && k.iter().zip(&words).all(|(a, b)| a.len() == b.len()));
+            .filter(|k: &Vec<Vec<String>>| {
+                k.len() == words.len() && k.iter().zip(&words).all(|(a, b)| a.len() == b.len())
+            });
         let model_tags: Vec<Vec<String>> = match kept {
             Some(k) => k,
             None => {
@@ -128,9 +166,16 @@ fn main() {
                     }
                 };
                 let secs = t.elapsed().as_secs_f64();
-                println!("\n{name}: {} sentences, {n_words} words, tagged in {secs:.1}s ({:.0} words/s)", sentences.len(), n_words as f64 / secs);
+                println!(
+                    "\n{name}: {} sentences, {n_words} words, tagged in {secs:.1}s ({:.0} words/s)",
+                    sentences.len(),
+                    n_words as f64 / secs
+                );
                 let labels = model.tagger.labels();
-                let tags: Vec<Vec<String>> = tagged.iter().map(|ts| ts.iter().map(|t| labels[t.label].clone()).collect()).collect();
+                let tags: Vec<Vec<String>> = tagged
+                    .iter()
+                    .map(|ts| ts.iter().map(|t| labels[t.label].clone()).collect())
+                    .collect();
                 if let Some(p) = &cached_tags {
                     let _ = std::fs::write(p, serde_json::to_string(&tags).unwrap_or_default());
                 }
@@ -145,14 +190,29 @@ fn main() {
         }
 
         // The same sentences through the pipeline: one record per sentence, words joined by spaces.
-        let docs: Vec<Document> = sentences.iter().enumerate().map(|(k, s)| Document::new(format!("{name}-{k}"), s.words.join(" "))).collect();
-        let cache_file = args.cache.as_ref().map(|d| d.join(format!("{name}.parsed.jsonl")));
+        let docs: Vec<Document> = sentences
+            .iter()
+            .enumerate()
+            .map(|(k, s)| Document::new(format!("{name}-{k}"), s.words.join(" ")))
+            .collect();
+        let cache_file = args
+            .cache
+            .as_ref()
+            .map(|d| d.join(format!("{name}.parsed.jsonl")));
         let parsed = replay::parsed(cache_file.as_deref(), &docs, || {
             if pipeline.is_none() {
-                let config = PipelineConfig::default().model_dir(&args.model).precision(args.precision).forward(args.forward).tokens(true);
+                let config = PipelineConfig::default()
+                    .model_dir(&args.model)
+                    .precision(args.precision)
+                    .forward(args.forward)
+                    .tokens(true);
                 pipeline = Some(Pipeline::new(config)?);
             }
-            Ok(pipeline.as_ref().map(|p| p.annotate_batch(&docs)).transpose()?.unwrap_or_default())
+            Ok(pipeline
+                .as_ref()
+                .map(|p| p.annotate_batch(&docs))
+                .transpose()?
+                .unwrap_or_default())
         });
         let parsed = match parsed {
             Ok(p) => p,
@@ -163,18 +223,24 @@ fn main() {
             }
         };
         let (mut before, mut after) = (EntityScores::default(), EntityScores::default());
-        let (mut before_aligned, mut after_aligned) = (EntityScores::default(), EntityScores::default());
+        let (mut before_aligned, mut after_aligned) =
+            (EntityScores::default(), EntityScores::default());
         let mut changes = String::new();
         for (s, a) in sentences.iter().zip(&parsed) {
             let doc = replay::doc_of(a);
             let refined = portavoz::attribution::annotate(&a.id, &doc);
-            let (model_spans, pipeline_spans) = (entity_spans(&doc.entities), entity_spans(&refined.entities));
+            let (model_spans, pipeline_spans) =
+                (entity_spans(&doc.entities), entity_spans(&refined.entities));
             score_spans(&mut before, s, &model_spans, false);
             score_spans(&mut after, s, &pipeline_spans, false);
             score_spans(&mut before_aligned, s, &model_spans, true);
             score_spans(&mut after_aligned, s, &pipeline_spans, true);
             if args.cache.is_some() {
-                let spans = |es: &[portavoz::Entity]| es.iter().map(|e| (e.start, e.end, e.label.as_str().to_string(), e.text.clone())).collect::<Vec<_>>();
+                let spans = |es: &[portavoz::Entity]| {
+                    es.iter()
+                        .map(|e| (e.start, e.end, e.label.as_str().to_string(), e.text.clone()))
+                        .collect::<Vec<_>>()
+                };
                 let line = serde_json::json!({"text": a.text, "gold": gold_spans(s), "model": spans(&doc.entities), "pipeline": spans(&refined.entities)});
                 changes.push_str(&line.to_string());
                 changes.push('\n');
@@ -183,7 +249,10 @@ fn main() {
         if let Some(dir) = &args.cache {
             let _ = std::fs::write(dir.join(format!("{name}.spans.jsonl")), changes);
         }
-        println!("\n== {name}: {} sentences, {n_words} words", sentences.len());
+        println!(
+            "\n== {name}: {} sentences, {n_words} words",
+            sentences.len()
+        );
         print_side_by_side(&[("model", &alone), ("model*", &before), ("pipeline", &after)]);
         println!(
             "{name} F1 model {:.2}  model* {:.2}  pipeline {:.2}",
@@ -192,7 +261,11 @@ fn main() {
             100.0 * after.overall.f1()
         );
         println!("\n-- {name}, GUIDELINES.md convention: a capitalized generic noun alone (\"el Gobierno\", \"el Estado\": generic_orgs.tsv), a title alone (\"los Reyes\") and a title's portfolio (\"ministro de Interior\") are no names; those gold spans, and predictions on them, are left out in every column");
-        print_side_by_side(&[("model", &alone_aligned), ("model*", &before_aligned), ("pipeline", &after_aligned)]);
+        print_side_by_side(&[
+            ("model", &alone_aligned),
+            ("model*", &before_aligned),
+            ("pipeline", &after_aligned),
+        ]);
         println!(
             "{name} F1 (guidelines convention) model {:.2}  model* {:.2}  pipeline {:.2}",
             100.0 * alone_aligned.overall.f1(),
@@ -219,13 +292,21 @@ fn main() {
 /// trained on: with the treebank's own tokens and words (gold tokenization), and from the raw
 /// sentence texts through the whole pipeline (our segmentation, words and multiword split;
 /// words aligned by character span as the CoNLL 2018 evaluation does).
-fn evaluate_syntax(model: &NerModel, model_dir: &std::path::Path, precision: Precision, ud: &std::path::Path) -> Result<(), String> {
+fn evaluate_syntax(
+    model: &NerModel,
+    model_dir: &std::path::Path,
+    precision: Precision,
+    ud: &std::path::Path,
+) -> Result<(), String> {
     let Some(heads) = &model.syntax else {
         println!("\n== syntax: the model has no syntax heads");
         return Ok(());
     };
     let path = ud.join("es_gsd-ud-test.conllu");
-    let gold = conllu::read(&std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?).map_err(|e| e.to_string())?;
+    let gold = conllu::read(
+        &std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+    )
+    .map_err(|e| e.to_string())?;
     let t = Instant::now();
     let plans: Vec<(Vec<String>, Vec<(usize, usize)>)> = gold.iter().map(tokens_of).collect();
     let tokens: Vec<Vec<String>> = plans.iter().map(|p| p.0.clone()).collect();
@@ -235,23 +316,47 @@ fn evaluate_syntax(model: &NerModel, model_dir: &std::path::Path, precision: Pre
         .zip(&plans)
         .zip(&outputs.hidden)
         .map(|((sentence, (_, words)), states)| {
-            let given: Vec<(usize, String)> = words.iter().zip(&sentence.words).map(|(&(t, _), w)| (t, w.form.clone())).collect();
-            with_analysis(sentence, heads.analyze_given_words(&given, states, outputs.hidden_dim))
+            let given: Vec<(usize, String)> = words
+                .iter()
+                .zip(&sentence.words)
+                .map(|(&(t, _), w)| (t, w.form.clone()))
+                .collect();
+            with_analysis(
+                sentence,
+                heads.analyze_given_words(&given, states, outputs.hidden_dim),
+            )
         })
         .collect();
     let secs = t.elapsed().as_secs_f64();
     let s = score::evaluate_gold_tokens(&gold, &system)?;
-    println!("\n== ud-gsd-test: {} sentences, {} words, parsed in {secs:.1}s", gold.len(), s.words_gold);
-    println!("gold tokenization:  UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}", s.upos, s.ufeats, s.lemma, s.uas, s.las);
+    println!(
+        "\n== ud-gsd-test: {} sentences, {} words, parsed in {secs:.1}s",
+        gold.len(),
+        s.words_gold
+    );
+    println!(
+        "gold tokenization:  UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}",
+        s.upos, s.ufeats, s.lemma, s.uas, s.las
+    );
 
     // Raw text: each sentence's text as one document through the pipeline, as users run it.
-    let config = PipelineConfig::default().model_dir(model_dir).precision(precision).tokens(true);
+    let config = PipelineConfig::default()
+        .model_dir(model_dir)
+        .precision(precision)
+        .tokens(true);
     let pipeline = Pipeline::new(config).map_err(|e| e.to_string())?;
-    let docs: Vec<Document> = gold.iter().enumerate().map(|(k, s)| Document::new(k.to_string(), s.text().unwrap_or_default())).collect();
+    let docs: Vec<Document> = gold
+        .iter()
+        .enumerate()
+        .map(|(k, s)| Document::new(k.to_string(), s.text().unwrap_or_default()))
+        .collect();
     let annotations = pipeline.annotate_batch(&docs).map_err(|e| e.to_string())?;
     // Words are aligned over the whole text, so where our segmenter cuts a treebank sentence
     // in two changes nothing.
-    let system: Vec<conllu::Sentence> = annotations.iter().flat_map(portavoz::syntax::export::sentences).collect();
+    let system: Vec<conllu::Sentence> = annotations
+        .iter()
+        .flat_map(portavoz::syntax::export::sentences)
+        .collect();
     let s = score::evaluate(&gold, &system)?;
     println!(
         "raw text:           UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}  (words F1 {:.2}, tokens F1 {:.2})",
@@ -269,12 +374,21 @@ fn gold_spans(s: &TaggedSentence) -> Vec<(usize, usize, String)> {
         starts.push((at, at + n));
         at += n + 1;
     }
-    bio::decode(&s.tags).into_iter().map(|sp| (starts[sp.start].0, starts[sp.end - 1].1, sp.label)).collect()
+    bio::decode(&s.tags)
+        .into_iter()
+        .map(|sp| (starts[sp.start].0, starts[sp.end - 1].1, sp.label))
+        .collect()
 }
 
 /// Code point spans of the entities the tags of `words` give, in their space-joined text.
 fn spans_of(words: &[String], tags: &[String]) -> Vec<(usize, usize, Label)> {
-    gold_spans(&TaggedSentence { words: words.to_vec(), tags: tags.to_vec() }).into_iter().filter_map(|(a, b, l)| Some((a, b, Label::parse(&l)?))).collect()
+    gold_spans(&TaggedSentence {
+        words: words.to_vec(),
+        tags: tags.to_vec(),
+    })
+    .into_iter()
+    .filter_map(|(a, b, l)| Some((a, b, Label::parse(&l)?)))
+    .collect()
 }
 
 fn entity_spans(entities: &[portavoz::Entity]) -> Vec<(usize, usize, Label)> {
@@ -289,21 +403,44 @@ fn convention_excluded(words: &str, before: &str) -> bool {
     let lex = portavoz::lexicon::lexicon();
     let lower: Vec<String> = portavoz::lexicon::phrase_words(words);
     let title_alone = lex.titles.iter().any(|t| t.words == lower);
-    let prev: Vec<String> = before.split_whitespace().rev().take(2).map(str::to_lowercase).collect();
-    let portfolio = words.split_whitespace().next().map_or(false, |w| lex.portfolios.contains(w))
+    let prev: Vec<String> = before
+        .split_whitespace()
+        .rev()
+        .take(2)
+        .map(str::to_lowercase)
+        .collect();
+    let portfolio = words
+        .split_whitespace()
+        .next()
+        .map_or(false, |w| lex.portfolios.contains(w))
         && prev.len() == 2
         && matches!(prev[0].as_str(), "de" | "del")
-        && lex.titles.iter().any(|t| t.words.len() == 1 && t.words[0] == prev[1]);
-    lex.generic_orgs.contains(words) || (!words.contains(' ') && lex.generic_plurals.contains(&words.to_lowercase())) || title_alone || portfolio
+        && lex
+            .titles
+            .iter()
+            .any(|t| t.words.len() == 1 && t.words[0] == prev[1]);
+    lex.generic_orgs.contains(words)
+        || (!words.contains(' ') && lex.generic_plurals.contains(&words.to_lowercase()))
+        || title_alone
+        || portfolio
 }
 
 /// Adds a sentence's predicted entities (code point spans in its space-joined text) to `scores`.
 /// STATE counts as the gold label of the same span when that is LOC or ORG, else as LOC. With
 /// `aligned`, gold spans of [`convention_excluded`] words, and predictions on them, are left out.
-fn score_spans(scores: &mut EntityScores, s: &TaggedSentence, predicted: &[(usize, usize, Label)], aligned: bool) {
+fn score_spans(
+    scores: &mut EntityScores,
+    s: &TaggedSentence,
+    predicted: &[(usize, usize, Label)],
+    aligned: bool,
+) {
     let text = s.words.join(" ");
     let chars: Vec<char> = text.chars().collect();
-    let slice = |a: usize, b: usize| chars[a.min(chars.len())..b.min(chars.len())].iter().collect::<String>();
+    let slice = |a: usize, b: usize| {
+        chars[a.min(chars.len())..b.min(chars.len())]
+            .iter()
+            .collect::<String>()
+    };
     let mut gold = gold_spans(s);
     let mut left_out = Vec::new();
     if aligned {
@@ -343,7 +480,10 @@ fn score_spans(scores: &mut EntityScores, s: &TaggedSentence, predicted: &[(usiz
 
 /// One row per label, P/R/F1 of each column side by side, then the F1 change the rules make.
 fn print_side_by_side(columns: &[(&str, &EntityScores)]) {
-    let mut labels: Vec<String> = columns.iter().flat_map(|(_, s)| s.per_type.keys().cloned()).collect();
+    let mut labels: Vec<String> = columns
+        .iter()
+        .flat_map(|(_, s)| s.per_type.keys().cloned())
+        .collect();
     labels.sort();
     labels.dedup();
     print!("{:<8}", "label");
@@ -359,13 +499,27 @@ fn print_side_by_side(columns: &[(&str, &EntityScores)]) {
     let row = |name: &str, counts: Vec<Counts>| {
         print!("{:<8}", name);
         for c in &counts {
-            print!(" | {:>6.2} {:>6.2} {:>6.2} ", 100.0 * c.precision(), 100.0 * c.recall(), 100.0 * c.f1());
+            print!(
+                " | {:>6.2} {:>6.2} {:>6.2} ",
+                100.0 * c.precision(),
+                100.0 * c.recall(),
+                100.0 * c.f1()
+            );
         }
         let n = counts.len();
-        println!(" | {:>+6.2}", 100.0 * (counts[n - 1].f1() - counts[n - 2].f1()));
+        println!(
+            " | {:>+6.2}",
+            100.0 * (counts[n - 1].f1() - counts[n - 2].f1())
+        );
     };
     for l in &labels {
-        row(l, columns.iter().map(|(_, s)| s.per_type.get(l).copied().unwrap_or_default()).collect());
+        row(
+            l,
+            columns
+                .iter()
+                .map(|(_, s)| s.per_type.get(l).copied().unwrap_or_default())
+                .collect(),
+        );
     }
     row("overall", columns.iter().map(|(_, s)| s.overall).collect());
 }

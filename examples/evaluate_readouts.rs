@@ -21,7 +21,10 @@ use serde_json::Value;
 #[path = "common/replay.rs"]
 mod replay;
 
-const DEFAULT_GOLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/readouts-dev.jsonl");
+const DEFAULT_GOLD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/eval/readouts-dev.jsonl"
+);
 const SCORER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/score.py");
 
 fn main() {
@@ -50,7 +53,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let gold_text = std::fs::read_to_string(&gold_path).map_err(|e| format!("{gold_path}: {e}"))?;
-    let gold: Vec<Value> = gold_text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let gold: Vec<Value> = gold_text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()?;
 
     let preds: Vec<Annotation> = if gold_entities {
         gold.iter()
@@ -72,7 +79,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                         };
                         let span = map.span_from_chars(start, end);
                         let t = span.slice(text).to_string();
-                        Some(Entity { text: t.clone(), label, start, end, byte_start: span.byte_start, byte_end: span.byte_end, score: 1.0, canonical: t })
+                        Some(Entity {
+                            text: t.clone(),
+                            label,
+                            start,
+                            end,
+                            byte_start: span.byte_start,
+                            byte_end: span.byte_end,
+                            score: 1.0,
+                            canonical: t,
+                        })
                     })
                     .collect();
                 annotate_from_entities(id, text, ents)
@@ -81,17 +97,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         let docs: Vec<portavoz::Document> = gold
             .iter()
-            .map(|d| portavoz::Document { id: d["id"].as_str().unwrap_or_default().into(), text: d["text"].as_str().unwrap_or_default().into() })
+            .map(|d| portavoz::Document {
+                id: d["id"].as_str().unwrap_or_default().into(),
+                text: d["text"].as_str().unwrap_or_default().into(),
+            })
             .collect();
         match &parsed_path {
             Some(path) => {
                 let parsed = replay::parsed(Some(std::path::Path::new(path)), &docs, || {
-                    let pipeline = portavoz::Pipeline::new(portavoz::PipelineConfig::default().tokens(true))?;
+                    let pipeline =
+                        portavoz::Pipeline::new(portavoz::PipelineConfig::default().tokens(true))?;
                     Ok(pipeline.annotate_batch(&docs)?)
                 })?;
                 replay::reannotate(&parsed)
             }
-            None => portavoz::Pipeline::new(portavoz::PipelineConfig::default())?.annotate_batch(&docs)?,
+            None => portavoz::Pipeline::new(portavoz::PipelineConfig::default())?
+                .annotate_batch(&docs)?,
         }
     };
 
@@ -105,9 +126,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(f, "{}", serde_json::to_string(p)?)?;
     }
     drop(f);
-    println!("predictions: {out_path} ({} documents, mode: {})", preds.len(), if gold_entities { "gold entities" } else { "pipeline" });
+    println!(
+        "predictions: {out_path} ({} documents, mode: {})",
+        preds.len(),
+        if gold_entities {
+            "gold entities"
+        } else {
+            "pipeline"
+        }
+    );
 
-    match Command::new("python3").arg(SCORER).arg(&gold_path).arg(&out_path).output() {
+    match Command::new("python3")
+        .arg(SCORER)
+        .arg(&gold_path)
+        .arg(&out_path)
+        .output()
+    {
         Ok(o) => {
             print!("{}", String::from_utf8_lossy(&o.stdout));
             eprint!("{}", String::from_utf8_lossy(&o.stderr));
@@ -132,19 +166,30 @@ fn overlap(a0: i64, a1: i64, b0: i64, b1: i64) -> i64 {
 
 /// The scorer's matching rule: cues overlap, or (for cue-less gold) contents overlap by half.
 fn matches(g: &Value, p: &portavoz::Claim) -> bool {
-    if let (Some(gs), Some(ge), Some(ps), Some(pe)) = (g["cue_start"].as_i64(), g["cue_end"].as_i64(), p.cue_start, p.cue_end) {
+    if let (Some(gs), Some(ge), Some(ps), Some(pe)) = (
+        g["cue_start"].as_i64(),
+        g["cue_end"].as_i64(),
+        p.cue_start,
+        p.cue_end,
+    ) {
         if overlap(gs, ge, ps as i64, pe as i64) > 0 {
             return true;
         }
     }
-    let (gs, ge) = (g["content_start"].as_i64().unwrap_or(0), g["content_end"].as_i64().unwrap_or(0));
+    let (gs, ge) = (
+        g["content_start"].as_i64().unwrap_or(0),
+        g["content_end"].as_i64().unwrap_or(0),
+    );
     let (ps, pe) = (p.content_start as i64, p.content_end as i64);
     let short = (ge - gs).min(pe - ps);
     short > 0 && overlap(gs, ge, ps, pe) * 2 >= short
 }
 
 fn speakers(v: &Value) -> Vec<String> {
-    let mut s: Vec<String> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(norm)).collect()).unwrap_or_default();
+    let mut s: Vec<String> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(norm)).collect())
+        .unwrap_or_default();
     s.sort();
     s
 }
@@ -161,8 +206,19 @@ fn report(g: &Value, p: &Annotation) {
     let mut used: HashSet<usize> = HashSet::new();
     for gc in gcl {
         let gsp = speakers(&gc["speaker"]);
-        let cands: Vec<usize> = p.claims.iter().enumerate().filter(|(i, pc)| !used.contains(i) && matches(gc, pc)).map(|(i, _)| i).collect();
-        let label = format!("{:?} [{}] «{}»", gc["cue"].as_str().unwrap_or("—"), gsp.join(", "), first_words(gc["content"].as_str().unwrap_or(""), 8));
+        let cands: Vec<usize> = p
+            .claims
+            .iter()
+            .enumerate()
+            .filter(|(i, pc)| !used.contains(i) && matches(gc, pc))
+            .map(|(i, _)| i)
+            .collect();
+        let label = format!(
+            "{:?} [{}] «{}»",
+            gc["cue"].as_str().unwrap_or("—"),
+            gsp.join(", "),
+            first_words(gc["content"].as_str().unwrap_or(""), 8)
+        );
         if cands.is_empty() {
             lines.push(format!("  MISSED    {label}"));
             continue;
@@ -179,13 +235,23 @@ fn report(g: &Value, p: &Annotation) {
             None => {
                 let i = cands[0];
                 used.insert(i);
-                lines.push(format!("  SPEAKER   {label} -> predicted [{}] (cue {:?})", p.claims[i].speaker.join(", "), p.claims[i].cue));
+                lines.push(format!(
+                    "  SPEAKER   {label} -> predicted [{}] (cue {:?})",
+                    p.claims[i].speaker.join(", "),
+                    p.claims[i].cue
+                ));
             }
         }
     }
     for (i, pc) in p.claims.iter().enumerate() {
         if !gcl.iter().any(|gc| matches(gc, pc)) {
-            lines.push(format!("  SPURIOUS  {:?} [{}] «{}» ({:?})", pc.cue.as_deref().unwrap_or("—"), pc.speaker.join(", "), first_words(&pc.content, 8), pc.mode));
+            lines.push(format!(
+                "  SPURIOUS  {:?} [{}] «{}» ({:?})",
+                pc.cue.as_deref().unwrap_or("—"),
+                pc.speaker.join(", "),
+                first_words(&pc.content, 8),
+                pc.mode
+            ));
         }
         let _ = i;
     }
@@ -193,7 +259,11 @@ fn report(g: &Value, p: &Annotation) {
     let mut gst: HashSet<(String, String, String)> = HashSet::new();
     for gc in gcl {
         for s in gc["stances"].as_array().unwrap_or(&empty) {
-            gst.insert((speakers(&gc["speaker"]).join("+"), norm(s["target"].as_str().unwrap_or("")), s["polarity"].as_str().unwrap_or("").to_string()));
+            gst.insert((
+                speakers(&gc["speaker"]).join("+"),
+                norm(s["target"].as_str().unwrap_or("")),
+                s["polarity"].as_str().unwrap_or("").to_string(),
+            ));
         }
     }
     let mut pst: HashSet<(String, String, String)> = HashSet::new();
@@ -201,7 +271,10 @@ fn report(g: &Value, p: &Annotation) {
         let mut sp: Vec<String> = pc.speaker.iter().map(|x| norm(x)).collect();
         sp.sort();
         for s in &pc.stances {
-            let pol = serde_json::to_value(s.polarity).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let pol = serde_json::to_value(s.polarity)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             pst.insert((sp.join("+"), norm(&s.target), pol));
         }
     }
@@ -212,17 +285,41 @@ fn report(g: &Value, p: &Annotation) {
         lines.push(format!("  STANCE+   {} {} {}", t.0, t.2, t.1));
     }
     // Entities (strict).
-    let gents: HashSet<(i64, i64, String)> = g["entities"].as_array().unwrap_or(&empty).iter().map(|e| (e["start"].as_i64().unwrap_or(0), e["end"].as_i64().unwrap_or(0), e["label"].as_str().unwrap_or("").to_string())).collect();
-    let pents: HashSet<(i64, i64, String)> = p.entities.iter().filter(|e| e.label != Label::Misc).map(|e| (e.start as i64, e.end as i64, e.label.as_str().to_string())).collect();
+    let gents: HashSet<(i64, i64, String)> = g["entities"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_i64().unwrap_or(0),
+                e["end"].as_i64().unwrap_or(0),
+                e["label"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let pents: HashSet<(i64, i64, String)> = p
+        .entities
+        .iter()
+        .filter(|e| e.label != Label::Misc)
+        .map(|e| (e.start as i64, e.end as i64, e.label.as_str().to_string()))
+        .collect();
     let text: Vec<char> = p.text.chars().collect();
-    let slice = |a: i64, b: i64| text.get(a.max(0) as usize..(b.max(0) as usize).min(text.len())).map(|c| c.iter().collect::<String>()).unwrap_or_default();
+    let slice = |a: i64, b: i64| {
+        text.get(a.max(0) as usize..(b.max(0) as usize).min(text.len()))
+            .map(|c| c.iter().collect::<String>())
+            .unwrap_or_default()
+    };
     for e in gents.difference(&pents) {
         lines.push(format!("  ENT-      {} {:?}", e.2, slice(e.0, e.1)));
     }
     for e in pents.difference(&gents) {
         lines.push(format!("  ENT+      {} {:?}", e.2, slice(e.0, e.1)));
     }
-    println!("{id}: {} gold claims, {} predicted", gcl.len(), p.claims.len());
+    println!(
+        "{id}: {} gold claims, {} predicted",
+        gcl.len(),
+        p.claims.len()
+    );
     for l in lines {
         println!("{l}");
     }

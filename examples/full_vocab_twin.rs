@@ -29,13 +29,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             t.data = TensorData::Q4(e5.raw("emb.word")?[..pieces * row_bytes].to_vec());
         }
     }
-    let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join(CONFIG_FILE))?)?;
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join(CONFIG_FILE))?)?;
     config["vocab_size"] = pieces.into();
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join(CONFIG_FILE), serde_json::to_string_pretty(&config)?)?;
+    std::fs::write(
+        out.join(CONFIG_FILE),
+        serde_json::to_string_pretty(&config)?,
+    )?;
     std::fs::copy(tokenizer, out.join(TOKENIZER_FILE))?;
-    let mut meta: BTreeMap<String, String> = meta.into_iter().filter(|(k, _)| !k.starts_with("q4:")).collect();
-    meta.insert("note".into(), "unpruned twin, for measuring the cost of vocabulary pruning".into());
+    let mut meta: BTreeMap<String, String> = meta
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("q4:"))
+        .collect();
+    meta.insert(
+        "note".into(),
+        "unpruned twin, for measuring the cost of vocabulary pruning".into(),
+    );
     store::write(&out.join(WEIGHTS_FILE), &tensors, &meta)?;
     println!("wrote {} with {pieces} pieces", out.display());
     Ok(())

@@ -45,7 +45,13 @@ fn main() -> ExitCode {
     }
     println!("Claims:");
     for c in &annotation.claims {
-        println!("  {} -- {} ({:?}): {}", c.speaker.join(" + "), c.cue.as_deref().unwrap_or("-"), c.mode, c.content);
+        println!(
+            "  {} -- {} ({:?}): {}",
+            c.speaker.join(" + "),
+            c.cue.as_deref().unwrap_or("-"),
+            c.mode,
+            c.content
+        );
         for s in &c.stances {
             println!("      {:?} {}", s.polarity, s.target);
         }

@@ -19,7 +19,9 @@ fn run() -> Result<(), String> {
     match args.as_slice() {
         [flag, gold] if flag == "--texts" => {
             for (i, s) in read(gold)?.iter().enumerate() {
-                let id = s.sent_id().map_or_else(|| format!("s{}", i + 1), str::to_string);
+                let id = s
+                    .sent_id()
+                    .map_or_else(|| format!("s{}", i + 1), str::to_string);
                 let line = serde_json::json!({"id": id, "text": s.text().unwrap_or_default()});
                 println!("{line}");
             }
@@ -27,11 +29,20 @@ fn run() -> Result<(), String> {
         }
         [gold, system] => {
             let s = score::evaluate(&read(gold)?, &read(system)?)?;
-            println!("tokens F1 {:.2}  words F1 {:.2}  sentences F1 {:.2}", s.tokens, s.words, s.sentences);
-            println!("UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}", s.upos, s.ufeats, s.lemma, s.uas, s.las);
+            println!(
+                "tokens F1 {:.2}  words F1 {:.2}  sentences F1 {:.2}",
+                s.tokens, s.words, s.sentences
+            );
+            println!(
+                "UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}",
+                s.upos, s.ufeats, s.lemma, s.uas, s.las
+            );
             Ok(())
         }
-        _ => Err("usage: score_conllu GOLD.conllu SYSTEM.conllu | score_conllu --texts GOLD.conllu".into()),
+        _ => Err(
+            "usage: score_conllu GOLD.conllu SYSTEM.conllu | score_conllu --texts GOLD.conllu"
+                .into(),
+        ),
     }
 }
 

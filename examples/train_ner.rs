@@ -104,7 +104,12 @@ impl AdamW {
     const EPS: f64 = 1e-8;
 
     fn new(tagger: &XlmrTagger) -> Self {
-        let mut params: Vec<(String, Tensor)> = tagger.vs.variables().into_iter().filter(|(n, t)| n != WORD_EMBEDDINGS && t.requires_grad()).collect();
+        let mut params: Vec<(String, Tensor)> = tagger
+            .vs
+            .variables()
+            .into_iter()
+            .filter(|(n, t)| n != WORD_EMBEDDINGS && t.requires_grad())
+            .collect();
         params.sort_by(|a, b| a.0.cmp(&b.0));
         let m = params.iter().map(|(_, p)| p.zeros_like()).collect();
         let v = params.iter().map(|(_, p)| p.zeros_like()).collect();
@@ -113,7 +118,12 @@ impl AdamW {
 
     fn clip_grad_norm(&self, max_norm: f64) -> f64 {
         let total: f64 = tch::no_grad(|| {
-            self.params.iter().map(|(_, p)| p.grad()).filter(|g| g.defined()).map(|g| g.square().sum(Kind::Float).double_value(&[])).sum()
+            self.params
+                .iter()
+                .map(|(_, p)| p.grad())
+                .filter(|g| g.defined())
+                .map(|g| g.square().sum(Kind::Float).double_value(&[]))
+                .sum()
         });
         let norm = total.sqrt();
         if norm > max_norm {
@@ -135,14 +145,24 @@ impl AdamW {
         let bc1 = 1.0 - Self::B1.powi(self.t as i32);
         let bc2 = 1.0 - Self::B2.powi(self.t as i32);
         tch::no_grad(|| {
-            for ((name, p), (m, v)) in self.params.iter_mut().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
+            for ((name, p), (m, v)) in self
+                .params
+                .iter_mut()
+                .zip(self.m.iter_mut().zip(self.v.iter_mut()))
+            {
                 let g = p.grad();
                 if !g.defined() {
                     continue;
                 }
-                let lr = if name.starts_with("classifier.") { head_lr } else { lr };
+                let lr = if name.starts_with("classifier.") {
+                    head_lr
+                } else {
+                    lr
+                };
                 let _ = m.g_mul_scalar_(Self::B1).g_add_(&(&g * (1.0 - Self::B1)));
-                let _ = v.g_mul_scalar_(Self::B2).g_add_(&(&g * &g * (1.0 - Self::B2)));
+                let _ = v
+                    .g_mul_scalar_(Self::B2)
+                    .g_add_(&(&g * &g * (1.0 - Self::B2)));
                 if weight_decay > 0.0 && !name.ends_with(".bias") && !name.contains("LayerNorm") {
                     let _ = p.g_mul_scalar_(1.0 - lr * weight_decay);
                 }
@@ -162,23 +182,41 @@ impl AdamW {
         let mut tensors = Vec::new();
         for ((name, _), (m, v)) in self.params.iter().zip(self.m.iter().zip(&self.v)) {
             for (prefix, t) in [("m.", m), ("v.", v)] {
-                let values = Vec::<f32>::try_from(t.to_device(Device::Cpu).reshape([-1])).unwrap_or_default();
-                tensors.push(NamedTensor { name: format!("{prefix}{name}"), shape: vec![values.len()], data: TensorData::F32(values) });
+                let values = Vec::<f32>::try_from(t.to_device(Device::Cpu).reshape([-1]))
+                    .unwrap_or_default();
+                tensors.push(NamedTensor {
+                    name: format!("{prefix}{name}"),
+                    shape: vec![values.len()],
+                    data: TensorData::F32(values),
+                });
             }
         }
-        store::write(path, &tensors, &BTreeMap::from([("t".to_string(), self.t.to_string())]))
+        store::write(
+            path,
+            &tensors,
+            &BTreeMap::from([("t".to_string(), self.t.to_string())]),
+        )
     }
 
     fn load(&mut self, path: &Path) -> portavoz::Result<()> {
         let (tensors, meta) = store::read(path)?;
-        let by_name: BTreeMap<String, NamedTensor> = tensors.into_iter().map(|t| (t.name.clone(), t)).collect();
-        for ((name, p), (m, v)) in self.params.iter().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
+        let by_name: BTreeMap<String, NamedTensor> =
+            tensors.into_iter().map(|t| (t.name.clone(), t)).collect();
+        for ((name, p), (m, v)) in self
+            .params
+            .iter()
+            .zip(self.m.iter_mut().zip(self.v.iter_mut()))
+        {
             for (prefix, t) in [("m.", m), ("v.", v)] {
-                let stored = by_name.get(&format!("{prefix}{name}")).ok_or_else(|| portavoz::Error::ModelCorrupt {
-                    path: path.to_path_buf(),
-                    reason: format!("no optimizer state for {name}"),
+                let stored = by_name.get(&format!("{prefix}{name}")).ok_or_else(|| {
+                    portavoz::Error::ModelCorrupt {
+                        path: path.to_path_buf(),
+                        reason: format!("no optimizer state for {name}"),
+                    }
                 })?;
-                *t = Tensor::from_slice(&stored.to_f32()).view(p.size().as_slice()).to_device(p.device());
+                *t = Tensor::from_slice(&stored.to_f32())
+                    .view(p.size().as_slice())
+                    .to_device(p.device());
             }
         }
         self.t = meta.get("t").and_then(|t| t.parse().ok()).unwrap_or(0);
@@ -186,11 +224,23 @@ impl AdamW {
     }
 }
 
-const LABELS_TO_ID: [(&str, i64); 9] =
-    [("O", 0), ("B-PER", 1), ("I-PER", 2), ("B-LOC", 3), ("I-LOC", 4), ("B-ORG", 5), ("I-ORG", 6), ("B-MISC", 7), ("I-MISC", 8)];
+const LABELS_TO_ID: [(&str, i64); 9] = [
+    ("O", 0),
+    ("B-PER", 1),
+    ("I-PER", 2),
+    ("B-LOC", 3),
+    ("I-LOC", 4),
+    ("B-ORG", 5),
+    ("I-ORG", 6),
+    ("B-MISC", 7),
+    ("I-MISC", 8),
+];
 
 fn label_id(tag: &str) -> i64 {
-    LABELS_TO_ID.iter().find(|(l, _)| *l == tag).map_or(0, |(_, i)| *i)
+    LABELS_TO_ID
+        .iter()
+        .find(|(l, _)| *l == tag)
+        .map_or(0, |(_, i)| *i)
 }
 
 struct Batch {
@@ -223,12 +273,22 @@ fn make_batch(chunks: &[&Chunk], sentences: &[TaggedSentence], device: Device) -
     }
 }
 
-fn evaluate(tagger: &XlmrTagger, encoded: &[EncodedWords], gold: &[TaggedSentence]) -> EntityScores {
-    let opts = InferenceOptions { batch_size: 64, ..Default::default() };
+fn evaluate(
+    tagger: &XlmrTagger,
+    encoded: &[EncodedWords],
+    gold: &[TaggedSentence],
+) -> EntityScores {
+    let opts = InferenceOptions {
+        batch_size: 64,
+        ..Default::default()
+    };
     let log_probs = word_log_probs(tagger, encoded, &opts);
     let mut scores = EntityScores::default();
     for (lp, s) in log_probs.iter().zip(gold) {
-        let tags: Vec<&str> = choose_tags(lp, tagger.labels(), true).iter().map(|t| tagger.labels()[t.label].as_str()).collect();
+        let tags: Vec<&str> = choose_tags(lp, tagger.labels(), true)
+            .iter()
+            .map(|t| tagger.labels()[t.label].as_str())
+            .collect();
         scores.add(&s.tags, &tags);
     }
     scores
@@ -242,15 +302,36 @@ struct Progress {
     history: Vec<(usize, f64)>,
 }
 
-fn save_checkpoint(dir: &Path, tagger: &XlmrTagger, opt: &AdamW, progress: &Progress, base: &Path) -> portavoz::Result<()> {
+fn save_checkpoint(
+    dir: &Path,
+    tagger: &XlmrTagger,
+    opt: &AdamW,
+    progress: &Progress,
+    base: &Path,
+) -> portavoz::Result<()> {
     let tmp = dir.with_extension("partial");
     let _ = std::fs::remove_dir_all(&tmp);
     tagger.save(&tmp, false, &BTreeMap::new())?;
     opt.save(&tmp.join("optimizer.safetensors"))?;
-    std::fs::copy(base.join(TOKENIZER_FILE), tmp.join(TOKENIZER_FILE)).map_err(|e| portavoz::Error::Io { path: base.join(TOKENIZER_FILE), source: e })?;
-    std::fs::write(tmp.join("progress.json"), serde_json::to_string_pretty(progress)?).map_err(|e| portavoz::Error::Io { path: tmp.clone(), source: e })?;
+    std::fs::copy(base.join(TOKENIZER_FILE), tmp.join(TOKENIZER_FILE)).map_err(|e| {
+        portavoz::Error::Io {
+            path: base.join(TOKENIZER_FILE),
+            source: e,
+        }
+    })?;
+    std::fs::write(
+        tmp.join("progress.json"),
+        serde_json::to_string_pretty(progress)?,
+    )
+    .map_err(|e| portavoz::Error::Io {
+        path: tmp.clone(),
+        source: e,
+    })?;
     let _ = std::fs::remove_dir_all(dir);
-    std::fs::rename(&tmp, dir).map_err(|e| portavoz::Error::Io { path: dir.to_path_buf(), source: e })
+    std::fs::rename(&tmp, dir).map_err(|e| portavoz::Error::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })
 }
 
 fn main() {
@@ -265,7 +346,10 @@ fn run(args: &Args) -> portavoz::Result<()> {
     tch::set_num_threads(args.threads);
     tch::manual_seed(args.seed as i64);
     let device = Device::cuda_if_available();
-    std::fs::create_dir_all(&args.out).map_err(|e| portavoz::Error::Io { path: args.out.clone(), source: e })?;
+    std::fs::create_dir_all(&args.out).map_err(|e| portavoz::Error::Io {
+        path: args.out.clone(),
+        source: e,
+    })?;
     let last = args.out.join("last");
     let resuming = args.resume && last.join(WEIGHTS_FILE).exists();
 
@@ -274,8 +358,12 @@ fn run(args: &Args) -> portavoz::Result<()> {
         eprintln!("resuming from {}", last.display());
         XlmrTagger::load(&last, device)?
     } else {
-        let config_text = std::fs::read_to_string(args.base.join("config.json"))
-            .map_err(|e| portavoz::Error::ModelMissing { path: args.base.clone(), hint: format!("{e}; run `make setup` first") })?;
+        let config_text = std::fs::read_to_string(args.base.join("config.json")).map_err(|e| {
+            portavoz::Error::ModelMissing {
+                path: args.base.clone(),
+                hint: format!("{e}; run `make setup` first"),
+            }
+        })?;
         let mut t = XlmrTagger::new(serde_json::from_str(&config_text)?, device)?;
         let weights = args.base.join(WEIGHTS_FILE);
         t.set_weights(store::read(&weights)?.0, true, &weights)?;
@@ -286,13 +374,24 @@ fn run(args: &Args) -> portavoz::Result<()> {
     let mut progress = Progress::default();
     if resuming {
         opt.load(&last.join("optimizer.safetensors"))?;
-        progress = serde_json::from_str(&std::fs::read_to_string(last.join("progress.json")).map_err(|e| portavoz::Error::Io { path: last.clone(), source: e })?)?;
+        progress = serde_json::from_str(
+            &std::fs::read_to_string(last.join("progress.json")).map_err(|e| {
+                portavoz::Error::Io {
+                    path: last.clone(),
+                    source: e,
+                }
+            })?,
+        )?;
     }
 
     let train = read_conll(&args.train)?;
     let dev = read_conll(&args.dev)?;
     let t0 = Instant::now();
-    let encode_all = |s: &[TaggedSentence]| s.iter().map(|s| encoder.encode_words(&s.words)).collect::<portavoz::Result<Vec<_>>>();
+    let encode_all = |s: &[TaggedSentence]| {
+        s.iter()
+            .map(|s| encoder.encode_words(&s.words))
+            .collect::<portavoz::Result<Vec<_>>>()
+    };
     let train_enc = encode_all(&train)?;
     let dev_enc = encode_all(&dev)?;
     let chunks = encode::chunks(&train_enc, args.max_len, 0);
@@ -300,7 +399,11 @@ fn run(args: &Args) -> portavoz::Result<()> {
     order.sort_by_key(|&i| (chunks[i].ids.len(), i));
     let batches: Vec<Vec<usize>> = order.chunks(args.batch).map(|b| b.to_vec()).collect();
     let steps_per_epoch = batches.len();
-    let total_steps = if args.max_steps > 0 { args.max_steps.min(steps_per_epoch * args.epochs) } else { steps_per_epoch * args.epochs };
+    let total_steps = if args.max_steps > 0 {
+        args.max_steps.min(steps_per_epoch * args.epochs)
+    } else {
+        steps_per_epoch * args.epochs
+    };
     let warmup_steps = ((total_steps as f64) * args.warmup).round().max(1.0) as usize;
     let subwords: usize = chunks.iter().map(|c| c.ids.len()).sum();
     eprintln!(
@@ -324,7 +427,11 @@ fn run(args: &Args) -> portavoz::Result<()> {
     while step < total_steps {
         let epoch = step / steps_per_epoch;
         let mut epoch_order: Vec<usize> = (0..steps_per_epoch).collect();
-        Rng(args.seed.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(epoch as u64 + 1)).shuffle(&mut epoch_order);
+        Rng(args
+            .seed
+            .wrapping_mul(0x9E3779B97F4A7C15)
+            .wrapping_add(epoch as u64 + 1))
+        .shuffle(&mut epoch_order);
         for &b in &epoch_order[step % steps_per_epoch..] {
             if step >= total_steps {
                 break;
@@ -333,7 +440,13 @@ fn run(args: &Args) -> portavoz::Result<()> {
             let batch = make_batch(&batch_chunks, &train, device);
             let logits = tagger.logits(&batch.ids, &batch.mask, true);
             let n_labels = logits.size()[2];
-            let loss = logits.view([-1, n_labels]).cross_entropy_loss::<Tensor>(&batch.labels.view([-1]), None, Reduction::Mean, -100, 0.0);
+            let loss = logits.view([-1, n_labels]).cross_entropy_loss::<Tensor>(
+                &batch.labels.view([-1]),
+                None,
+                Reduction::Mean,
+                -100,
+                0.0,
+            );
             opt.zero_grad();
             loss.backward();
             opt.clip_grad_norm(1.0);
@@ -359,7 +472,11 @@ fn run(args: &Args) -> portavoz::Result<()> {
                 let t = Instant::now();
                 let scores = evaluate(&tagger, &dev_enc, &dev);
                 let f1 = scores.overall.f1();
-                eprintln!("epoch {} dev ({:.0}s):\n{scores}", epoch + 1, t.elapsed().as_secs_f64());
+                eprintln!(
+                    "epoch {} dev ({:.0}s):\n{scores}",
+                    epoch + 1,
+                    t.elapsed().as_secs_f64()
+                );
                 progress.history.push((step, f1));
                 if progress.best_epoch == 0 || f1 > progress.best_dev_f1 {
                     progress.best_dev_f1 = f1;
@@ -378,7 +495,11 @@ fn run(args: &Args) -> portavoz::Result<()> {
             }
         }
     }
-    eprintln!("done: best dev F1 {:.2} at epoch {}", 100.0 * progress.best_dev_f1, progress.best_epoch);
+    eprintln!(
+        "done: best dev F1 {:.2} at epoch {}",
+        100.0 * progress.best_dev_f1,
+        progress.best_epoch
+    );
     if let Some(export) = &args.export {
         let best = XlmrTagger::load(&args.out.join("best"), Device::Cpu)?;
         let meta = BTreeMap::from([
@@ -392,7 +513,12 @@ fn run(args: &Args) -> portavoz::Result<()> {
             ("max_len".to_string(), args.max_len.to_string()),
         ]);
         best.save(export, true, &meta)?;
-        std::fs::copy(args.base.join(TOKENIZER_FILE), export.join(TOKENIZER_FILE)).map_err(|e| portavoz::Error::Io { path: export.clone(), source: e })?;
+        std::fs::copy(args.base.join(TOKENIZER_FILE), export.join(TOKENIZER_FILE)).map_err(
+            |e| portavoz::Error::Io {
+                path: export.clone(),
+                source: e,
+            },
+        )?;
         eprintln!("exported the best model (F16) to {}", export.display());
     }
     Ok(())

@@ -97,14 +97,23 @@ fn main() {
 fn run(args: &Args) -> portavoz::Result<()> {
     tch::manual_seed(args.seed as i64);
     let started = Instant::now();
-    let precision = Precision::parse(&args.precision).ok_or_else(|| portavoz::Error::Config(format!("unknown precision {}", args.precision)))?;
-    let tagger = XlmrTagger::load_for_inference(&args.model, Device::Cpu, precision, Forward::Fused)?;
+    let precision = Precision::parse(&args.precision)
+        .ok_or_else(|| portavoz::Error::Config(format!("unknown precision {}", args.precision)))?;
+    let tagger =
+        XlmrTagger::load_for_inference(&args.model, Device::Cpu, precision, Forward::Fused)?;
     let encoder = WordEncoder::load(&args.model.join(xlmr::TOKENIZER_FILE))?;
     let (fit, held_out, test) = treebanks(&args.ud)?;
-    eprintln!("[syntax] {} training, {} held-out, {} test sentences", fit.len(), held_out.len(), test.len());
+    eprintln!(
+        "[syntax] {} training, {} held-out, {} test sentences",
+        fit.len(),
+        held_out.len(),
+        test.len()
+    );
 
     let words = || fit.iter().flat_map(|s| s.words.iter());
-    let scripts: Vec<String> = words().map(|w| lemma_script::script_for(&w.form, &w.lemma)).collect();
+    let scripts: Vec<String> = words()
+        .map(|w| lemma_script::script_for(&w.form, &w.lemma))
+        .collect();
     let spec = SyntaxSpec {
         upos: inventory(words().map(|w| w.upos.as_str())),
         feats: inventory(words().map(|w| feats_or_none(&w.feats))),
@@ -115,7 +124,12 @@ fn run(args: &Args) -> portavoz::Result<()> {
                 .iter()
                 .flat_map(|s| {
                     let (_, words) = tokens_of(s);
-                    s.words.iter().zip(words).filter(|(_, (_, part))| *part > 0).map(|(w, _)| w.form.to_lowercase()).collect::<Vec<_>>()
+                    s.words
+                        .iter()
+                        .zip(words)
+                        .filter(|(_, (_, part))| *part > 0)
+                        .map(|(w, _)| w.form.to_lowercase())
+                        .collect::<Vec<_>>()
                 })
                 .collect();
             inventory(later.iter().map(|s| s.as_str()))
@@ -133,7 +147,10 @@ fn run(args: &Args) -> portavoz::Result<()> {
         whole_word_forms: {
             let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for (w, script) in words().zip(&scripts) {
-                if script.split_once(';').is_some_and(|(_, edit)| edit.starts_with('=')) {
+                if script
+                    .split_once(';')
+                    .is_some_and(|(_, edit)| edit.starts_with('='))
+                {
                     let forms = table.entry(script.clone()).or_default();
                     let lower = w.form.to_lowercase();
                     if !forms.contains(&lower) {
@@ -155,19 +172,37 @@ fn run(args: &Args) -> portavoz::Result<()> {
     let dim = 2 * spec.hidden_states * spec.hidden;
 
     let t = Instant::now();
-    let opts = InferenceOptions { batch_size: 32, ..InferenceOptions::default() };
+    let opts = InferenceOptions {
+        batch_size: 32,
+        ..InferenceOptions::default()
+    };
     let examples = |sentences: Vec<conllu::Sentence>| -> portavoz::Result<Vec<Example>> {
-        let encoded = sentences.iter().map(|s| encoder.encode_words(&tokens_of(s).0)).collect::<portavoz::Result<Vec<_>>>()?;
+        let encoded = sentences
+            .iter()
+            .map(|s| encoder.encode_words(&tokens_of(s).0))
+            .collect::<portavoz::Result<Vec<_>>>()?;
         let outputs = word_outputs(&tagger, &encoded, &opts, HiddenTap::All);
-        Ok(sentences.into_iter().zip(outputs.hidden).map(|(sentence, states)| example_for(sentence, &spec, &states, dim)).collect())
+        Ok(sentences
+            .into_iter()
+            .zip(outputs.hidden)
+            .map(|(sentence, states)| example_for(sentence, &spec, &states, dim))
+            .collect())
     };
     let fit = examples(fit)?;
     let held_out = examples(held_out)?;
     let test = examples(test)?;
-    if [&fit, &held_out, &test].iter().any(|set| set.iter().any(|e| e.states.len() != e.heads.len() * dim)) {
-        return Err(portavoz::Error::Config("the encoder gave no states for some sentence".into()));
+    if [&fit, &held_out, &test]
+        .iter()
+        .any(|set| set.iter().any(|e| e.states.len() != e.heads.len() * dim))
+    {
+        return Err(portavoz::Error::Config(
+            "the encoder gave no states for some sentence".into(),
+        ));
     }
-    eprintln!("[syntax] encoder states in {:.1}s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "[syntax] encoder states in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
 
     let heads = SyntaxHeads::new(spec.clone(), Device::Cpu);
     let mut opt = Adam::new(&heads);
@@ -186,11 +221,43 @@ fn run(args: &Args) -> portavoz::Result<()> {
         let state = std::fs::read_to_string(checkpoint.join("state.txt")).unwrap_or_default();
         let mut parts = state.split_whitespace();
         first_epoch = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        best_las = parts.next().and_then(|s| s.parse().ok()).unwrap_or(f64::MIN);
-        eprintln!("[syntax] resuming at epoch {} (best held-out LAS {best_las:.2})", first_epoch + 1);
-        return train_loop(args, heads_loaded, opt, &fit, &held_out, &test, dim, first_epoch, best_las, &best_dir, &checkpoint, started);
+        best_las = parts
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(f64::MIN);
+        eprintln!(
+            "[syntax] resuming at epoch {} (best held-out LAS {best_las:.2})",
+            first_epoch + 1
+        );
+        return train_loop(
+            args,
+            heads_loaded,
+            opt,
+            &fit,
+            &held_out,
+            &test,
+            dim,
+            first_epoch,
+            best_las,
+            &best_dir,
+            &checkpoint,
+            started,
+        );
     }
-    train_loop(args, heads, opt, &fit, &held_out, &test, dim, first_epoch, best_las, &best_dir, &checkpoint, started)
+    train_loop(
+        args,
+        heads,
+        opt,
+        &fit,
+        &held_out,
+        &test,
+        dim,
+        first_epoch,
+        best_las,
+        &best_dir,
+        &checkpoint,
+        started,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -210,7 +277,10 @@ fn train_loop(
 ) -> portavoz::Result<()> {
     let metadata = |epoch: usize, las: f64| -> BTreeMap<String, String> {
         [
-            ("data".to_string(), "UD Spanish GSD dev + PUD test (every tenth sentence held out)".to_string()),
+            (
+                "data".to_string(),
+                "UD Spanish GSD dev + PUD test (every tenth sentence held out)".to_string(),
+            ),
             ("epoch".to_string(), epoch.to_string()),
             ("held_out_las".to_string(), format!("{las:.2}")),
             ("seed".to_string(), args.seed.to_string()),
@@ -227,7 +297,10 @@ fn train_loop(
     for epoch in first_epoch..args.epochs {
         let t = Instant::now();
         // Batches of sentences of similar length (little padding), in a seeded random order.
-        let mut rng = Rng(args.seed.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(epoch as u64 + 1));
+        let mut rng = Rng(args
+            .seed
+            .wrapping_mul(0x9E3779B97F4A7C15)
+            .wrapping_add(epoch as u64 + 1));
         let mut order: Vec<usize> = (0..fit.len()).collect();
         rng.shuffle(&mut order);
         order.sort_by_key(|&i| fit[i].heads.len());
@@ -245,7 +318,8 @@ fn train_loop(
         }
         let predicted = predict(&heads, held_out, dim);
         let gold: Vec<conllu::Sentence> = held_out.iter().map(|e| e.sentence.clone()).collect();
-        let scores = score::evaluate_gold_tokens(&gold, &predicted).map_err(portavoz::Error::Config)?;
+        let scores =
+            score::evaluate_gold_tokens(&gold, &predicted).map_err(portavoz::Error::Config)?;
         eprintln!(
             "[syntax] epoch {:>2}: loss {:.3}, held-out UPOS {:.2} UFeats {:.2} lemma {:.2} UAS {:.2} LAS {:.2} ({:.0}s)",
             epoch + 1,
@@ -263,17 +337,36 @@ fn train_loop(
         }
         heads.save(checkpoint, &metadata(epoch + 1, scores.las), false)?;
         opt.save(&checkpoint.join("adam.safetensors"))?;
-        std::fs::write(checkpoint.join("state.txt"), format!("{} {}", epoch + 1, best_las)).map_err(|e| portavoz::Error::Io { path: checkpoint.to_path_buf(), source: e })?;
+        std::fs::write(
+            checkpoint.join("state.txt"),
+            format!("{} {}", epoch + 1, best_las),
+        )
+        .map_err(|e| portavoz::Error::Io {
+            path: checkpoint.to_path_buf(),
+            source: e,
+        })?;
     }
-    let best = SyntaxHeads::load(best_dir, Device::Cpu)?.ok_or_else(|| portavoz::Error::Config("no best heads saved".into()))?;
+    let best = SyntaxHeads::load(best_dir, Device::Cpu)?
+        .ok_or_else(|| portavoz::Error::Config("no best heads saved".into()))?;
     let predicted = predict(&best, test, dim);
     let gold: Vec<conllu::Sentence> = test.iter().map(|e| e.sentence.clone()).collect();
     let s = score::evaluate_gold_tokens(&gold, &predicted).map_err(portavoz::Error::Config)?;
     println!("GSD test (gold tokens, {} words): UPOS {:.2}  UFeats {:.2}  Lemma {:.2}  UAS {:.2}  LAS {:.2}", s.words_gold, s.upos, s.ufeats, s.lemma, s.uas, s.las);
-    println!("best held-out LAS {best_las:.2}; {:.0}s in all", started.elapsed().as_secs_f64());
+    println!(
+        "best held-out LAS {best_las:.2}; {:.0}s in all",
+        started.elapsed().as_secs_f64()
+    );
     if let Some(dir) = &args.export {
-        for file in [portavoz::ner::syntax_heads::SYNTAX_LABELS_FILE, portavoz::ner::syntax_heads::SYNTAX_WEIGHTS_FILE] {
-            std::fs::copy(best_dir.join(file), dir.join(file)).map_err(|e| portavoz::Error::Io { path: dir.join(file), source: e })?;
+        for file in [
+            portavoz::ner::syntax_heads::SYNTAX_LABELS_FILE,
+            portavoz::ner::syntax_heads::SYNTAX_WEIGHTS_FILE,
+        ] {
+            std::fs::copy(best_dir.join(file), dir.join(file)).map_err(|e| {
+                portavoz::Error::Io {
+                    path: dir.join(file),
+                    source: e,
+                }
+            })?;
         }
         println!("heads written to {}", dir.display());
     }

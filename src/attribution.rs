@@ -12,7 +12,13 @@ pub fn annotate(id: &str, doc: &Doc) -> Annotation {
     let mentions = crate::mentions::find_in(doc, &segmentation, &entities);
     let found = crate::claims::extract(doc, &mentions);
     let claims = crate::stance::assign(doc, &mentions, found);
-    Annotation { id: id.to_string(), text: text.to_string(), entities, claims, ..Default::default() }
+    Annotation {
+        id: id.to_string(),
+        text: text.to_string(),
+        entities,
+        claims,
+        ..Default::default()
+    }
 }
 
 /// Annotates `text` given the entities some other source found (labels PER/LOC/ORG/MISC,

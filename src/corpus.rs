@@ -26,18 +26,33 @@ pub fn read_conll(path: &Path) -> Result<Vec<TaggedSentence>> {
 /// Parses CoNLL-style text (see [`read_conll`]).
 pub fn parse_conll(text: &str, source: &str) -> Result<Vec<TaggedSentence>> {
     let mut sentences = Vec::new();
-    let mut current = TaggedSentence { words: Vec::new(), tags: Vec::new() };
+    let mut current = TaggedSentence {
+        words: Vec::new(),
+        tags: Vec::new(),
+    };
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_end();
         if line.is_empty() || line.starts_with("-DOCSTART-") {
             if !current.words.is_empty() {
-                sentences.push(std::mem::replace(&mut current, TaggedSentence { words: Vec::new(), tags: Vec::new() }));
+                sentences.push(std::mem::replace(
+                    &mut current,
+                    TaggedSentence {
+                        words: Vec::new(),
+                        tags: Vec::new(),
+                    },
+                ));
             }
             continue;
         }
-        let mut cols = line.split(|c| c == '\t' || c == ' ').filter(|c| !c.is_empty());
+        let mut cols = line
+            .split(|c| c == '\t' || c == ' ')
+            .filter(|c| !c.is_empty());
         let (Some(word), Some(tag)) = (cols.next(), cols.last()) else {
-            return Err(Error::Parse { path: source.to_string(), line: n + 1, reason: format!("expected `word tag`, got {line:?}") });
+            return Err(Error::Parse {
+                path: source.to_string(),
+                line: n + 1,
+                reason: format!("expected `word tag`, got {line:?}"),
+            });
         };
         current.words.push(word.to_string());
         current.tags.push(normalize_tag(tag));
@@ -65,14 +80,26 @@ pub struct Counts {
 
 impl Counts {
     pub fn precision(&self) -> f64 {
-        if self.predicted == 0 { 0.0 } else { self.correct as f64 / self.predicted as f64 }
+        if self.predicted == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.predicted as f64
+        }
     }
     pub fn recall(&self) -> f64 {
-        if self.gold == 0 { 0.0 } else { self.correct as f64 / self.gold as f64 }
+        if self.gold == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.gold as f64
+        }
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -106,9 +133,22 @@ impl EntityScores {
 
 impl fmt::Display for EntityScores {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<8} {:>7} {:>7} {:>7} {:>6} {:>6}", "label", "P", "R", "F1", "gold", "pred")?;
+        writeln!(
+            f,
+            "{:<8} {:>7} {:>7} {:>7} {:>6} {:>6}",
+            "label", "P", "R", "F1", "gold", "pred"
+        )?;
         let row = |f: &mut fmt::Formatter<'_>, name: &str, c: &Counts| {
-            writeln!(f, "{:<8} {:>7.2} {:>7.2} {:>7.2} {:>6} {:>6}", name, 100.0 * c.precision(), 100.0 * c.recall(), 100.0 * c.f1(), c.gold, c.predicted)
+            writeln!(
+                f,
+                "{:<8} {:>7.2} {:>7.2} {:>7.2} {:>6} {:>6}",
+                name,
+                100.0 * c.precision(),
+                100.0 * c.recall(),
+                100.0 * c.f1(),
+                c.gold,
+                c.predicted
+            )
         };
         for (label, c) in &self.per_type {
             row(f, label, c)?;
@@ -134,9 +174,19 @@ mod tests {
     #[test]
     fn scores_exact_span_and_type() {
         let mut sc = EntityScores::default();
-        sc.add(&["B-PER", "I-PER", "O", "B-LOC"], &["B-PER", "I-PER", "O", "B-ORG"]);
+        sc.add(
+            &["B-PER", "I-PER", "O", "B-LOC"],
+            &["B-PER", "I-PER", "O", "B-ORG"],
+        );
         sc.add(&["B-ORG", "I-ORG"], &["B-ORG", "O"]);
-        assert_eq!(sc.overall, Counts { correct: 1, predicted: 3, gold: 3 });
+        assert_eq!(
+            sc.overall,
+            Counts {
+                correct: 1,
+                predicted: 3,
+                gold: 3
+            }
+        );
         assert_eq!(sc.per_type["PER"].f1(), 1.0);
         assert_eq!(sc.per_type["ORG"].correct, 0);
         assert!((sc.overall.f1() - 1.0 / 3.0).abs() < 1e-9);

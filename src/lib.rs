@@ -92,5 +92,7 @@ pub use model_location::{ModelInfo, VERSION};
 pub use ner::{Forward, Precision};
 #[cfg(feature = "training")]
 pub use pipeline::default_model_dir;
-pub use pipeline::{with_default_pipeline, DeviceChoice, Document, Pipeline, PipelineConfig};
+pub use pipeline::{
+    with_default_pipeline, DeviceChoice, Document, Pipeline, PipelineConfig, SECTION_BYTES,
+};
 pub use syntax::export::to_conllu;

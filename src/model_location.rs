@@ -70,7 +70,11 @@ impl ModelInfo {
     pub fn locate(explicit: Option<&Path>) -> Result<ModelInfo> {
         let (dir, source) = locate_model(explicit)?;
         let version = read_version(&dir);
-        Ok(ModelInfo { dir, source, version })
+        Ok(ModelInfo {
+            dir,
+            source,
+            version,
+        })
     }
 
     /// The version, or `unversioned`.
@@ -82,7 +86,13 @@ impl ModelInfo {
 impl fmt::Display for ModelInfo {
     /// `portavoz-ner-es 1.0.0 from DIR (how it was chosen)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{MODEL_NAME} {} from {} ({})", self.version_str(), self.dir.display(), self.source)
+        write!(
+            f,
+            "{MODEL_NAME} {} from {} ({})",
+            self.version_str(),
+            self.dir.display(),
+            self.source
+        )
     }
 }
 
@@ -97,7 +107,11 @@ fn read_version(dir: &Path) -> Option<String> {
 /// `$HOME/.cache/portavoz` (as `scripts/setup.sh` picks it); `None` when none of these
 /// variables is set.
 pub fn cache_dir() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     var(CACHE_ENV)
         .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("portavoz")))
         .or_else(|| var("HOME").map(|d| d.join(".cache").join("portavoz")))
@@ -111,7 +125,10 @@ pub fn user_model_dir() -> Option<PathBuf> {
 /// The model folder of the crate's source (`models/portavoz-ner-es` next to its Cargo.toml,
 /// wherever cargo compiled it from).
 pub fn crate_model_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/portavoz-ner-es"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/portavoz-ner-es"
+    ))
 }
 
 /// Finds the model folder, in the order of the [module documentation](self).
@@ -123,12 +140,19 @@ pub fn crate_model_dir() -> PathBuf {
 /// # Ok::<(), portavoz::Error>(())
 /// ```
 pub fn locate_model(explicit: Option<&Path>) -> Result<(PathBuf, ModelSource)> {
-    let env = std::env::var_os(MODEL_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = std::env::var_os(MODEL_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     search(explicit, env, user_model_dir(), crate_model_dir())
 }
 
 /// [`locate_model`] on given candidates (a test seam: no environment read).
-fn search(explicit: Option<&Path>, env: Option<PathBuf>, user: Option<PathBuf>, krate: PathBuf) -> Result<(PathBuf, ModelSource)> {
+fn search(
+    explicit: Option<&Path>,
+    env: Option<PathBuf>,
+    user: Option<PathBuf>,
+    krate: PathBuf,
+) -> Result<(PathBuf, ModelSource)> {
     if let Some(dir) = explicit {
         return Ok((dir.to_path_buf(), ModelSource::Explicit));
     }
@@ -163,14 +187,31 @@ mod tests {
     #[test]
     fn the_order_is_explicit_environment_user_copy_crate() {
         let tmp = tempfile::tempdir().unwrap();
-        let (user, krate) = (model_folder(tmp.path(), "user"), model_folder(tmp.path(), "crate"));
+        let (user, krate) = (
+            model_folder(tmp.path(), "user"),
+            model_folder(tmp.path(), "crate"),
+        );
         let env = Some(tmp.path().join("env"));
         let explicit = tmp.path().join("explicit");
-        let found = |e: Option<&Path>, env: Option<PathBuf>, user: Option<PathBuf>| search(e, env, user, krate.clone()).unwrap();
-        assert_eq!(found(Some(&explicit), env.clone(), Some(user.clone())), (explicit.clone(), ModelSource::Explicit));
-        assert_eq!(found(None, env.clone(), Some(user.clone())), (tmp.path().join("env"), ModelSource::Environment));
-        assert_eq!(found(None, None, Some(user.clone())), (user.clone(), ModelSource::UserCache));
-        assert_eq!(found(None, None, Some(tmp.path().join("no-copy"))), (krate.clone(), ModelSource::Crate));
+        let found = |e: Option<&Path>, env: Option<PathBuf>, user: Option<PathBuf>| {
+            search(e, env, user, krate.clone()).unwrap()
+        };
+        assert_eq!(
+            found(Some(&explicit), env.clone(), Some(user.clone())),
+            (explicit.clone(), ModelSource::Explicit)
+        );
+        assert_eq!(
+            found(None, env.clone(), Some(user.clone())),
+            (tmp.path().join("env"), ModelSource::Environment)
+        );
+        assert_eq!(
+            found(None, None, Some(user.clone())),
+            (user.clone(), ModelSource::UserCache)
+        );
+        assert_eq!(
+            found(None, None, Some(tmp.path().join("no-copy"))),
+            (krate.clone(), ModelSource::Crate)
+        );
         assert_eq!(found(None, None, None), (krate.clone(), ModelSource::Crate));
     }
 
@@ -180,10 +221,17 @@ mod tests {
         let (user, krate) = (tmp.path().join("user"), tmp.path().join("crate"));
         std::fs::create_dir_all(&user).unwrap(); // a folder without config.json is no model
         let err = search(None, None, Some(user.clone()), krate.clone()).unwrap_err();
-        let Error::ModelNotFound { searched } = &err else { panic!("{err:?}") };
+        let Error::ModelNotFound { searched } = &err else {
+            panic!("{err:?}")
+        };
         assert_eq!(searched, &vec![user.clone(), krate.clone()]);
         let message = err.to_string();
-        for needle in [user.to_str().unwrap(), krate.to_str().unwrap(), "PORTAVOZ_MODEL", "make setup"] {
+        for needle in [
+            user.to_str().unwrap(),
+            krate.to_str().unwrap(),
+            "PORTAVOZ_MODEL",
+            "make setup",
+        ] {
             assert!(message.contains(needle), "{needle} missing from: {message}");
         }
     }

@@ -22,7 +22,13 @@ const DOC_LINKS: usize = 6;
 const STANCE_ROWS: usize = 300;
 const SPEAKER_ROWS: usize = 100;
 
-const LABELS: [Label; 5] = [Label::Per, Label::State, Label::Org, Label::Loc, Label::Misc];
+const LABELS: [Label; 5] = [
+    Label::Per,
+    Label::State,
+    Label::Org,
+    Label::Loc,
+    Label::Misc,
+];
 
 fn label_name(l: Label) -> &'static str {
     match l {
@@ -111,7 +117,10 @@ impl CorpusSummary {
                     cell.n_docs += 1;
                 }
                 for stance in &claim.stances {
-                    let cell = self.stances.entry((speaker.clone(), stance.target.clone())).or_default();
+                    let cell = self
+                        .stances
+                        .entry((speaker.clone(), stance.target.clone()))
+                        .or_default();
                     match stance.polarity {
                         Polarity::Support => cell.support += 1,
                         Polarity::Oppose => cell.oppose += 1,
@@ -135,7 +144,12 @@ impl CorpusSummary {
             .iter()
             .map(|((s, t), c)| (s.as_str(), t.as_str(), c.support, c.oppose, c.n_docs))
             .collect();
-        rows.sort_by(|a, b| (b.2 + b.3).cmp(&(a.2 + a.3)).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
+        rows.sort_by(|a, b| {
+            (b.2 + b.3)
+                .cmp(&(a.2 + a.3))
+                .then(a.0.cmp(b.0))
+                .then(a.1.cmp(b.1))
+        });
         rows
     }
 }
@@ -216,8 +230,16 @@ impl<W: Write> HtmlReport<W> {
         let _ = writeln!(s, "<style>{STYLE}</style>\n</head>\n<body>");
         let _ = write!(s, "<header><h1>{}</h1>", escape(title));
         let made_by = match model {
-            Some(m) => format!("portavoz {} · model {} {}", crate::VERSION, crate::model_location::MODEL_NAME, m.version_str()),
-            None => format!("portavoz {} (model not recorded in the annotations)", crate::VERSION),
+            Some(m) => format!(
+                "portavoz {} · model {} {}",
+                crate::VERSION,
+                crate::model_location::MODEL_NAME,
+                m.version_str()
+            ),
+            None => format!(
+                "portavoz {} (model not recorded in the annotations)",
+                crate::VERSION
+            ),
         };
         let _ = write!(
             s,
@@ -225,12 +247,22 @@ impl<W: Write> HtmlReport<W> {
             escape(&made_by)
         );
         for l in LABELS {
-            let _ = write!(s, "<mark class=\"ent l-{l}\">{}<span class=\"tag\">{l}</span></mark>", label_name(l));
+            let _ = write!(
+                s,
+                "<mark class=\"ent l-{l}\">{}<span class=\"tag\">{l}</span></mark>",
+                label_name(l)
+            );
         }
         s.push_str("<a class=\"cue\">cue<sup>n</sup></a> (reporting word of claim n)</p></header>\n<main class=\"report\">\n");
         out.write_all(s.as_bytes())?;
         out.flush()?;
-        Ok(HtmlReport { out, summary: CorpusSummary::default(), index: 0, finished: false, buf: String::new() })
+        Ok(HtmlReport {
+            out,
+            summary: CorpusSummary::default(),
+            index: 0,
+            finished: false,
+            buf: String::new(),
+        })
     }
 
     /// The counts so far.
@@ -250,7 +282,9 @@ impl<W: Write> HtmlReport<W> {
             }
             OutputRecord::Error(e) => {
                 self.summary.failed += 1;
-                self.summary.failures.push((index, e.id.clone(), e.error.reason.clone()));
+                self.summary
+                    .failures
+                    .push((index, e.id.clone(), e.error.reason.clone()));
                 render_error(&mut self.buf, index, e);
             }
         }
@@ -322,19 +356,40 @@ fn render_text(s: &mut String, doc: usize, ann: &Annotation) {
         if e.score.is_finite() {
             let _ = write!(title, " · score {:.2}", e.score);
         }
-        let open = format!("<mark class=\"ent l-{}\" title=\"{}\">", e.label, escape(&title));
+        let open = format!(
+            "<mark class=\"ent l-{}\" title=\"{}\">",
+            e.label,
+            escape(&title)
+        );
         let close = format!("<span class=\"tag\">{}</span></mark>", e.label);
-        marks.push(Mark { start: a, end: b, open, close });
+        marks.push(Mark {
+            start: a,
+            end: b,
+            open,
+            close,
+        });
     }
     for (i, c) in ann.claims.iter().enumerate() {
-        let (Some(cs), Some(ce)) = (c.cue_start, c.cue_end) else { continue };
+        let (Some(cs), Some(ce)) = (c.cue_start, c.cue_end) else {
+            continue;
+        };
         if cs >= ce || ce > map.char_len() {
             continue;
         }
         let title = format!("claim {}: {}", i + 1, c.speaker.join(" + "));
-        let open = format!("<a class=\"cue\" id=\"d{doc}-k{}\" href=\"#d{doc}-c{}\" title=\"{}\">", i + 1, i + 1, escape(&title));
+        let open = format!(
+            "<a class=\"cue\" id=\"d{doc}-k{}\" href=\"#d{doc}-c{}\" title=\"{}\">",
+            i + 1,
+            i + 1,
+            escape(&title)
+        );
         let close = format!("<sup>{}</sup></a>", i + 1);
-        marks.push(Mark { start: map.byte_of(cs), end: map.byte_of(ce), open, close });
+        marks.push(Mark {
+            start: map.byte_of(cs),
+            end: map.byte_of(ce),
+            open,
+            close,
+        });
     }
     marks.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     s.push_str("<div class=\"text\">");
@@ -362,7 +417,11 @@ fn render_stances(s: &mut String, stances: &[crate::annotation::Stance]) {
             Polarity::Support => ("support", "▲ supports"),
             Polarity::Oppose => ("oppose", "▼ opposes"),
         };
-        let _ = write!(s, "<span class=\"badge b-{class}\">{arrow} {}</span>", escape(&st.target));
+        let _ = write!(
+            s,
+            "<span class=\"badge b-{class}\">{arrow} {}</span>",
+            escape(&st.target)
+        );
     }
 }
 
@@ -412,7 +471,11 @@ fn render_document(s: &mut String, index: usize, ann: &Annotation) {
 }
 
 fn render_error(s: &mut String, index: usize, e: &ErrorRecord) {
-    let _ = write!(s, "<section class=\"error\" id=\"d{index}\"><b>{}</b> — not annotated: <span class=\"why\">", escape(&e.id));
+    let _ = write!(
+        s,
+        "<section class=\"error\" id=\"d{index}\"><b>{}</b> — not annotated: <span class=\"why\">",
+        escape(&e.id)
+    );
     escape_into(s, &e.error.reason);
     s.push_str("</span>");
     if !e.error.source.is_empty() {
@@ -427,19 +490,40 @@ fn render_error(s: &mut String, index: usize, e: &ErrorRecord) {
 
 fn render_summary(s: &mut String, sum: &CorpusSummary) {
     s.push_str("<section class=\"summary\"><h2>Corpus summary</h2><div class=\"stats\">");
-    let _ = write!(s, "<span class=\"stat\"><b>{}</b> documents</span>", sum.documents);
+    let _ = write!(
+        s,
+        "<span class=\"stat\"><b>{}</b> documents</span>",
+        sum.documents
+    );
     if sum.failed > 0 {
-        let _ = write!(s, "<span class=\"stat\" style=\"color:var(--opp)\"><b>{}</b> failed records</span>", sum.failed);
+        let _ = write!(
+            s,
+            "<span class=\"stat\" style=\"color:var(--opp)\"><b>{}</b> failed records</span>",
+            sum.failed
+        );
     }
     for l in LABELS {
         let n = sum.entities.get(&l).copied().unwrap_or(0);
-        let _ = write!(s, "<span class=\"stat\"><mark class=\"ent l-{l}\"><b>{n}</b></mark> {l}</span>");
+        let _ = write!(
+            s,
+            "<span class=\"stat\"><mark class=\"ent l-{l}\"><b>{n}</b></mark> {l}</span>"
+        );
     }
     let _ = write!(s, "<span class=\"stat\"><b>{}</b> claims", sum.claims);
-    let modes = [Mode::Indirect, Mode::Direct, Mode::Mixed, Mode::Position, Mode::Continuation];
+    let modes = [
+        Mode::Indirect,
+        Mode::Direct,
+        Mode::Mixed,
+        Mode::Position,
+        Mode::Continuation,
+    ];
     let parts: Vec<String> = modes
         .iter()
-        .filter_map(|m| sum.claims_by_mode.get(m).map(|n| format!("{n} {}", mode_name(*m))))
+        .filter_map(|m| {
+            sum.claims_by_mode
+                .get(m)
+                .map(|n| format!("{n} {}", mode_name(*m)))
+        })
         .collect();
     if !parts.is_empty() {
         let _ = write!(s, " ({})", parts.join(", "));
@@ -463,8 +547,11 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
                 if sup > 0 { "sup" } else { "zero" },
                 if opp > 0 { "opp" } else { "zero" },
             );
-            let links: Vec<String> =
-                cell.docs.iter().map(|(i, id)| format!("<a href=\"#d{i}\">{}</a>", escape(id))).collect();
+            let links: Vec<String> = cell
+                .docs
+                .iter()
+                .map(|(i, id)| format!("<a href=\"#d{i}\">{}</a>", escape(id)))
+                .collect();
             s.push_str(&links.join(", "));
             if cell.n_docs > cell.docs.len() {
                 let _ = write!(s, " and {} more", cell.n_docs - cell.docs.len());
@@ -473,7 +560,11 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
         }
         s.push_str("</tbody></table>\n");
         if n_rows > STANCE_ROWS {
-            let _ = writeln!(s, "<p class=\"none\">and {} less frequent speaker–target pairs</p>", n_rows - STANCE_ROWS);
+            let _ = writeln!(
+                s,
+                "<p class=\"none\">and {} less frequent speaker–target pairs</p>",
+                n_rows - STANCE_ROWS
+            );
         }
     }
 
@@ -493,14 +584,23 @@ fn render_summary(s: &mut String, sum: &CorpusSummary) {
         }
         s.push_str("</tbody></table>\n");
         if n_speakers > SPEAKER_ROWS {
-            let _ = writeln!(s, "<p class=\"none\">and {} more speakers</p>", n_speakers - SPEAKER_ROWS);
+            let _ = writeln!(
+                s,
+                "<p class=\"none\">and {} more speakers</p>",
+                n_speakers - SPEAKER_ROWS
+            );
         }
     }
 
     if !sum.failures.is_empty() {
         s.push_str("<h3>Failed records</h3>\n<ul>\n");
         for (i, id, reason) in sum.failures.iter().take(200) {
-            let _ = writeln!(s, "<li><a href=\"#d{i}\">{}</a>: {}</li>", escape(id), escape(reason));
+            let _ = writeln!(
+                s,
+                "<li><a href=\"#d{i}\">{}</a>: {}</li>",
+                escape(id),
+                escape(reason)
+            );
         }
         if sum.failures.len() > 200 {
             let _ = writeln!(s, "<li>and {} more</li>", sum.failures.len() - 200);
@@ -553,7 +653,10 @@ mod tests {
                 content_start: 16,
                 content_end: 56,
                 mode: Mode::Indirect,
-                stances: vec![Stance { target: "Estados Unidos".into(), polarity: Polarity::Oppose }],
+                stances: vec![Stance {
+                    target: "Estados Unidos".into(),
+                    polarity: Polarity::Oppose,
+                }],
             }],
             ..Default::default()
         }
@@ -566,15 +669,36 @@ mod tests {
             source: crate::model_location::ModelSource::Explicit,
             version: Some("9.8.7".into()),
         };
-        let html = String::from_utf8(HtmlReport::with_model(Vec::new(), "t", &model).unwrap().finish().unwrap()).unwrap();
-        assert!(html.contains(&format!("portavoz {} · model portavoz-ner-es 9.8.7 ·", crate::VERSION)), "{html}");
+        let html = String::from_utf8(
+            HtmlReport::with_model(Vec::new(), "t", &model)
+                .unwrap()
+                .finish()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(
+            html.contains(&format!(
+                "portavoz {} · model portavoz-ner-es 9.8.7 ·",
+                crate::VERSION
+            )),
+            "{html}"
+        );
         let html = render(&[], "t");
-        assert!(html.contains(&format!("portavoz {} (model not recorded in the annotations)", crate::VERSION)), "{html}");
+        assert!(
+            html.contains(&format!(
+                "portavoz {} (model not recorded in the annotations)",
+                crate::VERSION
+            )),
+            "{html}"
+        );
     }
 
     #[test]
     fn escapes_everything() {
-        assert_eq!(escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
@@ -587,7 +711,9 @@ mod tests {
             "<mark class=\"ent l-PER\" title=\"PER · Sergey Lavrov · score 0.97\">Lavrov<span class=\"tag\">PER</span></mark>"
         ));
         assert!(html.contains("&lt;<mark class=\"ent l-STATE\" title=\"STATE · Estados Unidos · score 0.97\">EE. UU.<span"));
-        assert!(html.contains("href=\"#d0-c1\" title=\"claim 1: Sergey Lavrov\">dijo<sup>1</sup></a>"));
+        assert!(
+            html.contains("href=\"#d0-c1\" title=\"claim 1: Sergey Lavrov\">dijo<sup>1</sup></a>")
+        );
         assert!(html.contains("&amp; &quot;aliados&quot;."));
         assert!(html.contains("<summary>doc&lt;1&gt;"));
         assert!(html.contains("<tr id=\"d0-c1\">"));
@@ -604,18 +730,46 @@ mod tests {
         let mut a = sample();
         let base = a.entities[0].clone();
         // Out of range, overlapping, and inside a character: none may drop or repeat text.
-        a.entities.push(Entity { byte_start: 1, byte_end: 999, start: 1, end: 999, ..base.clone() });
-        a.entities.push(Entity { byte_start: 2, byte_end: 4, start: 2, end: 4, ..base.clone() });
+        a.entities.push(Entity {
+            byte_start: 1,
+            byte_end: 999,
+            start: 1,
+            end: 999,
+            ..base.clone()
+        });
+        a.entities.push(Entity {
+            byte_start: 2,
+            byte_end: 4,
+            start: 2,
+            end: 4,
+            ..base.clone()
+        });
         a.claims[0].cue_start = Some(500);
         a.claims[0].cue_end = Some(501);
         a.text = format!("{} ñandú", a.text);
         let n = a.text.len();
-        a.entities.push(Entity { byte_start: n - 2, byte_end: n - 1, start: 0, end: 0, ..base });
+        a.entities.push(Entity {
+            byte_start: n - 2,
+            byte_end: n - 1,
+            start: 0,
+            end: 0,
+            ..base
+        });
         let html = render(&[OutputRecord::Annotation(a.clone())], "x");
-        let body = html.split("<div class=\"text\">").nth(1).unwrap().split("</div>").next().unwrap();
+        let body = html
+            .split("<div class=\"text\">")
+            .nth(1)
+            .unwrap()
+            .split("</div>")
+            .next()
+            .unwrap();
         let mut plain = String::new();
         let mut in_tag = false;
-        for c in body.replace("<span class=\"tag\">PER</span>", "").replace("<span class=\"tag\">STATE</span>", "").chars() {
+        for c in body
+            .replace("<span class=\"tag\">PER</span>", "")
+            .replace("<span class=\"tag\">STATE</span>", "")
+            .chars()
+        {
             match c {
                 '<' => in_tag = true,
                 '>' => in_tag = false,
@@ -631,16 +785,26 @@ mod tests {
         let a = sample();
         let mut b = sample();
         b.id = "b".into();
-        b.claims[0].stances.push(Stance { target: "Estados Unidos".into(), polarity: Polarity::Support });
+        b.claims[0].stances.push(Stance {
+            target: "Estados Unidos".into(),
+            polarity: Polarity::Support,
+        });
         let err = OutputRecord::Error(ErrorRecord {
             id: "line-3".into(),
-            error: RecordError { source: "in.jsonl".into(), line: Some(3), reason: "malformed JSON".into() },
+            error: RecordError {
+                source: "in.jsonl".into(),
+                line: Some(3),
+                reason: "malformed JSON".into(),
+            },
         });
         let mut report = HtmlReport::new(Vec::new(), "t").unwrap();
         report.add(&OutputRecord::Annotation(a)).unwrap();
         report.add(&err).unwrap();
         report.add(&OutputRecord::Annotation(b)).unwrap();
-        assert_eq!(report.summary().stance_rows(), vec![("Sergey Lavrov", "Estados Unidos", 1, 2, 2)]);
+        assert_eq!(
+            report.summary().stance_rows(),
+            vec![("Sergey Lavrov", "Estados Unidos", 1, 2, 2)]
+        );
         assert_eq!(report.summary().documents, 2);
         assert_eq!(report.summary().failed, 1);
         let html = String::from_utf8(report.finish().unwrap()).unwrap();

@@ -3,51 +3,77 @@
 use portavoz::{with_default_pipeline, Annotation, Claim, Polarity};
 
 fn annotate(text: &str) -> Annotation {
-    with_default_pipeline(|p| p.annotate(text)).expect("model").expect("annotation")
+    with_default_pipeline(|p| p.annotate(text))
+        .expect("model")
+        .expect("annotation")
 }
 
 fn claim<'a>(a: &'a Annotation, cue: &str) -> &'a Claim {
     a.claims
         .iter()
-        .find(|c| c.cue.as_deref().map_or(false, |q| q.ends_with(cue) || q.starts_with(cue)))
+        .find(|c| {
+            c.cue
+                .as_deref()
+                .map_or(false, |q| q.ends_with(cue) || q.starts_with(cue))
+        })
         .unwrap_or_else(|| panic!("no claim with cue {cue:?} in {:#?}", a.claims))
 }
 
 fn has_stance(c: &Claim, target: &str, polarity: Polarity) -> bool {
-    c.stances.iter().any(|s| s.target.contains(target) && s.polarity == polarity)
+    c.stances
+        .iter()
+        .any(|s| s.target.contains(target) && s.polarity == polarity)
 }
 
 #[test]
 fn subject_after_the_verb() {
-    let a = annotate("«Las negociaciones seguirán la próxima semana», dijo el martes la ministra Elena Marín.");
+    let a = annotate(
+        "«Las negociaciones seguirán la próxima semana», dijo el martes la ministra Elena Marín.",
+    );
     let c = claim(&a, "dijo");
     assert_eq!(c.speaker, vec!["Elena Marín"]);
-    assert!(c.content.starts_with("Las negociaciones seguirán"), "{}", c.content);
+    assert!(
+        c.content.starts_with("Las negociaciones seguirán"),
+        "{}",
+        c.content
+    );
 }
 
 #[test]
 fn compound_tense_and_clause_content() {
-    let a = annotate("El canciller Tomás Vidal ha subrayado que el acuerdo comercial entrará en vigor en enero.");
+    let a = annotate(
+        "El canciller Tomás Vidal ha subrayado que el acuerdo comercial entrará en vigor en enero.",
+    );
     let c = claim(&a, "subrayado");
     assert_eq!(c.speaker, vec!["Tomás Vidal"]);
-    assert!(c.content.starts_with("el acuerdo comercial"), "{}", c.content);
+    assert!(
+        c.content.starts_with("el acuerdo comercial"),
+        "{}",
+        c.content
+    );
 }
 
 #[test]
 fn verb_outside_the_old_lists_found_by_lemma() {
-    let a = annotate("La ministra Elena Marín desgranó los detalles del nuevo plan de vivienda ante la prensa.");
+    let a = annotate(
+        "La ministra Elena Marín desgranó los detalles del nuevo plan de vivienda ante la prensa.",
+    );
     assert_eq!(claim(&a, "desgranó").speaker, vec!["Elena Marín"]);
 }
 
 #[test]
 fn gerund_takes_the_main_clause_subject() {
-    let a = annotate("El presidente Andrés Gutiérrez inauguró el puerto, destacando que la obra creará empleo.");
+    let a = annotate(
+        "El presidente Andrés Gutiérrez inauguró el puerto, destacando que la obra creará empleo.",
+    );
     assert_eq!(claim(&a, "destacando").speaker, vec!["Andrés Gutiérrez"]);
 }
 
 #[test]
 fn relative_clause_subject_is_its_antecedent() {
-    let a = annotate("El ministro Tomás Vidal, quien afirmó que la reforma es urgente, viajará mañana a Lisboa.");
+    let a = annotate(
+        "El ministro Tomás Vidal, quien afirmó que la reforma es urgente, viajará mañana a Lisboa.",
+    );
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Tomás Vidal"]);
 }
 
@@ -59,7 +85,8 @@ fn zero_subject_goes_on_with_the_last_speaker() {
 
 #[test]
 fn coordinated_subjects_speak_jointly() {
-    let a = annotate("Elena Marín y Lin Hao afirmaron que la cooperación entre sus países crecerá.");
+    let a =
+        annotate("Elena Marín y Lin Hao afirmaron que la cooperación entre sus países crecerá.");
     let mut speakers = claim(&a, "afirmaron").speaker.clone();
     speakers.sort();
     assert_eq!(speakers, vec!["Elena Marín", "Lin Hao"]);
@@ -82,7 +109,11 @@ fn segun_names_the_source() {
     let a = annotate("Según el ministro Tomás Vidal, la reunión fue muy productiva.");
     let c = claim(&a, "Según");
     assert_eq!(c.speaker, vec!["Tomás Vidal"]);
-    assert!(c.content.contains("la reunión fue muy productiva"), "{}", c.content);
+    assert!(
+        c.content.contains("la reunión fue muy productiva"),
+        "{}",
+        c.content
+    );
 }
 
 #[test]
@@ -95,22 +126,38 @@ fn position_after_estar_dispuesto() {
 fn stance_toward_a_concept_object() {
     let a = annotate("La ministra Elena Marín condenó el bloqueo comercial.");
     let c = claim(&a, "condenó");
-    assert!(has_stance(c, "bloqueo comercial", Polarity::Oppose), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "bloqueo comercial", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
 fn stance_toward_a_state_object() {
     let a = annotate("La ministra Elena Marín agradeció a Portugal su apoyo durante la crisis.");
     let c = claim(&a, "agradeció");
-    assert!(has_stance(c, "Portugal", Polarity::Support), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "Portugal", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
 fn negation_flips_the_stance() {
     let a = annotate("El ministro Tomás Vidal dijo que su país no apoya las sanciones.");
     let c = claim(&a, "dijo");
-    assert!(has_stance(c, "sanciones", Polarity::Oppose), "{:?}", c.stances);
-    assert!(!has_stance(c, "sanciones", Polarity::Support), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "sanciones", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    assert!(
+        !has_stance(c, "sanciones", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
@@ -155,9 +202,15 @@ fn a_document_speaks_for_its_publisher() {
 
 #[test]
 fn stance_toward_the_partner_of_a_relation() {
-    let a = annotate("La ministra Elena Marín afirmó que su país quiere fortalecer los lazos con Portugal.");
+    let a = annotate(
+        "La ministra Elena Marín afirmó que su país quiere fortalecer los lazos con Portugal.",
+    );
     let c = claim(&a, "afirmó");
-    assert!(has_stance(c, "Portugal", Polarity::Support), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "Portugal", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
@@ -170,23 +223,37 @@ fn role_phrase_agrees_in_gender_with_its_person() {
 
 #[test]
 fn nested_state_position_inside_a_quotation() {
-    let a = annotate("«El Gobierno de Portugal rechaza las acusaciones», dijo el canciller Tomás Vidal.");
+    let a = annotate(
+        "«El Gobierno de Portugal rechaza las acusaciones», dijo el canciller Tomás Vidal.",
+    );
     assert_eq!(claim(&a, "dijo").speaker, vec!["Tomás Vidal"]);
     let nested = claim(&a, "rechaza");
     assert_eq!(nested.speaker, vec!["Portugal"]);
-    assert!(has_stance(nested, "acusaciones", Polarity::Oppose), "{:?}", nested.stances);
+    assert!(
+        has_stance(nested, "acusaciones", Polarity::Oppose),
+        "{:?}",
+        nested.stances
+    );
 }
 
 #[test]
 fn media_source_after_segun() {
-    let a = annotate("Según la agencia EFE, el ministro Tomás Vidal viajará a Lisboa la próxima semana.");
+    let a = annotate(
+        "Según la agencia EFE, el ministro Tomás Vidal viajará a Lisboa la próxima semana.",
+    );
     let c = claim(&a, "Según");
-    assert!(c.speaker.iter().any(|s| s.contains("EFE")), "{:?}", c.speaker);
+    assert!(
+        c.speaker.iter().any(|s| s.contains("EFE")),
+        "{:?}",
+        c.speaker
+    );
 }
 
 #[test]
 fn que_clause_after_a_time_phrase() {
-    let a = annotate("La ministra Elena Marín aseguró este lunes en Lisboa que el acuerdo está muy cerca.");
+    let a = annotate(
+        "La ministra Elena Marín aseguró este lunes en Lisboa que el acuerdo está muy cerca.",
+    );
     let c = claim(&a, "aseguró");
     assert_eq!(c.speaker, vec!["Elena Marín"]);
     assert!(c.content.starts_with("el acuerdo"), "{}", c.content);
@@ -208,23 +275,35 @@ fn dateline_is_not_the_subject() {
 
 #[test]
 fn object_after_the_verb_is_not_the_speaker() {
-    let a = annotate("El ministro Tomás Vidal dijo que Portugal y Chile exhortaron a Japón a negociar.");
+    let a = annotate(
+        "El ministro Tomás Vidal dijo que Portugal y Chile exhortaron a Japón a negociar.",
+    );
     let c = claim(&a, "exhortaron");
     assert!(!c.speaker.iter().any(|s| s == "Japón"), "{:?}", c.speaker);
 }
 
 #[test]
 fn the_agent_of_a_hostile_act_is_opposed() {
-    let a = annotate("La ministra Elena Marín afirmó que las amenazas de Portugal son inaceptables.");
+    let a =
+        annotate("La ministra Elena Marín afirmó que las amenazas de Portugal son inaceptables.");
     let c = claim(&a, "afirmó");
-    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "Portugal", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
 fn coordinated_targets_all_take_the_stance() {
-    let a = annotate("La ministra Elena Marín criticó duramente a Portugal y a Chile por su silencio.");
+    let a =
+        annotate("La ministra Elena Marín criticó duramente a Portugal y a Chile por su silencio.");
     let c = claim(&a, "criticó");
-    assert!(has_stance(c, "Portugal", Polarity::Oppose) && has_stance(c, "Chile", Polarity::Oppose), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "Portugal", Polarity::Oppose) && has_stance(c, "Chile", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
@@ -245,16 +324,26 @@ fn a_role_of_a_state_names_the_person_of_that_state() {
 
 #[test]
 fn a_verb_with_a_noun_of_attitude_states_a_position() {
-    let a = annotate("El Gobierno de Portugal mantiene su disposición al diálogo con todas las partes.");
+    let a = annotate(
+        "El Gobierno de Portugal mantiene su disposición al diálogo con todas las partes.",
+    );
     assert_eq!(claim(&a, "mantiene").speaker, vec!["Portugal"]);
 }
 
 #[test]
 fn a_later_document_speaks_for_the_same_publisher() {
     let a = annotate("El acuerdo está muy cerca, según una nota portuguesa. Las obras empezarán en mayo, según el comunicado.");
-    let later: Vec<&Claim> = a.claims.iter().filter(|c| c.cue.as_deref() == Some("según")).collect();
+    let later: Vec<&Claim> = a
+        .claims
+        .iter()
+        .filter(|c| c.cue.as_deref() == Some("según"))
+        .collect();
     assert_eq!(later.len(), 2, "{:#?}", a.claims);
-    assert!(later.iter().all(|c| c.speaker == vec!["Portugal"]), "{:#?}", later);
+    assert!(
+        later.iter().all(|c| c.speaker == vec!["Portugal"]),
+        "{:#?}",
+        later
+    );
 }
 
 #[test]
@@ -265,23 +354,37 @@ fn a_capital_speaks_for_its_state() {
 
 #[test]
 fn an_evaluative_adjective_takes_a_stance_toward_whose_act_it_judges() {
-    let a = annotate("La ministra Elena Marín afirmó que las declaraciones de Portugal son inaceptables.");
+    let a = annotate(
+        "La ministra Elena Marín afirmó que las declaraciones de Portugal son inaceptables.",
+    );
     let c = claim(&a, "afirmó");
-    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "Portugal", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
 fn a_proposal_is_supported() {
     let a = annotate("El ministro Tomás Vidal propuso un plan de paz para la región.");
     let c = claim(&a, "propuso");
-    assert!(has_stance(c, "plan de paz", Polarity::Support), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "plan de paz", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]
 fn the_need_for_an_act_supports_what_it_acts_on() {
     let a = annotate("El canciller Tomás Vidal insistió en la necesidad de reabrir el diálogo con los sindicatos.");
     let c = claim(&a, "insistió");
-    assert!(has_stance(c, "diálogo", Polarity::Support), "{:?}", c.stances);
+    assert!(
+        has_stance(c, "diálogo", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
 }
 
 #[test]

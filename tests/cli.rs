@@ -24,12 +24,21 @@ fn records(bytes: &[u8]) -> Vec<Value> {
     String::from_utf8(bytes.to_vec())
         .expect("output is UTF-8")
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("output line is not JSON ({e}): {l}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("output line is not JSON ({e}): {l}"))
+        })
         .collect()
 }
 
 fn ids(recs: &[Value]) -> Vec<String> {
-    recs.iter().map(|r| r["id"].as_str().expect("every record has an id").to_string()).collect()
+    recs.iter()
+        .map(|r| {
+            r["id"]
+                .as_str()
+                .expect("every record has an id")
+                .to_string()
+        })
+        .collect()
 }
 
 fn jsonl(id: &str, text: &str) -> String {
@@ -37,7 +46,10 @@ fn jsonl(id: &str, text: &str) -> String {
 }
 
 fn is_annotation(r: &Value) -> bool {
-    r.get("error").is_none() && r["text"].is_string() && r["entities"].is_array() && r["claims"].is_array()
+    r.get("error").is_none()
+        && r["text"].is_string()
+        && r["entities"].is_array()
+        && r["claims"].is_array()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -62,9 +74,15 @@ fn missing_model_folder_is_named_with_the_fix() {
         .stdout("")
         .stderr(predicate::str::contains(missing.display().to_string()))
         .stderr(predicate::str::contains("cannot load the NER model"))
-        .stderr(predicate::str::contains("fix: check the folder given to --model"))
+        .stderr(predicate::str::contains(
+            "fix: check the folder given to --model",
+        ))
         .stderr(predicate::str::contains("pass --model DIR").not());
-    assert_eq!(fs::read_to_string(&out).unwrap(), "{\"id\":\"keep\"}\n", "a usage error leaves the output alone");
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        "{\"id\":\"keep\"}\n",
+        "a usage error leaves the output alone"
+    );
 
     // A folder that exists but holds no model.
     let empty = tempfile::tempdir().unwrap();
@@ -75,7 +93,9 @@ fn missing_model_folder_is_named_with_the_fix() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(empty.path().display().to_string()))
-        .stderr(predicate::str::contains("fix: check the folder given to --model"));
+        .stderr(predicate::str::contains(
+            "fix: check the folder given to --model",
+        ));
 
     // The same through the environment variable.
     portavoz()
@@ -85,7 +105,9 @@ fn missing_model_folder_is_named_with_the_fix() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(missing.display().to_string()))
-        .stderr(predicate::str::contains("fix: check the folder PORTAVOZ_MODEL names"));
+        .stderr(predicate::str::contains(
+            "fix: check the folder PORTAVOZ_MODEL names",
+        ));
 }
 
 /// A model folder with the shipped weights and tokenizer (linked) and the given config.json.
@@ -104,10 +126,26 @@ fn a_config_that_does_not_fit_is_a_usage_error_naming_the_field_not_a_panic() {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es/config.json");
     let good: Value = serde_json::from_str(&fs::read_to_string(shipped).unwrap()).unwrap();
     let cases = [
-        ("num_attention_heads", serde_json::json!(0), "num_attention_heads: 0 is out of range"),
-        ("num_attention_heads", serde_json::json!(7), "num_attention_heads: 7 heads do not divide hidden_size 384"),
-        ("hidden_size", serde_json::json!(768), "hidden_size: 768 disagrees with the weights"),
-        ("num_hidden_layers", serde_json::json!(6), "num_hidden_layers: 6 disagrees with the weights"),
+        (
+            "num_attention_heads",
+            serde_json::json!(0),
+            "num_attention_heads: 0 is out of range",
+        ),
+        (
+            "num_attention_heads",
+            serde_json::json!(7),
+            "num_attention_heads: 7 heads do not divide hidden_size 384",
+        ),
+        (
+            "hidden_size",
+            serde_json::json!(768),
+            "hidden_size: 768 disagrees with the weights",
+        ),
+        (
+            "num_hidden_layers",
+            serde_json::json!(6),
+            "num_hidden_layers: 6 disagrees with the weights",
+        ),
     ];
     for (field, value, message) in cases {
         let mut config = good.clone();
@@ -135,15 +173,27 @@ fn usage_errors_exit_2() {
     let nothing = dir.path().join("nothing.jsonl");
 
     portavoz().assert().code(2);
-    portavoz().args(["annotate", "--no-such-flag"]).assert().code(2);
-    portavoz().args(["annotate", "--format", "xml"]).assert().code(2);
-    portavoz().args(["annotate", "--batch-size", "0"]).assert().code(2);
+    portavoz()
+        .args(["annotate", "--no-such-flag"])
+        .assert()
+        .code(2);
+    portavoz()
+        .args(["annotate", "--format", "xml"])
+        .assert()
+        .code(2);
+    portavoz()
+        .args(["annotate", "--batch-size", "0"])
+        .assert()
+        .code(2);
     portavoz()
         .arg("annotate")
         .arg(&nothing)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(format!("input {} does not exist", nothing.display())));
+        .stderr(predicate::str::contains(format!(
+            "input {} does not exist",
+            nothing.display()
+        )));
     portavoz()
         .args(["annotate", "--resume"])
         .arg(&input)
@@ -156,7 +206,9 @@ fn usage_errors_exit_2() {
         .arg(&input)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--resume works with --format jsonl only"));
+        .stderr(predicate::str::contains(
+            "--resume works with --format jsonl only",
+        ));
     portavoz()
         .arg("annotate")
         .arg(&input)
@@ -173,8 +225,17 @@ fn usage_errors_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("holds no .txt files"));
     portavoz().args(["annotate", "-", "-"]).assert().code(2);
-    portavoz().arg("view").arg(&nothing).assert().code(2).stderr(predicate::str::contains("does not exist"));
-    assert_eq!(fs::read_to_string(&input).unwrap(), jsonl("a", SENTENCE), "inputs are never written");
+    portavoz()
+        .arg("view")
+        .arg(&nothing)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+    assert_eq!(
+        fs::read_to_string(&input).unwrap(),
+        jsonl("a", SENTENCE),
+        "inputs are never written"
+    );
 }
 
 #[test]
@@ -186,20 +247,30 @@ fn help_and_version() {
         .stdout(predicate::str::contains("--resume"))
         .stdout(predicate::str::contains("Exit status: 0"))
         .stdout(predicate::str::contains("\"error\": {\"source\""));
-    portavoz().arg("--version").assert().success().stdout(predicate::str::starts_with("portavoz "));
+    portavoz()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("portavoz "));
 }
 
 /// `--version` names the model's version and where `annotate` would load it from.
 #[test]
 fn version_names_the_model_and_its_folder() {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es");
-    let model_version = fs::read_to_string(shipped.join("VERSION")).unwrap().trim().to_string();
+    let model_version = fs::read_to_string(shipped.join("VERSION"))
+        .unwrap()
+        .trim()
+        .to_string();
     portavoz()
         .arg("--version")
         .env("PORTAVOZ_MODEL", &shipped)
         .assert()
         .success()
-        .stdout(predicate::str::starts_with(format!("portavoz {}\n", env!("CARGO_PKG_VERSION"))))
+        .stdout(predicate::str::starts_with(format!(
+            "portavoz {}\n",
+            env!("CARGO_PKG_VERSION")
+        )))
         .stdout(predicate::str::contains(format!(
             "model: portavoz-ner-es {model_version} from {} (named by PORTAVOZ_MODEL)",
             shipped.display()
@@ -211,7 +282,10 @@ fn version_names_the_model_and_its_folder() {
         .env("PORTAVOZ_CACHE", cache.path())
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("from {} (the crate's own models folder)", shipped.display())));
+        .stdout(predicate::str::contains(format!(
+            "from {} (the crate's own models folder)",
+            shipped.display()
+        )));
 }
 
 fn annotation_line(id: &str) -> String {
@@ -238,7 +312,15 @@ fn view_writes_a_self_contained_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("ann.jsonl");
     let error = "{\"id\":\"line-2\",\"error\":{\"source\":\"c.jsonl\",\"line\":2,\"reason\":\"malformed JSON\"}}\n";
-    fs::write(&input, format!("{}{error}{}", annotation_line("uno"), annotation_line("dos<b>"))).unwrap();
+    fs::write(
+        &input,
+        format!(
+            "{}{error}{}",
+            annotation_line("uno"),
+            annotation_line("dos<b>")
+        ),
+    )
+    .unwrap();
     let out = dir.path().join("report.html");
     portavoz()
         .arg("view")
@@ -247,11 +329,14 @@ fn view_writes_a_self_contained_report() {
         .arg(&out)
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("report of 2 documents and 1 error records"));
+        .stderr(predicate::str::contains(
+            "report of 2 documents and 1 error records",
+        ));
     let html = fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     assert!(html.contains("<title>portavoz report: ann.jsonl</title>"));
-    assert!(html.contains("<mark class=\"ent l-PER\" title=\"PER · Sergey Lavrov · score 0.98\">Lavrov"));
+    assert!(html
+        .contains("<mark class=\"ent l-PER\" title=\"PER · Sergey Lavrov · score 0.98\">Lavrov"));
     assert!(html.contains("▼ opposes sanciones"));
     assert!(html.contains("dos&lt;b&gt;"));
     assert!(html.contains("malformed JSON"));
@@ -261,7 +346,11 @@ fn view_writes_a_self_contained_report() {
 
 #[test]
 fn view_reads_stdin_and_reports_unreadable_lines() {
-    let input = format!("{}not json\n\n{}", annotation_line("a"), annotation_line("b"));
+    let input = format!(
+        "{}not json\n\n{}",
+        annotation_line("a"),
+        annotation_line("b")
+    );
     portavoz()
         .args(["view", "--title", "Prueba"])
         .write_stdin(input)
@@ -279,7 +368,9 @@ fn view_reads_stdin_and_reports_unreadable_lines() {
         .write_stdin(bad)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("invalid UTF-8 at byte 18 of the line"));
+        .stdout(predicate::str::contains(
+            "invalid UTF-8 at byte 18 of the line",
+        ));
 }
 
 #[test]
@@ -293,7 +384,9 @@ fn view_accepts_gold_records_without_byte_offsets() {
         .arg(&gold)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("Who took which stance toward whom"));
+        .stdout(predicate::str::contains(
+            "Who took which stance toward whom",
+        ));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -306,7 +399,13 @@ fn stdin_to_stdout_jsonl() {
         jsonl("a", SENTENCE),
         jsonl("c", "Moscú y Pekín firmaron un acuerdo.")
     );
-    let out = portavoz().arg("annotate").write_stdin(input).assert().code(0).get_output().clone();
+    let out = portavoz()
+        .arg("annotate")
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
     assert_eq!(ids(&recs), ["a", "line-2", "c"]);
     assert!(recs.iter().all(is_annotation), "{recs:?}");
@@ -319,17 +418,53 @@ fn stdin_to_stdout_jsonl() {
 #[test]
 fn annotate_reports_the_versions_that_made_the_output() {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/portavoz-ner-es");
-    let model_version = fs::read_to_string(shipped.join("VERSION")).unwrap().trim().to_string();
-    let out = portavoz().args(["annotate", "--model"]).arg(&shipped).write_stdin(jsonl("a", SENTENCE)).assert().code(0).get_output().clone();
+    let model_version = fs::read_to_string(shipped.join("VERSION"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let out = portavoz()
+        .args(["annotate", "--model"])
+        .arg(&shipped)
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     assert_eq!(ids(&records(&out.stdout)), ["a"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let made_by = format!("portavoz {}: model portavoz-ner-es {model_version} from {} (given explicitly)", env!("CARGO_PKG_VERSION"), shipped.display());
+    let made_by = format!(
+        "portavoz {}: model portavoz-ner-es {model_version} from {} (given explicitly)",
+        env!("CARGO_PKG_VERSION"),
+        shipped.display()
+    );
     assert!(stderr.starts_with(&made_by), "{stderr}");
-    let quiet = portavoz().args(["annotate", "--quiet"]).write_stdin(jsonl("a", SENTENCE)).assert().code(0).get_output().clone();
-    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
-    let html = portavoz().args(["annotate", "--quiet", "--format", "html"]).write_stdin(jsonl("a", SENTENCE)).assert().code(0).get_output().clone();
+    let quiet = portavoz()
+        .args(["annotate", "--quiet"])
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    let html = portavoz()
+        .args(["annotate", "--quiet", "--format", "html"])
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     let html = String::from_utf8_lossy(&html.stdout);
-    assert!(html.contains(&format!("portavoz {} · model portavoz-ner-es {model_version}", env!("CARGO_PKG_VERSION"))), "{html}");
+    assert!(
+        html.contains(&format!(
+            "portavoz {} · model portavoz-ner-es {model_version}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{html}"
+    );
 }
 
 /// Reads stdout lines on a thread, so a test can wait for each with a time limit.
@@ -361,7 +496,14 @@ fn stdin_streams_record_by_record() {
     let mut stdin = child.stdin.take().unwrap();
     let rx = line_reader(child.stdout.take().unwrap());
     let limit = Duration::from_secs(600);
-    for (i, text) in [SENTENCE, "", "Lavrov agregó que Moscú está dispuesta a negociar."].iter().enumerate() {
+    for (i, text) in [
+        SENTENCE,
+        "",
+        "Lavrov agregó que Moscú está dispuesta a negociar.",
+    ]
+    .iter()
+    .enumerate()
+    {
         let id = format!("r{i}");
         stdin.write_all(jsonl(&id, text).as_bytes()).unwrap();
         stdin.flush().unwrap();
@@ -370,7 +512,10 @@ fn stdin_streams_record_by_record() {
             Err(e) => {
                 drop(stdin);
                 let out = child.wait_with_output().unwrap();
-                panic!("no output for {id} ({e:?}); stderr: {}", String::from_utf8_lossy(&out.stderr));
+                panic!(
+                    "no output for {id} ({e:?}); stderr: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
         };
         let rec: Value = serde_json::from_str(&line).unwrap();
@@ -380,7 +525,10 @@ fn stdin_streams_record_by_record() {
     drop(stdin);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
-    assert!(rx.recv_timeout(Duration::from_secs(5)).is_err(), "nothing after the last record");
+    assert!(
+        rx.recv_timeout(Duration::from_secs(5)).is_err(),
+        "nothing after the last record"
+    );
 }
 
 #[test]
@@ -402,7 +550,9 @@ fn malformed_jsonl_line_gives_an_error_record_and_the_run_goes_on() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("corpus.jsonl:2: record \"line-2\": malformed JSON"))
+        .stderr(predicate::str::contains(
+            "corpus.jsonl:2: record \"line-2\": malformed JSON",
+        ))
         .stderr(predicate::str::contains("5 records: 2 annotated, 3 failed"));
     let recs = records(&fs::read(&out).unwrap());
     assert_eq!(ids(&recs), ["a", "line-2", "line-4", "d", "e"]);
@@ -416,9 +566,15 @@ fn malformed_jsonl_line_gives_an_error_record_and_the_run_goes_on() {
     assert!(is_annotation(&recs[0]) && is_annotation(&recs[4]));
     assert_eq!(recs[1]["error"]["line"], 2);
     assert_eq!(recs[1]["error"]["source"], input.display().to_string());
-    assert!(recs[1]["error"]["reason"].as_str().unwrap().starts_with("malformed JSON"));
+    assert!(recs[1]["error"]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("malformed JSON"));
     assert_eq!(recs[2]["error"]["line"], 4);
-    assert!(recs[2]["error"]["reason"].as_str().unwrap().contains("expected a JSON object"));
+    assert!(recs[2]["error"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("expected a JSON object"));
     assert_eq!(recs[3]["error"]["reason"], "missing \"text\" field");
 }
 
@@ -427,12 +583,24 @@ fn invalid_utf8_in_jsonl() {
     let mut input = jsonl("a", SENTENCE).into_bytes();
     input.extend_from_slice(b"{\"id\": \"b\", \"text\": \"Pek\xEDn\"}\n\xFF\xFE\n");
     input.extend_from_slice(jsonl("c", "Moscú").as_bytes());
-    let out = portavoz().args(["annotate", "--quiet"]).write_stdin(input).assert().code(1).get_output().clone();
+    let out = portavoz()
+        .args(["annotate", "--quiet"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
     assert_eq!(ids(&recs), ["a", "b", "line-3", "c"]);
     assert_eq!(recs[1]["error"]["line"], 2);
-    assert_eq!(recs[1]["error"]["reason"], "invalid UTF-8 at byte 24 of the line");
-    assert_eq!(recs[2]["error"]["reason"], "invalid UTF-8 at byte 0 of the line");
+    assert_eq!(
+        recs[1]["error"]["reason"],
+        "invalid UTF-8 at byte 24 of the line"
+    );
+    assert_eq!(
+        recs[2]["error"]["reason"],
+        "invalid UTF-8 at byte 0 of the line"
+    );
     assert!(is_annotation(&recs[3]));
     assert!(out.stderr.is_empty(), "--quiet");
 }
@@ -441,15 +609,32 @@ fn invalid_utf8_in_jsonl() {
 fn invalid_utf8_in_a_txt_file_of_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("b_bueno.txt"), SENTENCE).unwrap();
-    fs::write(dir.path().join("a_latin1.txt"), b"Mosc\xFA y Pek\xEDn firmaron un acuerdo.").unwrap();
+    fs::write(
+        dir.path().join("a_latin1.txt"),
+        b"Mosc\xFA y Pek\xEDn firmaron un acuerdo.",
+    )
+    .unwrap();
     fs::write(dir.path().join("c_vacio.txt"), "").unwrap();
     fs::write(dir.path().join("notas.md"), "no es un documento").unwrap();
-    let out = portavoz().arg("annotate").arg(dir.path()).assert().code(1).get_output().clone();
+    let out = portavoz()
+        .arg("annotate")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
     assert_eq!(ids(&recs), ["a_latin1", "b_bueno", "c_vacio"]);
     assert_eq!(recs[0]["error"]["reason"], "invalid UTF-8 at byte 4");
-    assert_eq!(recs[0]["error"]["line"], Value::Null, "the documented field is there, null for a whole file");
-    assert!(recs[0]["error"]["source"].as_str().unwrap().ends_with("a_latin1.txt"));
+    assert_eq!(
+        recs[0]["error"]["line"],
+        Value::Null,
+        "the documented field is there, null for a whole file"
+    );
+    assert!(recs[0]["error"]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("a_latin1.txt"));
     assert!(is_annotation(&recs[1]));
     assert_eq!(recs[1]["text"], SENTENCE);
     assert_eq!(recs[2]["text"], "");
@@ -458,8 +643,19 @@ fn invalid_utf8_in_a_txt_file_of_a_directory() {
 
 #[test]
 fn empty_documents_get_empty_annotations() {
-    let input = format!("{}{}{}", jsonl("vacio", ""), jsonl("blanco", " \n\t "), jsonl("a", SENTENCE));
-    let out = portavoz().arg("annotate").write_stdin(input).assert().code(0).get_output().clone();
+    let input = format!(
+        "{}{}{}",
+        jsonl("vacio", ""),
+        jsonl("blanco", " \n\t "),
+        jsonl("a", SENTENCE)
+    );
+    let out = portavoz()
+        .arg("annotate")
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
     assert_eq!(ids(&recs), ["vacio", "blanco", "a"]);
     for r in &recs[..2] {
@@ -475,7 +671,13 @@ fn missing_ids_get_line_numbers() {
     let input = format!(
         "{{\"text\": \"{SENTENCE}\"}}\n\n{{\"id\": null, \"text\": \"Moscú\"}}\n{{\"id\": 42, \"text\": \"Pekín\"}}\n"
     );
-    let out = portavoz().arg("annotate").write_stdin(input).assert().code(0).get_output().clone();
+    let out = portavoz()
+        .arg("annotate")
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     assert_eq!(ids(&records(&out.stdout)), ["line-1", "line-3", "42"]);
 
     // With several inputs, a generated id names its file.
@@ -483,8 +685,18 @@ fn missing_ids_get_line_numbers() {
     let (one, two) = (dir.path().join("uno.jsonl"), dir.path().join("dos.jsonl"));
     fs::write(&one, "{\"text\": \"Moscú\"}\n").unwrap();
     fs::write(&two, "{\"text\": \"Pekín\"}\n").unwrap();
-    let out = portavoz().arg("annotate").arg(&one).arg(&two).assert().code(0).get_output().clone();
-    assert_eq!(ids(&records(&out.stdout)), ["uno.jsonl:line-1", "dos.jsonl:line-1"]);
+    let out = portavoz()
+        .arg("annotate")
+        .arg(&one)
+        .arg(&two)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert_eq!(
+        ids(&records(&out.stdout)),
+        ["uno.jsonl:line-1", "dos.jsonl:line-1"]
+    );
 }
 
 fn corpus(n: usize) -> String {
@@ -510,13 +722,27 @@ fn resume_after_a_kill_writes_each_record_once_in_order() {
     let input = dir.path().join("corpus.jsonl");
     fs::write(&input, corpus(8)).unwrap();
     let out = dir.path().join("out.jsonl");
-    portavoz().args(["annotate", "--quiet", "--batch-size", "2"]).arg(&input).arg("-o").arg(&out).assert().code(1);
+    portavoz()
+        .args(["annotate", "--quiet", "--batch-size", "2"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
     let full = fs::read(&out).unwrap();
     let expected = ids(&records(&full));
-    assert_eq!(expected, ["doc-0", "doc-1", "doc-2", "line-4", "doc-4", "doc-5", "doc-6", "doc-7"]);
+    assert_eq!(
+        expected,
+        ["doc-0", "doc-1", "doc-2", "line-4", "doc-4", "doc-5", "doc-6", "doc-7"]
+    );
 
     // A kill in the middle of the 6th record: 5 complete lines and part of one.
-    let ends: Vec<usize> = full.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i + 1).collect();
+    let ends: Vec<usize> = full
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+        .collect();
     let cut = ends[4] + (ends[5] - ends[4]) / 2;
     fs::write(&out, &full[..cut]).unwrap();
     portavoz()
@@ -530,7 +756,9 @@ fn resume_after_a_kill_writes_each_record_once_in_order() {
         .stderr(predicate::str::contains("dropped a partial last line"))
         .stderr(predicate::str::contains("8 records: 3 annotated, 0 failed"))
         .stderr(predicate::str::contains("5 already in the output (resume)"))
-        .stderr(predicate::str::contains("1 error records from the earlier run"));
+        .stderr(predicate::str::contains(
+            "1 error records from the earlier run",
+        ));
     let resumed = records(&fs::read(&out).unwrap());
     assert_eq!(ids(&resumed), expected);
     let full_recs = records(&full);
@@ -540,7 +768,13 @@ fn resume_after_a_kill_writes_each_record_once_in_order() {
 
     // Resuming a finished run adds nothing, and still fails for the error record in the output
     // (unless told to allow record errors); resuming with no output file starts afresh.
-    portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&out).assert().code(1);
+    portavoz()
+        .args(["annotate", "--quiet", "--resume"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
     portavoz()
         .args(["annotate", "--quiet", "--resume", "--allow-record-errors"])
         .arg(&input)
@@ -550,20 +784,41 @@ fn resume_after_a_kill_writes_each_record_once_in_order() {
         .code(0);
     assert_eq!(ids(&records(&fs::read(&out).unwrap())), expected);
     let fresh = dir.path().join("fresh.jsonl");
-    portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&fresh).assert().code(1);
+    portavoz()
+        .args(["annotate", "--quiet", "--resume"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&fresh)
+        .assert()
+        .code(1);
     assert_eq!(ids(&records(&fs::read(&fresh).unwrap())), expected);
 }
 
 #[test]
 fn json_and_html_formats() {
-    let input = format!("{}not json\n{}", jsonl("a", SENTENCE), jsonl("b", "Moscú y Pekín."));
-    let out = portavoz().args(["annotate", "--format", "json"]).write_stdin(input.clone()).assert().code(1).get_output().clone();
+    let input = format!(
+        "{}not json\n{}",
+        jsonl("a", SENTENCE),
+        jsonl("b", "Moscú y Pekín.")
+    );
+    let out = portavoz()
+        .args(["annotate", "--format", "json"])
+        .write_stdin(input.clone())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON array");
     assert_eq!(ids(v.as_array().unwrap()), ["a", "line-2", "b"]);
 
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("r.html");
-    portavoz().args(["annotate", "--quiet", "--format", "html", "-o"]).arg(&html).write_stdin(input).assert().code(1);
+    portavoz()
+        .args(["annotate", "--quiet", "--format", "html", "-o"])
+        .arg(&html)
+        .write_stdin(input)
+        .assert()
+        .code(1);
     let html = fs::read_to_string(html).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     assert!(html.contains("Who took which stance toward whom"));
@@ -589,36 +844,100 @@ fn progress_lines_when_stderr_is_not_a_terminal() {
 #[test]
 fn seed_readouts_directory() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
-    let out = portavoz().args(["annotate", "--quiet"]).arg(&seeds).assert().code(0).get_output().clone();
+    let out = portavoz()
+        .args(["annotate", "--quiet"])
+        .arg(&seeds)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
-    assert_eq!(ids(&recs), ["000_f769a305aa255460", "001_0ae4057f2a729d92", "004_0c1d86c61138dfca"]);
-    assert!(recs.iter().all(|r| !r["entities"].as_array().unwrap().is_empty()), "the seeds name people and states");
+    assert_eq!(
+        ids(&recs),
+        [
+            "000_f769a305aa255460",
+            "001_0ae4057f2a729d92",
+            "004_0c1d86c61138dfca"
+        ]
+    );
+    assert!(
+        recs.iter()
+            .all(|r| !r["entities"].as_array().unwrap().is_empty()),
+        "the seeds name people and states"
+    );
 }
 
 #[test]
 fn conllu_output_has_one_newdoc_per_record_and_an_error_comment_for_a_bad_line() {
-    let input = format!("{}not json\n{}", jsonl("a", SENTENCE), jsonl("b", "Rusia apoya el diálogo."));
-    let out = portavoz().args(["annotate", "--quiet", "--format", "conllu"]).write_stdin(input).assert().code(1).get_output().stdout.clone();
+    let input = format!(
+        "{}not json\n{}",
+        jsonl("a", SENTENCE),
+        jsonl("b", "Rusia apoya el diálogo.")
+    );
+    let out = portavoz()
+        .args(["annotate", "--quiet", "--format", "conllu"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
-    let newdocs: Vec<&str> = text.lines().filter(|l| l.starts_with("# newdoc id = ")).collect();
-    assert_eq!(newdocs, vec!["# newdoc id = a", "# newdoc id = line-2", "# newdoc id = b"]);
+    let newdocs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("# newdoc id = "))
+        .collect();
+    assert_eq!(
+        newdocs,
+        vec!["# newdoc id = a", "# newdoc id = line-2", "# newdoc id = b"]
+    );
     assert!(text.contains("# error = "), "{text}");
     let sentences = portavoz::syntax::conllu::read(&text).expect("valid CoNLL-U");
-    assert!(sentences.iter().any(|s| s.words.iter().any(|w| w.form == "dijo" && w.lemma == "decir" && w.deprel == "root")), "{text}");
-    assert!(sentences.iter().any(|s| s.words.iter().any(|w| w.misc.contains("Entity=B-PER"))), "{text}");
+    assert!(
+        sentences.iter().any(|s| s
+            .words
+            .iter()
+            .any(|w| w.form == "dijo" && w.lemma == "decir" && w.deprel == "root")),
+        "{text}"
+    );
+    assert!(
+        sentences
+            .iter()
+            .any(|s| s.words.iter().any(|w| w.misc.contains("Entity=B-PER"))),
+        "{text}"
+    );
 }
 
 #[test]
 fn tokens_flag_adds_the_parse_to_jsonl() {
-    let out = portavoz().args(["annotate", "--quiet", "--tokens"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
+    let out = portavoz()
+        .args(["annotate", "--quiet", "--tokens"])
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let recs = records(&out);
     let tokens = recs[0]["tokens"].as_array().expect("tokens");
     let dijo = tokens.iter().find(|t| t["form"] == "dijo").expect("dijo");
     assert_eq!(dijo["lemma"], "decir");
     assert_eq!(dijo["deprel"], "root");
-    assert!(recs[0]["sentences"].as_array().is_some_and(|s| !s.is_empty()));
-    let plain = portavoz().args(["annotate", "--quiet"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
-    assert!(records(&plain)[0].get("tokens").is_none(), "no tokens unless asked");
+    assert!(recs[0]["sentences"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty()));
+    let plain = portavoz()
+        .args(["annotate", "--quiet"])
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        records(&plain)[0].get("tokens").is_none(),
+        "no tokens unless asked"
+    );
 }
 
 #[test]
@@ -644,13 +963,20 @@ fn a_second_writer_of_the_same_output_fails_at_once_and_changes_nothing() {
     // Wait until the first writer has written its first record (it holds the lock by then).
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while fs::read_to_string(&out).map_or(true, |t| !t.ends_with('\n')) {
-        assert!(std::time::Instant::now() < deadline, "the first writer wrote nothing");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first writer wrote nothing"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let before = fs::read_to_string(&out).unwrap();
     for resume in [false, true] {
         let mut second = portavoz();
-        second.args(["annotate", "--quiet"]).arg(&input).arg("-o").arg(&out);
+        second
+            .args(["annotate", "--quiet"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&out);
         if resume {
             second.arg("--resume");
         }
@@ -658,8 +984,14 @@ fn a_second_writer_of_the_same_output_fails_at_once_and_changes_nothing() {
             .timeout(Duration::from_secs(120))
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("is being written by another process"));
-        assert_eq!(fs::read_to_string(&out).unwrap(), before, "the second writer changed nothing");
+            .stderr(predicate::str::contains(
+                "is being written by another process",
+            ));
+        assert_eq!(
+            fs::read_to_string(&out).unwrap(),
+            before,
+            "the second writer changed nothing"
+        );
     }
 
     // Once the first writer is done, the lock is gone.
@@ -667,7 +999,13 @@ fn a_second_writer_of_the_same_output_fails_at_once_and_changes_nothing() {
     drop(stdin);
     assert!(first.wait().unwrap().success());
     assert_eq!(ids(&records(&fs::read(&out).unwrap())), ["uno", "dos"]);
-    portavoz().args(["annotate", "--quiet", "--resume"]).arg(&input).arg("-o").arg(&out).assert().code(0);
+    portavoz()
+        .args(["annotate", "--quiet", "--resume"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0);
     assert_eq!(ids(&records(&fs::read(&out).unwrap())), ["uno", "dos", "a"]);
 }
 
@@ -681,9 +1019,19 @@ fn every_entry_of_a_folder_is_accounted_for() {
     fs::create_dir(root.join("d_carpeta.txt")).unwrap();
     std::os::unix::fs::symlink(root.join("a_bueno.txt"), root.join("e_enlace.txt")).unwrap();
     fs::write(root.join("notas.md"), "no es un documento").unwrap();
-    let out = portavoz().arg("annotate").arg(root).assert().code(1).get_output().clone();
+    let out = portavoz()
+        .arg("annotate")
+        .arg(root)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
-    assert_eq!(ids(&recs), ["a_bueno", "b_colgante", "c_bucle", "d_carpeta", "e_enlace"], "name order");
+    assert_eq!(
+        ids(&recs),
+        ["a_bueno", "b_colgante", "c_bucle", "d_carpeta", "e_enlace"],
+        "name order"
+    );
     assert!(is_annotation(&recs[0]));
     let reason = |i: usize| recs[i]["error"]["reason"].as_str().unwrap().to_string();
     assert!(reason(1).starts_with("dangling symlink"), "{}", reason(1));
@@ -696,14 +1044,23 @@ fn every_entry_of_a_folder_is_accounted_for() {
     assert!(is_annotation(&recs[4]), "a symlink to a file is read");
     assert_eq!(recs[4]["text"], SENTENCE);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("skipped 1 folder entries not named *.txt"), "{stderr}");
+    assert!(
+        stderr.contains("skipped 1 folder entries not named *.txt"),
+        "{stderr}"
+    );
     assert!(stderr.contains("notas.md"), "{stderr}");
 }
 
 #[test]
 fn members_other_than_id_and_text_are_not_read() {
     let input = "{\"id\": \"a\", \"n\": 1e400, \"meta\": {\"x\": [1, 2, {\"y\": 1e999}]}, \"text\": \"Moscú\"}\n";
-    let out = portavoz().args(["annotate", "--quiet"]).write_stdin(input).assert().code(0).get_output().clone();
+    let out = portavoz()
+        .args(["annotate", "--quiet"])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
     let recs = records(&out.stdout);
     assert!(is_annotation(&recs[0]), "{:?}", recs[0]);
     assert_eq!(recs[0]["text"], "Moscú");
@@ -711,10 +1068,22 @@ fn members_other_than_id_and_text_are_not_read() {
 
 #[test]
 fn no_syntax_skips_the_parse_and_refuses_conllu() {
-    let out = portavoz().args(["annotate", "--quiet", "--no-syntax"]).write_stdin(jsonl("a", SENTENCE)).assert().success().get_output().stdout.clone();
+    let out = portavoz()
+        .args(["annotate", "--quiet", "--no-syntax"])
+        .write_stdin(jsonl("a", SENTENCE))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let recs = records(&out);
     assert!(is_annotation(&recs[0]));
-    assert!(recs[0]["entities"].as_array().is_some_and(|e| !e.is_empty()), "entities still found");
+    assert!(
+        recs[0]["entities"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "entities still found"
+    );
     portavoz()
         .args(["annotate", "--quiet", "--no-syntax", "--format", "conllu"])
         .write_stdin(jsonl("a", SENTENCE))

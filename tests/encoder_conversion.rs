@@ -13,7 +13,9 @@ use std::path::Path;
 
 use portavoz::ner::encode::WordEncoder;
 use portavoz::ner::store;
-use portavoz::ner::xlmr::{token_classifier_config, Architecture, XlmrTagger, CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
+use portavoz::ner::xlmr::{
+    token_classifier_config, Architecture, XlmrTagger, CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
+};
 use portavoz::Error;
 use rust_bert::bert::BertConfig;
 use serde_json::Value;
@@ -48,20 +50,28 @@ fn fixture() -> Value {
 }
 
 fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array().expect("a list of numbers").iter().map(|x| x.as_f64().expect("a number")).collect()
+    v.as_array()
+        .expect("a list of numbers")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect()
 }
 
 /// The base encoder folder loaded into rust-bert, reporting every layer's output.
 fn load_base_encoder(dir: &Path) -> XlmrTagger {
     let config_path = dir.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&config_path).unwrap_or_else(|e| panic!("{}: {e}", config_path.display()));
-    let mut config: BertConfig = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", config_path.display()));
+    let text = std::fs::read_to_string(&config_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", config_path.display()));
+    let mut config: BertConfig =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", config_path.display()));
     config.output_hidden_states = Some(true);
     let mut tagger = XlmrTagger::new(config, Device::Cpu).expect("model from config.json");
     let weights = dir.join(WEIGHTS_FILE);
     let (tensors, _) = store::read(&weights).unwrap_or_else(|e| panic!("{e}"));
     // The base folder has no classifier head; every encoder variable must be there.
-    tagger.set_weights(tensors, true, &weights).unwrap_or_else(|e| panic!("{e}"));
+    tagger
+        .set_weights(tensors, true, &weights)
+        .unwrap_or_else(|e| panic!("{e}"));
     tagger
 }
 
@@ -77,7 +87,11 @@ fn final_hidden_states(tagger: &XlmrTagger, ids: &[Vec<i64>]) -> Tensor {
     let shape = [ids.len() as i64, width as i64];
     let input = Tensor::from_slice(&flat_ids).view(shape);
     let mask = Tensor::from_slice(&flat_mask).view(shape);
-    let out = tch::no_grad(|| tagger.model.forward_t(Some(&input), Some(&mask), None, None, None, false));
+    let out = tch::no_grad(|| {
+        tagger
+            .model
+            .forward_t(Some(&input), Some(&mask), None, None, None, false)
+    });
     let states = out.all_hidden_states.expect("output_hidden_states was set");
     assert_eq!(states.len(), 12, "one hidden state per layer");
     states.last().unwrap().to_kind(Kind::Double)
@@ -96,13 +110,19 @@ impl Diffs {
         self.first.max(self.norm).max(self.mean)
     }
     fn merge(self, o: Diffs) -> Diffs {
-        Diffs { first: self.first.max(o.first), norm: self.norm.max(o.norm), mean: self.mean.max(o.mean) }
+        Diffs {
+            first: self.first.max(o.first),
+            norm: self.norm.max(o.norm),
+            mean: self.mean.max(o.mean),
+        }
     }
 }
 
 fn compare(states: &Tensor, reference: &Value, first_dims: usize) -> Diffs {
     let (seq, hidden) = states.size2().unwrap();
-    let rows: Vec<Vec<f64>> = (0..seq).map(|t| Vec::<f64>::try_from(states.get(t)).unwrap()).collect();
+    let rows: Vec<Vec<f64>> = (0..seq)
+        .map(|t| Vec::<f64>::try_from(states.get(t)).unwrap())
+        .collect();
     let want_first = reference["first"].as_array().unwrap();
     let want_norms = numbers(&reference["norms"]);
     let want_mean = numbers(&reference["mean"]);
@@ -140,20 +160,42 @@ fn converted_encoder_matches_pytorch_reference() {
     assert!(sentences.len() >= 3);
 
     // 1. The pruned tokenizer splits every sentence into the very pieces the original does.
-    let pruned = Tokenizer::from_file(model_dir.join(TOKENIZER_FILE)).expect("pruned tokenizer.json");
+    let pruned =
+        Tokenizer::from_file(model_dir.join(TOKENIZER_FILE)).expect("pruned tokenizer.json");
     let original = Tokenizer::from_file(&original_tokenizer).expect("original tokenizer.json");
-    assert_eq!(original.get_vocab_size(true), 250_002, "original vocabulary");
+    assert_eq!(
+        original.get_vocab_size(true),
+        250_002,
+        "original vocabulary"
+    );
     let mut inputs: Vec<Vec<i64>> = Vec::new();
     for s in sentences {
         let text = s["text"].as_str().unwrap();
         let ids_ref: Vec<u32> = numbers(&s["ids"]).into_iter().map(|x| x as u32).collect();
         let ids_orig = original.encode(text, true).unwrap().get_ids().to_vec();
-        assert_eq!(ids_orig, ids_ref, "the original tokenizer does not reproduce the fixture's ids for {text:?}");
+        assert_eq!(
+            ids_orig, ids_ref,
+            "the original tokenizer does not reproduce the fixture's ids for {text:?}"
+        );
         let ids_pruned = pruned.encode(text, true).unwrap().get_ids().to_vec();
-        let pieces_pruned: Vec<String> = ids_pruned.iter().map(|&i| pruned.id_to_token(i).unwrap_or_default()).collect();
-        let pieces_orig: Vec<String> = ids_ref.iter().map(|&i| original.id_to_token(i).unwrap_or_default()).collect();
-        assert_eq!(pieces_pruned, pieces_orig, "pruned and original pieces differ for {text:?}");
-        let fixture_pieces: Vec<String> = s["pieces"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+        let pieces_pruned: Vec<String> = ids_pruned
+            .iter()
+            .map(|&i| pruned.id_to_token(i).unwrap_or_default())
+            .collect();
+        let pieces_orig: Vec<String> = ids_ref
+            .iter()
+            .map(|&i| original.id_to_token(i).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            pieces_pruned, pieces_orig,
+            "pruned and original pieces differ for {text:?}"
+        );
+        let fixture_pieces: Vec<String> = s["pieces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
         assert_eq!(pieces_orig, fixture_pieces);
         inputs.push(ids_pruned.iter().map(|&i| i as i64).collect());
     }
@@ -165,7 +207,12 @@ fn converted_encoder_matches_pytorch_reference() {
         let words: Vec<&str> = s["text"].as_str().unwrap().split_whitespace().collect();
         let encoded = encoder.encode_words(&words).expect("encode_words");
         let flat: Vec<i64> = encoded.pieces.iter().flatten().map(|&i| i as i64).collect();
-        assert_eq!(flat, ids[1..ids.len() - 1], "WordEncoder splits {:?} differently from the plain tokenizer", s["text"]);
+        assert_eq!(
+            flat,
+            ids[1..ids.len() - 1],
+            "WordEncoder splits {:?} differently from the plain tokenizer",
+            s["text"]
+        );
     }
 
     // 2. The encoder's final hidden states, one sentence at a time and as one padded batch.
@@ -174,7 +221,13 @@ fn converted_encoder_matches_pytorch_reference() {
     for (s, ids) in sentences.iter().zip(&inputs) {
         let states = final_hidden_states(&tagger, std::slice::from_ref(ids)).get(0);
         let d = compare(&states, s, first_dims);
-        println!("{:>4} tokens: max |diff| first {first_dims} dims {:.2e}, norms {:.2e}, mean {:.2e}", ids.len(), d.first, d.norm, d.mean);
+        println!(
+            "{:>4} tokens: max |diff| first {first_dims} dims {:.2e}, norms {:.2e}, mean {:.2e}",
+            ids.len(),
+            d.first,
+            d.norm,
+            d.mean
+        );
         alone = alone.merge(d);
     }
     let batch = final_hidden_states(&tagger, &inputs);
@@ -184,20 +237,39 @@ fn converted_encoder_matches_pytorch_reference() {
         batched = batched.merge(compare(&states, s, first_dims));
     }
     println!("one at a time: {alone:?}\npadded batch:  {batched:?}");
-    assert!(alone.max() <= TOLERANCE, "converted encoder differs from the reference by {:.3e} (> {TOLERANCE:e}): {alone:?}", alone.max());
-    assert!(batched.max() <= TOLERANCE, "padded batch differs from the reference by {:.3e} (> {TOLERANCE:e}): {batched:?}", batched.max());
+    assert!(
+        alone.max() <= TOLERANCE,
+        "converted encoder differs from the reference by {:.3e} (> {TOLERANCE:e}): {alone:?}",
+        alone.max()
+    );
+    assert!(
+        batched.max() <= TOLERANCE,
+        "padded batch differs from the reference by {:.3e} (> {TOLERANCE:e}): {batched:?}",
+        batched.max()
+    );
 }
 
 /// A tiny model folder (random weights) written by the crate itself.
 fn tiny_model(dir: &Path) {
-    let arch = Architecture { hidden: 32, layers: 1, heads: 2, ffn: 64, vocab: 10, max_positions: 16, type_vocab: 1 };
+    let arch = Architecture {
+        hidden: 32,
+        layers: 1,
+        heads: 2,
+        ffn: 64,
+        vocab: 10,
+        max_positions: 16,
+        type_vocab: 1,
+    };
     let tagger = XlmrTagger::new(token_classifier_config(arch), Device::Cpu).unwrap();
     tagger.save(dir, false, &Default::default()).unwrap();
 }
 
 fn expect_missing(result: Result<impl Sized, Error>, file: &str) {
     match result {
-        Err(e @ Error::ModelMissing { .. }) => assert!(e.to_string().contains(file), "message does not name {file}: {e}"),
+        Err(e @ Error::ModelMissing { .. }) => assert!(
+            e.to_string().contains(file),
+            "message does not name {file}: {e}"
+        ),
         Err(e) => panic!("expected ModelMissing naming {file}, got {e:?}"),
         Ok(_) => panic!("expected ModelMissing naming {file}, got a model"),
     }
@@ -205,7 +277,10 @@ fn expect_missing(result: Result<impl Sized, Error>, file: &str) {
 
 fn expect_corrupt(result: Result<impl Sized, Error>, file: &str) {
     match result {
-        Err(e @ Error::ModelCorrupt { .. }) => assert!(e.to_string().contains(file), "message does not name {file}: {e}"),
+        Err(e @ Error::ModelCorrupt { .. }) => assert!(
+            e.to_string().contains(file),
+            "message does not name {file}: {e}"
+        ),
         Err(e) => panic!("expected ModelCorrupt naming {file}, got {e:?}"),
         Ok(_) => panic!("expected ModelCorrupt naming {file}, got a model"),
     }
@@ -238,8 +313,19 @@ fn missing_or_corrupt_model_folder_is_a_clear_error() {
 
     // Weights of another architecture: the shape mismatch is reported, naming the file.
     let other = tmp.path().join("other");
-    let arch = Architecture { hidden: 64, layers: 1, heads: 2, ffn: 64, vocab: 10, max_positions: 16, type_vocab: 1 };
-    XlmrTagger::new(token_classifier_config(arch), Device::Cpu).unwrap().save(&other, false, &Default::default()).unwrap();
+    let arch = Architecture {
+        hidden: 64,
+        layers: 1,
+        heads: 2,
+        ffn: 64,
+        vocab: 10,
+        max_positions: 16,
+        type_vocab: 1,
+    };
+    XlmrTagger::new(token_classifier_config(arch), Device::Cpu)
+        .unwrap()
+        .save(&other, false, &Default::default())
+        .unwrap();
     std::fs::copy(other.join(WEIGHTS_FILE), &weights).unwrap();
     expect_corrupt(XlmrTagger::load(&dir, Device::Cpu), WEIGHTS_FILE);
     std::fs::write(&weights, &good).unwrap();

@@ -37,20 +37,90 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "Marín", "Ignacio", "Lin Hao", "Gutiérrez", "Rusia", "China", "Estados Unidos", "EE. UU.", "Unión Europea",
-    "Venezuela", "Pekín", "Moscú", "dijo", "afirmó", "enfatizó", "señaló", "según", "rechaza", "apoya", "condenó",
-    "se opone al", "aboga por", "que", "el", "la", "los", "de", "del", "en", "y", "no", "ministro", "canciller",
-    "la parte rusa", "ambas partes", "el Gobierno de", "Sr.", "núm.", "unilateralismo", "diálogo", "sanciones",
-    "presidente", "J.", "3.5", "2024", "ruso", "china", "—dijo", "declaró",
+    "Marín",
+    "Ignacio",
+    "Lin Hao",
+    "Gutiérrez",
+    "Rusia",
+    "China",
+    "Estados Unidos",
+    "EE. UU.",
+    "Unión Europea",
+    "Venezuela",
+    "Pekín",
+    "Moscú",
+    "dijo",
+    "afirmó",
+    "enfatizó",
+    "señaló",
+    "según",
+    "rechaza",
+    "apoya",
+    "condenó",
+    "se opone al",
+    "aboga por",
+    "que",
+    "el",
+    "la",
+    "los",
+    "de",
+    "del",
+    "en",
+    "y",
+    "no",
+    "ministro",
+    "canciller",
+    "la parte rusa",
+    "ambas partes",
+    "el Gobierno de",
+    "Sr.",
+    "núm.",
+    "unilateralismo",
+    "diálogo",
+    "sanciones",
+    "presidente",
+    "J.",
+    "3.5",
+    "2024",
+    "ruso",
+    "china",
+    "—dijo",
+    "declaró",
 ];
 const MARKS: &[&str] = &[
-    " ", " ", " ", "  ", ", ", ". ", ".", "? ", "! ", "… ", ": ", "; ", "\n", "\n\n", "«", "»", "“", "”", "\"", "'", "(",
-    ")", "¿", "¡", "—", "–", "-", "\t", "\r\n",
+    " ", " ", " ", "  ", ", ", ". ", ".", "? ", "! ", "… ", ": ", "; ", "\n", "\n\n", "«", "»",
+    "“", "”", "\"", "'", "(", ")", "¿", "¡", "—", "–", "-", "\t", "\r\n",
 ];
 const ODD: &[&str] = &[
-    "\u{301}", "\u{303}", "\u{200D}", "\u{200B}", "\u{200C}", "\u{2060}", "\u{FEFF}", "\u{AD}", "😀", "👍🏽", "🇷🇺",
-    "👨\u{200D}👩\u{200D}👧", "漢字", "العربية", "ελληνικά", "\u{0}", "\u{7}", "\u{85}", "\u{2028}", "\u{2029}",
-    "\u{A0}", "\u{3000}", "\u{FFFD}", "\u{10FFFF}", "ß", "İ", "ﬁ", "Å", "\u{1F3FB}",
+    "\u{301}",
+    "\u{303}",
+    "\u{200D}",
+    "\u{200B}",
+    "\u{200C}",
+    "\u{2060}",
+    "\u{FEFF}",
+    "\u{AD}",
+    "😀",
+    "👍🏽",
+    "🇷🇺",
+    "👨\u{200D}👩\u{200D}👧",
+    "漢字",
+    "العربية",
+    "ελληνικά",
+    "\u{0}",
+    "\u{7}",
+    "\u{85}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{A0}",
+    "\u{3000}",
+    "\u{FFFD}",
+    "\u{10FFFF}",
+    "ß",
+    "İ",
+    "ﬁ",
+    "Å",
+    "\u{1F3FB}",
 ];
 
 /// A text of `pieces` random pieces.
@@ -78,13 +148,23 @@ fn random_char(rng: &mut Rng) -> char {
     }
 }
 
-const LABELS: [Label; 5] = [Label::Per, Label::Loc, Label::Org, Label::Misc, Label::State];
+const LABELS: [Label; 5] = [
+    Label::Per,
+    Label::Loc,
+    Label::Org,
+    Label::Misc,
+    Label::State,
+];
 
 /// Entity spans over `text`: mostly on character boundaries (possibly empty, overlapping,
 /// over spaces and punctuation), some with offsets that are out of range, inside a character,
 /// reversed, or whose code point offsets disagree with their byte offsets.
 fn random_entities(rng: &mut Rng, text: &str) -> Vec<Entity> {
-    let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .collect();
     let count = rng.below(8);
     (0..count)
         .map(|_| {
@@ -98,21 +178,32 @@ fn random_entities(rng: &mut Rng, text: &str) -> Vec<Entity> {
                 2 => b0 = b0.saturating_add(1),
                 _ => {}
             }
-            let chars = |b: usize| text.get(..b.min(text.len())).map_or(b, |s| s.chars().count());
+            let chars = |b: usize| {
+                text.get(..b.min(text.len()))
+                    .map_or(b, |s| s.chars().count())
+            };
             let (mut start, end) = (chars(b0), chars(b1));
             if rng.below(12) == 0 {
                 start += rng.below(4);
             }
             let slice = text.get(b0..b1).unwrap_or("").to_string();
             Entity {
-                text: if rng.below(10) == 0 { "otra cosa".into() } else { slice.clone() },
+                text: if rng.below(10) == 0 {
+                    "otra cosa".into()
+                } else {
+                    slice.clone()
+                },
                 label: *rng.pick(&LABELS),
                 start,
                 end,
                 byte_start: b0,
                 byte_end: b1,
                 score: rng.below(1000) as f32 / 1000.0,
-                canonical: if rng.below(4) == 0 { rng.pick(WORDS).to_string() } else { slice },
+                canonical: if rng.below(4) == 0 {
+                    rng.pick(WORDS).to_string()
+                } else {
+                    slice
+                },
             }
         })
         .collect()
@@ -120,27 +211,39 @@ fn random_entities(rng: &mut Rng, text: &str) -> Vec<Entity> {
 
 /// The code points `start..end` of `text`, if in range.
 fn char_slice(text: &str, start: usize, end: usize) -> Option<String> {
-    (start <= end && end <= text.chars().count()).then(|| text.chars().skip(start).take(end - start).collect())
+    (start <= end && end <= text.chars().count())
+        .then(|| text.chars().skip(start).take(end - start).collect())
 }
 
 fn check_segmentation(text: &str, seg: &Segmentation) -> Result<(), String> {
     let mut previous_end = 0;
     for (i, s) in seg.sentences.iter().enumerate() {
         let span = s.span;
-        let bytes = text.get(span.byte_start..span.byte_end).ok_or(format!("sentence {i}: bytes {span:?} do not slice"))?;
+        let bytes = text
+            .get(span.byte_start..span.byte_end)
+            .ok_or(format!("sentence {i}: bytes {span:?} do not slice"))?;
         if char_slice(text, span.start, span.end).as_deref() != Some(bytes) {
-            return Err(format!("sentence {i}: code points and bytes disagree: {span:?}"));
+            return Err(format!(
+                "sentence {i}: code points and bytes disagree: {span:?}"
+            ));
         }
         if span.byte_start < previous_end || span.is_empty() {
-            return Err(format!("sentence {i}: empty, or overlaps the one before: {span:?}"));
+            return Err(format!(
+                "sentence {i}: empty, or overlaps the one before: {span:?}"
+            ));
         }
         if s.paragraph >= seg.paragraphs.len() {
-            return Err(format!("sentence {i}: paragraph {} does not exist", s.paragraph));
+            return Err(format!(
+                "sentence {i}: paragraph {} does not exist",
+                s.paragraph
+            ));
         }
         previous_end = span.byte_end;
     }
     for (i, p) in seg.paragraphs.iter().enumerate() {
-        let bytes = text.get(p.byte_start..p.byte_end).ok_or(format!("paragraph {i}: bytes do not slice"))?;
+        let bytes = text
+            .get(p.byte_start..p.byte_end)
+            .ok_or(format!("paragraph {i}: bytes do not slice"))?;
         if char_slice(text, p.start, p.end).as_deref() != Some(bytes) {
             return Err(format!("paragraph {i}: code points and bytes disagree"));
         }
@@ -153,12 +256,21 @@ fn check_annotation(text: &str, a: &Annotation) -> Result<(), String> {
         return Err("the annotation's text is not the input text".into());
     }
     for (i, e) in a.entities.iter().enumerate() {
-        let bytes = text.get(e.byte_start..e.byte_end).ok_or(format!("entity {i}: bytes {}..{} do not slice", e.byte_start, e.byte_end))?;
+        let bytes = text.get(e.byte_start..e.byte_end).ok_or(format!(
+            "entity {i}: bytes {}..{} do not slice",
+            e.byte_start, e.byte_end
+        ))?;
         if bytes != e.text {
-            return Err(format!("entity {i}: bytes give {bytes:?}, the entity says {:?}", e.text));
+            return Err(format!(
+                "entity {i}: bytes give {bytes:?}, the entity says {:?}",
+                e.text
+            ));
         }
         if char_slice(text, e.start, e.end).as_deref() != Some(bytes) {
-            return Err(format!("entity {i}: code points {}..{} do not give {bytes:?}", e.start, e.end));
+            return Err(format!(
+                "entity {i}: code points {}..{} do not give {bytes:?}",
+                e.start, e.end
+            ));
         }
         if e.text.is_empty() || e.canonical.is_empty() {
             return Err(format!("entity {i}: empty text or canonical name"));
@@ -166,12 +278,20 @@ fn check_annotation(text: &str, a: &Annotation) -> Result<(), String> {
     }
     for (i, c) in a.claims.iter().enumerate() {
         if char_slice(text, c.content_start, c.content_end).as_deref() != Some(c.content.as_str()) {
-            return Err(format!("claim {i}: content {}..{} does not give {:?}", c.content_start, c.content_end, c.content));
+            return Err(format!(
+                "claim {i}: content {}..{} does not give {:?}",
+                c.content_start, c.content_end, c.content
+            ));
         }
         match (&c.cue, c.cue_start, c.cue_end) {
             (None, None, None) => {}
-            (Some(cue), Some(s), Some(e)) if char_slice(text, s, e).as_deref() == Some(cue.as_str()) => {}
-            other => return Err(format!("claim {i}: cue and its offsets disagree: {other:?}")),
+            (Some(cue), Some(s), Some(e))
+                if char_slice(text, s, e).as_deref() == Some(cue.as_str()) => {}
+            other => {
+                return Err(format!(
+                    "claim {i}: cue and its offsets disagree: {other:?}"
+                ))
+            }
         }
     }
     Ok(())
@@ -179,8 +299,14 @@ fn check_annotation(text: &str, a: &Annotation) -> Result<(), String> {
 
 #[test]
 fn arbitrary_text_and_spans_never_panic_and_every_offset_slices() {
-    let cases: u64 = std::env::var("PORTAVOZ_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(50_000);
-    let first_seed: u64 = std::env::var("PORTAVOZ_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let cases: u64 = std::env::var("PORTAVOZ_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    let first_seed: u64 = std::env::var("PORTAVOZ_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let started = Instant::now();
     let (mut entities_out, mut claims_out) = (0usize, 0usize);
     for seed in first_seed..first_seed + cases {
@@ -199,7 +325,9 @@ fn arbitrary_text_and_spans_never_panic_and_every_offset_slices() {
                 entities_out += e;
                 claims_out += c;
             }
-            Ok(Err(problem)) => panic!("seed {seed}: {problem}\ntext: {text:?}\nentities: {entities:?}"),
+            Ok(Err(problem)) => {
+                panic!("seed {seed}: {problem}\ntext: {text:?}\nentities: {entities:?}")
+            }
             Err(_) => panic!("seed {seed}: panicked\ntext: {text:?}\nentities: {entities:?}"),
         }
     }
@@ -210,21 +338,99 @@ fn arbitrary_text_and_spans_never_panic_and_every_offset_slices() {
     assert!(claims_out > 0, "the generator makes claims too");
 }
 
-const UPOS: &[&str] = &["NOUN", "PROPN", "VERB", "AUX", "ADJ", "ADP", "DET", "PRON", "ADV", "SCONJ", "CCONJ", "PUNCT", "NUM", "_"];
+const UPOS: &[&str] = &[
+    "NOUN", "PROPN", "VERB", "AUX", "ADJ", "ADP", "DET", "PRON", "ADV", "SCONJ", "CCONJ", "PUNCT",
+    "NUM", "_",
+];
 const DEPRELS: &[&str] = &[
-    "root", "nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:agent", "obl:tmod", "ccomp", "xcomp", "advcl", "acl", "acl:relcl",
-    "conj", "cc", "appos", "nmod", "amod", "det", "case", "mark", "cop", "aux", "aux:pass", "expl:pv", "parataxis", "punct",
-    "flat", "advmod", "nummod", "fixed", "compound:prt", "_",
+    "root",
+    "nsubj",
+    "nsubj:pass",
+    "obj",
+    "iobj",
+    "obl",
+    "obl:agent",
+    "obl:tmod",
+    "ccomp",
+    "xcomp",
+    "advcl",
+    "acl",
+    "acl:relcl",
+    "conj",
+    "cc",
+    "appos",
+    "nmod",
+    "amod",
+    "det",
+    "case",
+    "mark",
+    "cop",
+    "aux",
+    "aux:pass",
+    "expl:pv",
+    "parataxis",
+    "punct",
+    "flat",
+    "advmod",
+    "nummod",
+    "fixed",
+    "compound:prt",
+    "_",
 ];
 const FEATS: &[&str] = &[
-    "_", "Number=Sing", "Number=Plur", "Gender=Fem|Number=Sing", "Gender=Masc", "Mood=Ind|Number=Sing|Person=3|VerbForm=Fin",
-    "Mood=Ind|Number=Plur|Person=3|VerbForm=Fin", "Mood=Sub|Person=3|VerbForm=Fin", "VerbForm=Ger", "VerbForm=Inf",
-    "VerbForm=Part|Gender=Fem", "PronType=Rel", "PronType=Prs", "Person=1|VerbForm=Fin", "Polarity=Neg", "Gender=|=",
+    "_",
+    "Number=Sing",
+    "Number=Plur",
+    "Gender=Fem|Number=Sing",
+    "Gender=Masc",
+    "Mood=Ind|Number=Sing|Person=3|VerbForm=Fin",
+    "Mood=Ind|Number=Plur|Person=3|VerbForm=Fin",
+    "Mood=Sub|Person=3|VerbForm=Fin",
+    "VerbForm=Ger",
+    "VerbForm=Inf",
+    "VerbForm=Part|Gender=Fem",
+    "PronType=Rel",
+    "PronType=Prs",
+    "Person=1|VerbForm=Fin",
+    "Polarity=Neg",
+    "Gender=|=",
 ];
 const LEMMAS: &[&str] = &[
-    "decir", "afirmar", "pidir", "decer", "según", "que", "no", "rechazar", "apoyar", "disponer", "dispuesto", "estar", "acuerdo",
-    "hacer", "hincapié", "celebrar", "reunión", "disposición", "mantener", "ambos", "dos", "comunicado", "ministro", "canciller",
-    "quien", "se", "amenaza", "con", "contra", "lazo", "fortalecer", "gobierno", "Gobierno", "presidencia", "",
+    "decir",
+    "afirmar",
+    "pidir",
+    "decer",
+    "según",
+    "que",
+    "no",
+    "rechazar",
+    "apoyar",
+    "disponer",
+    "dispuesto",
+    "estar",
+    "acuerdo",
+    "hacer",
+    "hincapié",
+    "celebrar",
+    "reunión",
+    "disposición",
+    "mantener",
+    "ambos",
+    "dos",
+    "comunicado",
+    "ministro",
+    "canciller",
+    "quien",
+    "se",
+    "amenaza",
+    "con",
+    "contra",
+    "lazo",
+    "fortalecer",
+    "gobierno",
+    "Gobierno",
+    "presidencia",
+    "",
 ];
 
 /// The rules on an arbitrary parse: random heads (cycles, self-loops, out of range, across
@@ -232,8 +438,14 @@ const LEMMAS: &[&str] = &[
 /// entities. They must never panic or loop, and every offset must still slice the text.
 #[test]
 fn arbitrary_parses_never_panic_and_every_offset_slices() {
-    let cases: u64 = std::env::var("PORTAVOZ_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).map_or(20_000, |n: u64| n.min(20_000));
-    let first_seed: u64 = std::env::var("PORTAVOZ_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let cases: u64 = std::env::var("PORTAVOZ_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(20_000, |n: u64| n.min(20_000));
+    let first_seed: u64 = std::env::var("PORTAVOZ_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let started = Instant::now();
     let mut claims_out = 0usize;
     for seed in first_seed..first_seed + cases {
@@ -258,7 +470,11 @@ fn arbitrary_parses_never_panic_and_every_offset_slices() {
                     0 => None,
                     1 => Some(n + rng.below(5)),
                     2 | 3 => Some(rng.below(n.max(1))),
-                    _ => Some((i + rng.below(11)).saturating_sub(5).min(n.saturating_sub(1))),
+                    _ => Some(
+                        (i + rng.below(11))
+                            .saturating_sub(5)
+                            .min(n.saturating_sub(1)),
+                    ),
                 };
             }
             let annotation = portavoz::attribution::annotate("fuzz", &doc);
@@ -267,10 +483,18 @@ fn arbitrary_parses_never_panic_and_every_offset_slices() {
         }));
         match outcome {
             Ok(Ok(c)) => claims_out += c,
-            Ok(Err(problem)) => panic!("seed {seed}: {problem}\ntext: {text:?}\nentities: {entities:?}"),
+            Ok(Err(problem)) => {
+                panic!("seed {seed}: {problem}\ntext: {text:?}\nentities: {entities:?}")
+            }
             Err(_) => panic!("seed {seed}: panicked\ntext: {text:?}\nentities: {entities:?}"),
         }
     }
-    eprintln!("fuzz (parsed): {cases} cases in {:.2} s ({claims_out} claims checked)", started.elapsed().as_secs_f64());
-    assert!(claims_out > 0, "the generator makes claims on the parse too");
+    eprintln!(
+        "fuzz (parsed): {cases} cases in {:.2} s ({claims_out} claims checked)",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        claims_out > 0,
+        "the generator makes claims on the parse too"
+    );
 }

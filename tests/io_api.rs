@@ -3,7 +3,8 @@
 use std::fs;
 
 use portavoz::io::{
-    annotate_stream, plan_inputs, InputFormat, InputSpec, JsonlSink, OutputFile, OutputRecord, RecordReader, RunOptions,
+    annotate_stream, plan_inputs, InputFormat, InputSpec, JsonlSink, OutputFile, OutputRecord,
+    RecordReader, RunOptions,
 };
 use portavoz::report::HtmlReport;
 use portavoz::{Annotation, Document, Entity, Label, Result};
@@ -30,7 +31,13 @@ fn stand_in(docs: &[Document]) -> Result<Vec<Annotation>> {
                     }
                 })
                 .collect();
-            Annotation { id: d.id.clone(), text: d.text.clone(), entities, claims: Vec::new(), ..Default::default() }
+            Annotation {
+                id: d.id.clone(),
+                text: d.text.clone(),
+                entities,
+                claims: Vec::new(),
+                ..Default::default()
+            }
         })
         .collect())
 }
@@ -39,7 +46,12 @@ fn output_ids(path: &std::path::Path) -> Vec<String> {
     fs::read_to_string(path)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<OutputRecord>(l).expect("every line is a record").id().to_string())
+        .map(|l| {
+            serde_json::from_str::<OutputRecord>(l)
+                .expect("every line is a record")
+                .id()
+                .to_string()
+        })
         .collect()
 }
 
@@ -59,9 +71,21 @@ fn a_corpus_loop_with_resume_and_a_report() {
     // A first run that stops after 4 records, its last line cut short.
     let out = dir.path().join("out.jsonl");
     let mut sink = JsonlSink::new(OutputFile::create(&out).unwrap());
-    let opts = RunOptions { batch_size: 3, ..RunOptions::default() };
+    let opts = RunOptions {
+        batch_size: 3,
+        ..RunOptions::default()
+    };
     let first = RecordReader::new(&plan).take(4);
-    annotate_stream(first, stand_in, &mut sink, &opts, None, &mut (), "out.jsonl").unwrap();
+    annotate_stream(
+        first,
+        stand_in,
+        &mut sink,
+        &opts,
+        None,
+        &mut (),
+        "out.jsonl",
+    )
+    .unwrap();
     drop(sink);
     let written = fs::read(&out).unwrap();
     fs::write(&out, &written[..written.len() - 10]).unwrap();
@@ -92,7 +116,9 @@ fn a_corpus_loop_with_resume_and_a_report() {
     // And the report of the whole output.
     let mut report = HtmlReport::new(Vec::new(), "corpus").unwrap();
     for line in fs::read_to_string(&out).unwrap().lines() {
-        report.add(&portavoz::io::parse_output_line(line).unwrap()).unwrap();
+        report
+            .add(&portavoz::io::parse_output_line(line).unwrap())
+            .unwrap();
     }
     assert_eq!(report.summary().documents, 10);
     assert_eq!(report.summary().failed, 1);

@@ -20,7 +20,10 @@ fn assert_offsets_slice(a: &Annotation, original: &str) {
         }
     }
     for t in &a.tokens {
-        assert_eq!(&original[t.byte_start..t.byte_end], t.multiword.as_deref().unwrap_or(&t.form));
+        assert_eq!(
+            &original[t.byte_start..t.byte_end],
+            t.multiword.as_deref().unwrap_or(&t.form)
+        );
     }
 }
 
@@ -32,9 +35,19 @@ fn decomposed_accents_and_zero_width_joiners_give_the_precomposed_result() {
     let reference = pipeline.annotate(precomposed).unwrap();
     let got = pipeline.annotate(odd).unwrap();
     assert_offsets_slice(&got, odd);
-    let canonical = |a: &Annotation| a.entities.iter().map(|e| (e.canonical.clone(), e.label)).collect::<Vec<_>>();
+    let canonical = |a: &Annotation| {
+        a.entities
+            .iter()
+            .map(|e| (e.canonical.clone(), e.label))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(canonical(&got), canonical(&reference));
-    let claims = |a: &Annotation| a.claims.iter().map(|c| (c.speaker.clone(), c.mode, c.stances.clone())).collect::<Vec<_>>();
+    let claims = |a: &Annotation| {
+        a.claims
+            .iter()
+            .map(|c| (c.speaker.clone(), c.mode, c.stances.clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(claims(&got), claims(&reference));
     assert!(!reference.claims.is_empty());
     assert_eq!(got.claims[0].cue.as_deref(), Some("afirmo\u{301}"));

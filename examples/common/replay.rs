@@ -21,21 +21,42 @@ pub fn doc_of(a: &Annotation) -> Doc {
         // One tag per orthographic token (the words of a contraction share its span).
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
         for w in words {
-            if spans.last().map_or(false, |&(b0, b1, _)| b0 == w.byte_start && b1 == w.byte_end) {
+            if spans
+                .last()
+                .map_or(false, |&(b0, b1, _)| b0 == w.byte_start && b1 == w.byte_end)
+            {
                 continue;
             }
             spans.push((w.byte_start, w.byte_end, w.entity.as_str()));
         }
         let tags: Vec<&str> = spans.iter().map(|s| s.2).collect();
         for span in bio::decode(&tags) {
-            let Some(label) = Label::parse(&span.label) else { continue };
+            let Some(label) = Label::parse(&span.label) else {
+                continue;
+            };
             let (b0, b1) = (spans[span.start].0, spans[span.end - 1].1);
             let sp = offsets.span_from_bytes(b0, b1);
             let t = text[b0..b1].to_string();
-            entities.push(Entity { text: t.clone(), label, start: sp.start, end: sp.end, byte_start: b0, byte_end: b1, score: 1.0, canonical: t });
+            entities.push(Entity {
+                text: t.clone(),
+                label,
+                start: sp.start,
+                end: sp.end,
+                byte_start: b0,
+                byte_end: b1,
+                score: 1.0,
+                canonical: t,
+            });
         }
     }
-    Doc { text, offsets, paragraphs, sentences: a.sentences.clone(), tokens: a.tokens.clone(), entities }
+    Doc {
+        text,
+        offsets,
+        paragraphs,
+        sentences: a.sentences.clone(),
+        tokens: a.tokens.clone(),
+        entities,
+    }
 }
 
 /// The annotations of `docs`: read from `cache` when it holds them (same ids, same texts),
@@ -47,8 +68,17 @@ pub fn parsed(
 ) -> Result<Vec<Annotation>, Box<dyn std::error::Error>> {
     if let Some(path) = cache {
         if let Ok(s) = std::fs::read_to_string(path) {
-            let kept: Vec<Annotation> = s.lines().filter(|l| !l.is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
-            if kept.len() == docs.len() && kept.iter().zip(docs).all(|(a, d)| a.id == d.id && a.text == d.text) {
+            let kept: Vec<Annotation> = s
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(serde_json::from_str)
+                .collect::<Result<_, _>>()?;
+            if kept.len() == docs.len()
+                && kept
+                    .iter()
+                    .zip(docs)
+                    .all(|(a, d)| a.id == d.id && a.text == d.text)
+            {
                 eprintln!("parse read from {}", path.display());
                 return Ok(kept);
             }
@@ -66,5 +96,8 @@ pub fn parsed(
 
 /// The rule layer run again on each kept parse.
 pub fn reannotate(parsed: &[Annotation]) -> Vec<Annotation> {
-    parsed.iter().map(|a| portavoz::attribution::annotate(&a.id, &doc_of(a))).collect()
+    parsed
+        .iter()
+        .map(|a| portavoz::attribution::annotate(&a.id, &doc_of(a)))
+        .collect()
 }

@@ -44,8 +44,15 @@ pub struct Example {
 }
 
 pub fn read_treebank(path: &Path) -> portavoz::Result<Vec<conllu::Sentence>> {
-    let text = std::fs::read_to_string(path).map_err(|e| portavoz::Error::Io { path: path.to_path_buf(), source: e })?;
-    conllu::read(&text).map_err(|e| portavoz::Error::Parse { path: path.display().to_string(), line: 0, reason: e.to_string() })
+    let text = std::fs::read_to_string(path).map_err(|e| portavoz::Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    conllu::read(&text).map_err(|e| portavoz::Error::Parse {
+        path: path.display().to_string(),
+        line: 0,
+        reason: e.to_string(),
+    })
 }
 
 /// Classes in order of frequency (ties by name), so ids are stable across runs.
@@ -58,11 +65,18 @@ pub fn inventory<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 pub fn ids(list: &[String]) -> HashMap<&str, i64> {
-    list.iter().enumerate().map(|(i, s)| (s.as_str(), i as i64)).collect()
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as i64))
+        .collect()
 }
 
 pub fn feats_or_none(f: &str) -> &str {
-    if f.is_empty() { "_" } else { f }
+    if f.is_empty() {
+        "_"
+    } else {
+        f
+    }
 }
 
 pub struct Adam {
@@ -92,7 +106,11 @@ impl Adam {
         self.t += 1;
         let (b1, b2, eps) = (0.9f64, 0.9f64, 1e-8);
         let (c1, c2) = (1.0 - b1.powi(self.t as i32), 1.0 - b2.powi(self.t as i32));
-        for ((name, p), (m, v)) in self.params.iter_mut().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
+        for ((name, p), (m, v)) in self
+            .params
+            .iter_mut()
+            .zip(self.m.iter_mut().zip(self.v.iter_mut()))
+        {
             let g = p.grad();
             if !g.defined() {
                 continue;
@@ -117,8 +135,15 @@ impl Adam {
     pub fn load(&mut self, path: &Path) -> Result<(), tch::TchError> {
         let stored: HashMap<String, Tensor> = Tensor::read_safetensors(path)?.into_iter().collect();
         let _guard = tch::no_grad_guard();
-        for ((name, _), (m, v)) in self.params.iter().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
-            if let (Some(sm), Some(sv)) = (stored.get(&format!("m.{name}")), stored.get(&format!("v.{name}"))) {
+        for ((name, _), (m, v)) in self
+            .params
+            .iter()
+            .zip(self.m.iter_mut().zip(self.v.iter_mut()))
+        {
+            if let (Some(sm), Some(sv)) = (
+                stored.get(&format!("m.{name}")),
+                stored.get(&format!("v.{name}")),
+            ) {
                 m.copy_(sm);
                 v.copy_(sv);
             }
@@ -183,11 +208,21 @@ pub fn loss(heads: &SyntaxHeads, batch: &Batch, dropout: f64) -> Tensor {
     let scores = heads.scores(&x, &batch.parts, &batch.affixes, &batch.mask, dropout);
     let ce = |logits: &Tensor, target: &Tensor| {
         let c = *logits.size().last().unwrap_or(&1);
-        logits.view([-1, c]).cross_entropy_loss::<Tensor>(&target.view([-1]), None, Reduction::Mean, -100, 0.0)
+        logits.view([-1, c]).cross_entropy_loss::<Tensor>(
+            &target.view([-1]),
+            None,
+            Reduction::Mean,
+            -100,
+            0.0,
+        )
     };
     let gold_heads = batch.heads.clamp_min(0);
     let rels = heads.relation_scores(&scores, &gold_heads);
-    ce(&scores.upos, &batch.upos) + ce(&scores.feats, &batch.feats) + ce(&scores.lemma, &batch.lemma) + ce(&scores.arcs, &batch.heads) + ce(&rels, &batch.rels)
+    ce(&scores.upos, &batch.upos)
+        + ce(&scores.feats, &batch.feats)
+        + ce(&scores.lemma, &batch.lemma)
+        + ce(&scores.arcs, &batch.heads)
+        + ce(&rels, &batch.rels)
 }
 
 /// Predicted sentences (the gold sentence with the system's columns) for scoring.
@@ -210,7 +245,11 @@ pub fn with_analysis(sentence: &conllu::Sentence, analysis: Vec<WordSyntax>) -> 
     let mut s = sentence.clone();
     for (w, a) in s.words.iter_mut().zip(analysis) {
         w.upos = a.upos;
-        w.feats = if a.feats == "_" { String::new() } else { a.feats };
+        w.feats = if a.feats == "_" {
+            String::new()
+        } else {
+            a.feats
+        };
         w.lemma = a.lemma;
         w.head = a.head;
         w.deprel = a.deprel;
@@ -218,16 +257,34 @@ pub fn with_analysis(sentence: &conllu::Sentence, analysis: Vec<WordSyntax>) -> 
     s
 }
 
-
 /// The training example of a treebank sentence: gold class ids under `spec` (-100 where a
 /// class is unknown to it), part ids and spelling features; `token_states` holds each
 /// orthographic token's `dim` floats (empty when the states come from a live encoder).
-pub fn example_for(sentence: conllu::Sentence, spec: &SyntaxSpec, token_states: &[f32], dim: usize) -> Example {
-    let (upos, feats, lemma, rels) = (ids(&spec.upos), ids(&spec.feats), ids(&spec.lemma_scripts), ids(&spec.deprels));
-    let known: HashMap<&str, i64> = spec.parts.iter().enumerate().map(|(i, p)| (p.as_str(), i as i64 + 2)).collect();
+pub fn example_for(
+    sentence: conllu::Sentence,
+    spec: &SyntaxSpec,
+    token_states: &[f32],
+    dim: usize,
+) -> Example {
+    let (upos, feats, lemma, rels) = (
+        ids(&spec.upos),
+        ids(&spec.feats),
+        ids(&spec.lemma_scripts),
+        ids(&spec.deprels),
+    );
+    let known: HashMap<&str, i64> = spec
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as i64 + 2))
+        .collect();
     let (_, words) = tokens_of(&sentence);
     let id = |map: &HashMap<&str, i64>, k: &str| map.get(k).copied().unwrap_or(-100);
-    let mut states = Vec::with_capacity(if token_states.is_empty() { 0 } else { words.len() * dim });
+    let mut states = Vec::with_capacity(if token_states.is_empty() {
+        0
+    } else {
+        words.len() * dim
+    });
     if !token_states.is_empty() {
         for &(t, _) in &words {
             states.extend_from_slice(token_states.get(t * dim..(t + 1) * dim).unwrap_or(&[]));
@@ -238,14 +295,39 @@ pub fn example_for(sentence: conllu::Sentence, spec: &SyntaxSpec, token_states: 
             .words
             .iter()
             .zip(&words)
-            .map(|(w, &(_, part))| if part == 0 { 0 } else { known.get(w.form.to_lowercase().as_str()).copied().unwrap_or(1) })
+            .map(|(w, &(_, part))| {
+                if part == 0 {
+                    0
+                } else {
+                    known
+                        .get(w.form.to_lowercase().as_str())
+                        .copied()
+                        .unwrap_or(1)
+                }
+            })
             .collect(),
-        affixes: sentence.words.iter().flat_map(|w| affix_ids(&w.form, spec.affix_buckets)).collect(),
+        affixes: sentence
+            .words
+            .iter()
+            .flat_map(|w| affix_ids(&w.form, spec.affix_buckets))
+            .collect(),
         upos: sentence.words.iter().map(|w| id(&upos, &w.upos)).collect(),
-        feats: sentence.words.iter().map(|w| id(&feats, feats_or_none(&w.feats))).collect(),
-        lemma: sentence.words.iter().map(|w| id(&lemma, &lemma_script::script_for(&w.form, &w.lemma))).collect(),
+        feats: sentence
+            .words
+            .iter()
+            .map(|w| id(&feats, feats_or_none(&w.feats)))
+            .collect(),
+        lemma: sentence
+            .words
+            .iter()
+            .map(|w| id(&lemma, &lemma_script::script_for(&w.form, &w.lemma)))
+            .collect(),
         heads: sentence.words.iter().map(|w| w.head as i64).collect(),
-        rels: sentence.words.iter().map(|w| id(&rels, &w.deprel)).collect(),
+        rels: sentence
+            .words
+            .iter()
+            .map(|w| id(&rels, &w.deprel))
+            .collect(),
         states,
         sentence,
     }
@@ -253,7 +335,13 @@ pub fn example_for(sentence: conllu::Sentence, spec: &SyntaxSpec, token_states: 
 
 /// The treebanks: GSD dev + PUD test for training with every tenth sentence held out, and
 /// GSD test for the report.
-pub fn treebanks(ud: &Path) -> portavoz::Result<(Vec<conllu::Sentence>, Vec<conllu::Sentence>, Vec<conllu::Sentence>)> {
+pub fn treebanks(
+    ud: &Path,
+) -> portavoz::Result<(
+    Vec<conllu::Sentence>,
+    Vec<conllu::Sentence>,
+    Vec<conllu::Sentence>,
+)> {
     let mut train: Vec<conllu::Sentence> = Vec::new();
     for name in ["es_gsd-ud-dev.conllu", "es_pud-ud-test.conllu"] {
         train.extend(read_treebank(&ud.join(name))?);

@@ -65,7 +65,9 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::StdinJsonl | Source::StdinText => STDIN_NAME.to_string(),
-            Source::Jsonl(p) | Source::Text(p) | Source::Unreadable { path: p, .. } => p.display().to_string(),
+            Source::Jsonl(p) | Source::Text(p) | Source::Unreadable { path: p, .. } => {
+                p.display().to_string()
+            }
         }
     }
 }
@@ -84,13 +86,19 @@ pub struct InputPlan {
 
 fn is_jsonl_path(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("jsonl" | "ndjson" | "json")
     )
 }
 
 fn is_txt_path(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).map(|e| e.eq_ignore_ascii_case("txt")).unwrap_or(false)
+    p.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.eq_ignore_ascii_case("txt"))
+        .unwrap_or(false)
 }
 
 /// Resolves inputs: checks that every path exists, lists folders. No inputs means stdin.
@@ -102,8 +110,16 @@ fn is_txt_path(p: &Path) -> bool {
 /// loop, a subfolder, a device or pipe; the reason says which). Entries with other names are
 /// not documents: they are listed in [`InputPlan::skipped`].
 pub fn plan_inputs(specs: &[InputSpec], format: InputFormat) -> Result<InputPlan> {
-    let specs: Vec<InputSpec> = if specs.is_empty() { vec![InputSpec::Stdin] } else { specs.to_vec() };
-    let mut plan = InputPlan { sources: Vec::new(), total_bytes: Some(0), skipped: Vec::new() };
+    let specs: Vec<InputSpec> = if specs.is_empty() {
+        vec![InputSpec::Stdin]
+    } else {
+        specs.to_vec()
+    };
+    let mut plan = InputPlan {
+        sources: Vec::new(),
+        total_bytes: Some(0),
+        skipped: Vec::new(),
+    };
     let mut stdin_seen = false;
     for spec in &specs {
         match spec {
@@ -113,7 +129,11 @@ pub fn plan_inputs(specs: &[InputSpec], format: InputFormat) -> Result<InputPlan
                 }
                 stdin_seen = true;
                 plan.total_bytes = None;
-                plan.sources.push(if format == InputFormat::Text { Source::StdinText } else { Source::StdinJsonl });
+                plan.sources.push(if format == InputFormat::Text {
+                    Source::StdinText
+                } else {
+                    Source::StdinJsonl
+                });
             }
             InputSpec::Path(path) => {
                 let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -126,7 +146,11 @@ pub fn plan_inputs(specs: &[InputSpec], format: InputFormat) -> Result<InputPlan
                         InputFormat::Text => false,
                         InputFormat::Auto => is_jsonl_path(path),
                     };
-                    plan.sources.push(if jsonl { Source::Jsonl(path.clone()) } else { Source::Text(path.clone()) });
+                    plan.sources.push(if jsonl {
+                        Source::Jsonl(path.clone())
+                    } else {
+                        Source::Text(path.clone())
+                    });
                 }
             }
         }
@@ -148,7 +172,10 @@ fn plan_folder(folder: &Path, plan: &mut InputPlan) -> Result<()> {
         }
     }
     if documents.is_empty() {
-        return Err(Error::InvalidInput(format!("directory {} holds no .txt files", folder.display())));
+        return Err(Error::InvalidInput(format!(
+            "directory {} holds no .txt files",
+            folder.display()
+        )));
     }
     documents.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     skipped.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
@@ -171,7 +198,9 @@ fn document_entry(path: &Path) -> std::result::Result<u64, String> {
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if link.file_type().is_symlink() => {
-            let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_else(|_| "?".into());
+            let target = fs::read_link(path)
+                .map(|t| t.display().to_string())
+                .unwrap_or_else(|_| "?".into());
             return Err(if e.kind() == io::ErrorKind::NotFound {
                 format!("dangling symlink: its target {target} does not exist")
             } else if e.raw_os_error() == Some(LOOP_ERRNO) {
@@ -247,7 +276,10 @@ pub fn read_line_limited<R: BufRead + ?Sized>(
 enum Member {
     Text(String),
     Number(String),
-    Object { id: Option<Box<Member>>, text: Option<Box<Member>> },
+    Object {
+        id: Option<Box<Member>>,
+        text: Option<Box<Member>>,
+    },
     Other(&'static str),
 }
 
@@ -292,7 +324,9 @@ impl<'de> Visitor<'de> for MemberVisitor {
         Ok(Member::Number(v.to_string()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Member, E> {
-        Ok(Member::Number(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())))
+        Ok(Member::Number(
+            serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+        ))
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Member, E> {
         Ok(Member::Other("a boolean"))
@@ -318,7 +352,11 @@ impl<'de> Visitor<'de> for MemberVisitor {
                 }
             }
         }
-        Ok(if self.top { Member::Object { id, text } } else { Member::Other("an object") })
+        Ok(if self.top {
+            Member::Object { id, text }
+        } else {
+            Member::Other("an object")
+        })
     }
 }
 
@@ -336,7 +374,10 @@ fn id_of(id: Option<&Member>) -> std::result::Result<Option<String>, String> {
         None | Some(Member::Other("null")) => Ok(None),
         Some(Member::Text(s)) if s.is_empty() => Ok(None),
         Some(Member::Text(s) | Member::Number(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(format!("\"id\" must be a string or a number, found {}", other.type_name())),
+        Some(other) => Err(format!(
+            "\"id\" must be a string or a number, found {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -368,7 +409,10 @@ pub fn parse_jsonl_line(
     let (id, text) = match read_line_member(line) {
         Ok(Member::Object { id, text }) => (id, text),
         Ok(other) => {
-            let reason = format!("expected a JSON object with \"id\" and \"text\", found {}", other.type_name());
+            let reason = format!(
+                "expected a JSON object with \"id\" and \"text\", found {}",
+                other.type_name()
+            );
             return Some((generated(), Err(reason)));
         }
         Err(e) => return Some((generated(), Err(format!("malformed JSON: {e}")))),
@@ -381,7 +425,10 @@ pub fn parse_jsonl_line(
     let text = match text.map(|t| *t) {
         Some(Member::Text(s)) => Ok(s),
         None => Err("missing \"text\" field".to_string()),
-        Some(other) => Err(format!("\"text\" must be a string, found {}", other.type_name())),
+        Some(other) => Err(format!(
+            "\"text\" must be a string, found {}",
+            other.type_name()
+        )),
     };
     Some((id, text))
 }
@@ -426,7 +473,13 @@ impl RecordReader {
         let reader = BufReader::with_capacity(1 << 16, reader);
         RecordReader {
             sources: VecDeque::new(),
-            current: Some(Current::Jsonl { reader, name: name.to_string(), prefix: None, line: 0, interactive }),
+            current: Some(Current::Jsonl {
+                reader,
+                name: name.to_string(),
+                prefix: None,
+                line: 0,
+                interactive,
+            }),
             prefix_ids: false,
             limit: MAX_RECORD_BYTES,
             buf: Vec::new(),
@@ -441,7 +494,9 @@ impl RecordReader {
 
     fn prefix_for(&self, path: &Path) -> Option<String> {
         self.prefix_ids.then(|| {
-            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string())
         })
     }
 
@@ -449,32 +504,54 @@ impl RecordReader {
         let id = stem_id(path);
         let source = path.display().to_string();
         let (text, bytes) = read_text_file(path, self.limit);
-        InputRecord { id, source, line: None, text, bytes, flush_hint: false }
+        InputRecord {
+            id,
+            source,
+            line: None,
+            text,
+            bytes,
+            flush_hint: false,
+        }
     }
 
     fn read_stdin_text(&self) -> InputRecord {
         let mut data = Vec::new();
-        let res = io::stdin().lock().take(self.limit as u64 + 1).read_to_end(&mut data);
+        let res = io::stdin()
+            .lock()
+            .take(self.limit as u64 + 1)
+            .read_to_end(&mut data);
         let bytes = data.len() as u64;
         let text = match res {
             Err(e) => Err(format!("read error: {e}")),
-            Ok(_) if data.len() > self.limit => Err(format!("input is larger than {} bytes", self.limit)),
+            Ok(_) if data.len() > self.limit => {
+                Err(format!("input is larger than {} bytes", self.limit))
+            }
             Ok(_) => decode_text(data),
         };
-        InputRecord { id: "stdin".into(), source: STDIN_NAME.into(), line: None, text, bytes, flush_hint: false }
+        InputRecord {
+            id: "stdin".into(),
+            source: STDIN_NAME.into(),
+            line: None,
+            text,
+            bytes,
+            flush_hint: false,
+        }
     }
 }
 
 /// The id of a whole-file document: its file stem.
 fn stem_id(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn decode_text(mut data: Vec<u8>) -> std::result::Result<String, String> {
     if data.starts_with(b"\xEF\xBB\xBF") {
         data.drain(..3);
     }
-    String::from_utf8(data).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+    String::from_utf8(data)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
 }
 
 /// Reads a whole text file as one document: `(text or reason, bytes)`.
@@ -485,14 +562,20 @@ fn read_text_file(path: &Path, limit: usize) -> (std::result::Result<String, Str
     };
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > limit as u64 {
-        return (Err(format!("file is larger than {limit} bytes ({size} bytes)")), size);
+        return (
+            Err(format!("file is larger than {limit} bytes ({size} bytes)")),
+            size,
+        );
     }
     let mut data = Vec::with_capacity(size as usize);
     if let Err(e) = file.take(limit as u64 + 1).read_to_end(&mut data) {
         return (Err(format!("read error: {e}")), size);
     }
     if data.len() > limit {
-        return (Err(format!("file is larger than {limit} bytes")), data.len() as u64);
+        return (
+            Err(format!("file is larger than {limit} bytes")),
+            data.len() as u64,
+        );
     }
     let bytes = data.len() as u64;
     (decode_text(data), bytes)
@@ -504,7 +587,10 @@ fn stdin_is_regular_file() -> bool {
     {
         use std::os::fd::AsFd;
         if let Ok(owned) = io::stdin().as_fd().try_clone_to_owned() {
-            return File::from(owned).metadata().map(|m| m.is_file()).unwrap_or(false);
+            return File::from(owned)
+                .metadata()
+                .map(|m| m.is_file())
+                .unwrap_or(false);
         }
     }
     false
@@ -515,7 +601,14 @@ impl Iterator for RecordReader {
 
     fn next(&mut self) -> Option<InputRecord> {
         loop {
-            if let Some(Current::Jsonl { reader, name, prefix, line, interactive }) = &mut self.current {
+            if let Some(Current::Jsonl {
+                reader,
+                name,
+                prefix,
+                line,
+                interactive,
+            }) = &mut self.current
+            {
                 *line += 1;
                 let n = *line;
                 let gen = || match prefix.as_deref() {
@@ -529,11 +622,25 @@ impl Iterator for RecordReader {
                     Ok(Some((false, bytes))) => {
                         let reason = format!("line is longer than {} bytes", self.limit);
                         let (source, line, text) = (name.clone(), Some(n), Err(reason));
-                        return Some(InputRecord { id: gen(), source, line, text, bytes, flush_hint });
+                        return Some(InputRecord {
+                            id: gen(),
+                            source,
+                            line,
+                            text,
+                            bytes,
+                            flush_hint,
+                        });
                     }
                     Ok(Some((true, bytes))) => {
                         if let Some((id, text)) = parse_jsonl_line(&self.buf, gen) {
-                            return Some(InputRecord { id, source: name.clone(), line: Some(n), text, bytes, flush_hint });
+                            return Some(InputRecord {
+                                id,
+                                source: name.clone(),
+                                line: Some(n),
+                                text,
+                                bytes,
+                                flush_hint,
+                            });
                         }
                     }
                     Err(e) => {
@@ -556,21 +663,42 @@ impl Iterator for RecordReader {
                 Source::Text(path) => return Some(self.read_text(&path)),
                 Source::Unreadable { path, reason } => {
                     let (id, source) = (stem_id(&path), path.display().to_string());
-                    return Some(InputRecord { id, source, line: None, text: Err(reason), bytes: 0, flush_hint: false });
+                    return Some(InputRecord {
+                        id,
+                        source,
+                        line: None,
+                        text: Err(reason),
+                        bytes: 0,
+                        flush_hint: false,
+                    });
                 }
                 Source::StdinText => return Some(self.read_stdin_text()),
                 Source::StdinJsonl => {
-                    let reader = BufReader::with_capacity(1 << 16, Box::new(io::stdin()) as Box<dyn Read>);
+                    let reader =
+                        BufReader::with_capacity(1 << 16, Box::new(io::stdin()) as Box<dyn Read>);
                     let (name, interactive) = (STDIN_NAME.to_string(), !stdin_is_regular_file());
-                    self.current = Some(Current::Jsonl { reader, name, prefix: None, line: 0, interactive });
+                    self.current = Some(Current::Jsonl {
+                        reader,
+                        name,
+                        prefix: None,
+                        line: 0,
+                        interactive,
+                    });
                 }
                 Source::Jsonl(path) => {
                     let name = path.display().to_string();
                     match File::open(&path) {
                         Ok(f) => {
                             let prefix = self.prefix_for(&path);
-                            let reader = BufReader::with_capacity(1 << 16, Box::new(f) as Box<dyn Read>);
-                            self.current = Some(Current::Jsonl { reader, name, prefix, line: 0, interactive: false });
+                            let reader =
+                                BufReader::with_capacity(1 << 16, Box::new(f) as Box<dyn Read>);
+                            self.current = Some(Current::Jsonl {
+                                reader,
+                                name,
+                                prefix,
+                                line: 0,
+                                interactive: false,
+                            });
                         }
                         Err(e) => {
                             let id = self.prefix_for(&path).unwrap_or_else(|| name.clone());
@@ -600,15 +728,30 @@ mod tests {
     fn jsonl_line_parsing() {
         let g = || "line-9".to_string();
         assert_eq!(parse_jsonl_line(b"  \r", g), None);
-        assert_eq!(parse_jsonl_line(br#"{"id":"a","text":"hola"}"#, g), Some(("a".into(), Ok("hola".into()))));
-        assert_eq!(parse_jsonl_line(br#"{"id":7,"text":"x"}"#, g), Some(("7".into(), Ok("x".into()))));
-        assert_eq!(parse_jsonl_line(b"\xEF\xBB\xBF{\"text\":\"x\"}\r", g), Some(("line-9".into(), Ok("x".into()))));
-        assert_eq!(parse_jsonl_line(br#"{"id":null,"text":""}"#, g), Some(("line-9".into(), Ok("".into()))));
+        assert_eq!(
+            parse_jsonl_line(br#"{"id":"a","text":"hola"}"#, g),
+            Some(("a".into(), Ok("hola".into())))
+        );
+        assert_eq!(
+            parse_jsonl_line(br#"{"id":7,"text":"x"}"#, g),
+            Some(("7".into(), Ok("x".into())))
+        );
+        assert_eq!(
+            parse_jsonl_line(b"\xEF\xBB\xBF{\"text\":\"x\"}\r", g),
+            Some(("line-9".into(), Ok("x".into())))
+        );
+        assert_eq!(
+            parse_jsonl_line(br#"{"id":null,"text":""}"#, g),
+            Some(("line-9".into(), Ok("".into())))
+        );
         let (id, r) = parse_jsonl_line(br#"{"id":"a","text":"ho"#, g).unwrap();
         assert_eq!(id, "line-9");
         assert!(r.unwrap_err().starts_with("malformed JSON"));
         let (id, r) = parse_jsonl_line(b"{\"id\":\"b\",\"text\":\"caf\xE9\"}", g).unwrap();
-        assert_eq!(id, "b", "the id is recovered from a line with invalid UTF-8");
+        assert_eq!(
+            id, "b",
+            "the id is recovered from a line with invalid UTF-8"
+        );
         assert_eq!(r.unwrap_err(), "invalid UTF-8 at byte 21 of the line");
         let (_, r) = parse_jsonl_line(br#"{"id":"c"}"#, g).unwrap();
         assert_eq!(r.unwrap_err(), "missing \"text\" field");
@@ -616,20 +759,32 @@ mod tests {
         assert_eq!(r.unwrap_err(), "\"text\" must be a string, found a number");
         let (id, r) = parse_jsonl_line(br#"{"id":[1],"text":"x"}"#, g).unwrap();
         assert_eq!(id, "line-9");
-        assert!(r.unwrap_err().contains("\"id\" must be a string or a number"));
+        assert!(r
+            .unwrap_err()
+            .contains("\"id\" must be a string or a number"));
         let (_, r) = parse_jsonl_line(b"[1,2]", g).unwrap();
         assert!(r.unwrap_err().contains("found an array"));
         let deep = "[".repeat(100_000);
-        assert!(parse_jsonl_line(deep.as_bytes(), g).unwrap().1.is_err(), "deep nesting is an error, not a crash");
+        assert!(
+            parse_jsonl_line(deep.as_bytes(), g).unwrap().1.is_err(),
+            "deep nesting is an error, not a crash"
+        );
     }
 
     #[test]
     fn long_lines_are_skipped_whole() {
-        let input = format!("{{\"text\":\"{}\"}}\n{{\"id\":\"ok\",\"text\":\"b\"}}\n", "a".repeat(100));
+        let input = format!(
+            "{{\"text\":\"{}\"}}\n{{\"id\":\"ok\",\"text\":\"b\"}}\n",
+            "a".repeat(100)
+        );
         let recs: Vec<InputRecord> = reader(input.as_bytes()).with_limit(50).collect();
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].id, "line-1");
-        assert!(recs[0].text.as_ref().unwrap_err().contains("longer than 50 bytes"));
+        assert!(recs[0]
+            .text
+            .as_ref()
+            .unwrap_err()
+            .contains("longer than 50 bytes"));
         assert_eq!(recs[1].id, "ok");
         assert_eq!(recs[1].line, Some(2));
         assert_eq!(recs[0].bytes + recs[1].bytes, input.len() as u64);
@@ -637,8 +792,12 @@ mod tests {
 
     #[test]
     fn last_line_without_newline_is_read() {
-        let recs: Vec<InputRecord> = reader(b"{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\":\"b\",\"text\":\"y\"}").collect();
-        assert_eq!(recs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        let recs: Vec<InputRecord> =
+            reader(b"{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\":\"b\",\"text\":\"y\"}").collect();
+        assert_eq!(
+            recs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(recs[1].line, Some(3));
     }
 
@@ -649,7 +808,13 @@ mod tests {
         fs::write(dir.path().join("a.txt"), "uno").unwrap();
         fs::write(dir.path().join("notes.md"), "x").unwrap();
         let plan = plan_inputs(&[InputSpec::Path(dir.path().into())], InputFormat::Auto).unwrap();
-        assert_eq!(plan.sources, [Source::Text(dir.path().join("a.txt")), Source::Text(dir.path().join("b.txt"))]);
+        assert_eq!(
+            plan.sources,
+            [
+                Source::Text(dir.path().join("a.txt")),
+                Source::Text(dir.path().join("b.txt"))
+            ]
+        );
         assert_eq!(plan.total_bytes, Some(6));
         let recs: Vec<InputRecord> = RecordReader::new(&plan).collect();
         assert_eq!(recs[0].id, "a");
@@ -657,7 +822,11 @@ mod tests {
 
         let empty = tempfile::tempdir().unwrap();
         assert!(plan_inputs(&[InputSpec::Path(empty.path().into())], InputFormat::Auto).is_err());
-        assert!(plan_inputs(&[InputSpec::Path(dir.path().join("nope.jsonl"))], InputFormat::Auto).is_err());
+        assert!(plan_inputs(
+            &[InputSpec::Path(dir.path().join("nope.jsonl"))],
+            InputFormat::Auto
+        )
+        .is_err());
         let plan = plan_inputs(&[], InputFormat::Auto).unwrap();
         assert_eq!(plan.sources, [Source::StdinJsonl]);
         assert_eq!(plan.total_bytes, None);
@@ -666,8 +835,14 @@ mod tests {
         // Generated ids name the file when several inputs are read.
         let j = dir.path().join("c.jsonl");
         fs::write(&j, "{\"text\":\"hola\"}\n").unwrap();
-        let plan = plan_inputs(&[InputSpec::Path(j.clone()), InputSpec::Path(dir.path().join("a.txt"))], InputFormat::Auto)
-            .unwrap();
+        let plan = plan_inputs(
+            &[
+                InputSpec::Path(j.clone()),
+                InputSpec::Path(dir.path().join("a.txt")),
+            ],
+            InputFormat::Auto,
+        )
+        .unwrap();
         let recs: Vec<InputRecord> = RecordReader::new(&plan).collect();
         assert_eq!(recs[0].id, "c.jsonl:line-1");
         let plan = plan_inputs(&[InputSpec::Path(j)], InputFormat::Auto).unwrap();

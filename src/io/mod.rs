@@ -42,7 +42,10 @@ pub mod run;
 #[cfg(test)]
 mod test_support;
 
-pub use input::{parse_jsonl_line, plan_inputs, read_line_limited, InputFormat, InputPlan, InputSpec, RecordReader, Source};
+pub use input::{
+    parse_jsonl_line, plan_inputs, read_line_limited, InputFormat, InputPlan, InputSpec,
+    RecordReader, Source,
+};
 pub use output::{ConlluSink, JsonArraySink, JsonlSink, OutputFile, RecordSink, ResumeState};
 pub use records::{parse_output_line, ErrorRecord, InputRecord, OutputRecord, RecordError};
 pub use run::{annotate_stream, format_rate, Counts, RunObserver, RunOptions, RunSummary};

@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use super::records::{output_line_id, OutputRecord};
 use crate::error::{Error, Result};
 
-
 /// Where output records go.
 pub trait RecordSink {
     /// Writes one record and flushes it.
@@ -37,7 +36,10 @@ pub struct JsonlSink<W: Write> {
 impl<W: Write> JsonlSink<W> {
     /// Writes to `out`.
     pub fn new(out: W) -> Self {
-        JsonlSink { out, line: Vec::new() }
+        JsonlSink {
+            out,
+            line: Vec::new(),
+        }
     }
     /// The writer back.
     pub fn into_inner(self) -> W {
@@ -78,7 +80,11 @@ impl<W: Write> RecordSink for ConlluSink<W> {
             OutputRecord::Annotation(a) => crate::syntax::export::to_conllu(a),
             OutputRecord::Error(e) => {
                 let one_line = |s: &str| s.split(['\n', '\r']).collect::<Vec<_>>().join(" ");
-                format!("# newdoc id = {}\n# error = {}\n\n", one_line(&e.id), one_line(&e.error.reason))
+                format!(
+                    "# newdoc id = {}\n# error = {}\n\n",
+                    one_line(&e.id),
+                    one_line(&e.error.reason)
+                )
             }
         };
         self.out.write_all(text.as_bytes())?;
@@ -116,7 +122,8 @@ impl<W: Write> RecordSink for JsonArraySink<W> {
         self.out.flush()
     }
     fn finish(&mut self) -> io::Result<()> {
-        self.out.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        self.out
+            .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
         self.out.flush()
     }
 }
@@ -178,18 +185,35 @@ impl OutputFile {
     pub fn resume(path: &Path) -> Result<(OutputFile, ResumeState)> {
         let mut output = Self::open_locked(path)?;
         let state = scan_for_resume(&output.file, path)?;
-        output.file.seek(SeekFrom::End(0)).map_err(|e| Error::io(path, e))?;
+        output
+            .file
+            .seek(SeekFrom::End(0))
+            .map_err(|e| Error::io(path, e))?;
         if state.needs_newline {
-            output.file.write_all(b"\n").map_err(|e| Error::io(path, e))?;
+            output
+                .file
+                .write_all(b"\n")
+                .map_err(|e| Error::io(path, e))?;
         }
         Ok((output, state))
     }
 
     fn open_locked(path: &Path) -> Result<OutputFile> {
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| Error::io(path, e))?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         match file.try_lock() {
-            Ok(()) => Ok(OutputFile { file, path: path.to_path_buf() }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::OutputLocked { path: path.to_path_buf() }),
+            Ok(()) => Ok(OutputFile {
+                file,
+                path: path.to_path_buf(),
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::OutputLocked {
+                path: path.to_path_buf(),
+            }),
             Err(std::fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
         }
     }
@@ -220,7 +244,9 @@ fn scan_for_resume(file: &File, path: &Path) -> Result<ResumeState> {
     let mut keep = 0u64;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }
@@ -288,7 +314,11 @@ mod tests {
 
         // A complete last record without its newline is kept, and a newline is added.
         let path = dir.path().join("nonl.jsonl");
-        fs::write(&path, "{\"id\":\"a\",\"text\":\"x\",\"entities\":[],\"claims\":[]}").unwrap();
+        fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"x\",\"entities\":[],\"claims\":[]}",
+        )
+        .unwrap();
         let (mut f, state) = OutputFile::resume(&path).unwrap();
         assert!(state.needs_newline);
         assert_eq!(state.records, 1);
@@ -307,7 +337,11 @@ mod tests {
         fs::write(&path, "{\"id\":\"a\"}\ngarbage\n{\"id\":\"b\"}\n").unwrap();
         let err = OutputFile::resume(&path).unwrap_err().to_string();
         assert!(err.contains("bad.jsonl:2"), "{err}");
-        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 3, "nothing was truncated");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap().lines().count(),
+            3,
+            "nothing was truncated"
+        );
     }
 
     #[test]
@@ -316,13 +350,20 @@ mod tests {
         let path = dir.path().join("out.jsonl");
         let mut first = OutputFile::create(&path).unwrap();
         first.write_all(b"{\"id\":\"a\"}\n").unwrap();
-        for second in [OutputFile::create(&path).map(|_| ()), OutputFile::resume(&path).map(|_| ())] {
+        for second in [
+            OutputFile::create(&path).map(|_| ()),
+            OutputFile::resume(&path).map(|_| ()),
+        ] {
             match second {
                 Err(Error::OutputLocked { path: locked }) => assert_eq!(locked, path),
                 other => panic!("expected OutputLocked, got {other:?}"),
             }
         }
-        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"id\":\"a\"}\n", "the refused writer changed nothing");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "{\"id\":\"a\"}\n",
+            "the refused writer changed nothing"
+        );
         drop(first);
         let (_, state) = OutputFile::resume(&path).unwrap();
         assert_eq!(state.records, 1, "the lock is released with the file");
@@ -346,7 +387,10 @@ mod tests {
         let out = Shared::default();
         let mut sink = JsonArraySink::new(out.clone());
         for id in ["a", "b"] {
-            let ann = Annotation { id: id.into(), ..Default::default() };
+            let ann = Annotation {
+                id: id.into(),
+                ..Default::default()
+            };
             sink.write_record(&OutputRecord::Annotation(ann)).unwrap();
         }
         sink.finish().unwrap();

@@ -72,7 +72,14 @@ pub struct InputRecord {
 impl InputRecord {
     /// The error record that stands for this record, failed for `reason`.
     pub fn error_record(&self, reason: String) -> ErrorRecord {
-        ErrorRecord { id: self.id.clone(), error: RecordError { source: self.source.clone(), line: self.line, reason } }
+        ErrorRecord {
+            id: self.id.clone(),
+            error: RecordError {
+                source: self.source.clone(),
+                line: self.line,
+                reason,
+            },
+        }
     }
 }
 
@@ -190,28 +197,60 @@ pub fn parse_output_line(line: &str) -> std::result::Result<OutputRecord, String
     let id = record.id.map(IdField::into_string).unwrap_or_default();
     if let Some(error) = record.error {
         let error = match error {
-            ErrorField::Full { source, line, reason } => RecordError { source: source.unwrap_or_default(), line, reason },
-            ErrorField::Message(reason) => RecordError { source: String::new(), line: None, reason },
-            ErrorField::Other(v) => RecordError { source: String::new(), line: None, reason: v.to_string() },
+            ErrorField::Full {
+                source,
+                line,
+                reason,
+            } => RecordError {
+                source: source.unwrap_or_default(),
+                line,
+                reason,
+            },
+            ErrorField::Message(reason) => RecordError {
+                source: String::new(),
+                line: None,
+                reason,
+            },
+            ErrorField::Other(v) => RecordError {
+                source: String::new(),
+                line: None,
+                reason: v.to_string(),
+            },
         };
         return Ok(OutputRecord::Error(ErrorRecord { id, error }));
     }
-    let text = record.text.ok_or_else(|| "missing \"text\" field".to_string())?;
+    let text = record
+        .text
+        .ok_or_else(|| "missing \"text\" field".to_string())?;
     let map = OffsetMap::new(&text);
     let n_chars = map.char_len();
     let mut entities = Vec::with_capacity(record.entities.len());
     for (i, e) in record.entities.into_iter().enumerate() {
         if !(e.start <= e.end && e.end <= n_chars) {
-            return Err(format!("entity {i}: start/end {}..{} out of range for a text of {n_chars} characters", e.start, e.end));
+            return Err(format!(
+                "entity {i}: start/end {}..{} out of range for a text of {n_chars} characters",
+                e.start, e.end
+            ));
         }
         let (byte_start, byte_end) = match (e.byte_start, e.byte_end) {
             (Some(a), Some(b)) if a <= b && text.get(a..b).is_some() => (a, b),
             _ => (map.byte_of(e.start), map.byte_of(e.end)),
         };
-        let etext = e.text.unwrap_or_else(|| text[byte_start..byte_end].to_string());
+        let etext = e
+            .text
+            .unwrap_or_else(|| text[byte_start..byte_end].to_string());
         let canonical = e.canonical.unwrap_or_else(|| etext.clone());
         let score = e.score.unwrap_or(f32::NAN);
-        entities.push(Entity { text: etext, label: e.label, start: e.start, end: e.end, byte_start, byte_end, score, canonical });
+        entities.push(Entity {
+            text: etext,
+            label: e.label,
+            start: e.start,
+            end: e.end,
+            byte_start,
+            byte_end,
+            score,
+            canonical,
+        });
     }
     let claims = record
         .claims
@@ -233,7 +272,14 @@ pub fn parse_output_line(line: &str) -> std::result::Result<OutputRecord, String
         })
         .collect();
     let (sentences, tokens) = (record.sentences, record.tokens);
-    Ok(OutputRecord::Annotation(Annotation { id, text, entities, claims, sentences, tokens }))
+    Ok(OutputRecord::Annotation(Annotation {
+        id,
+        text,
+        entities,
+        claims,
+        sentences,
+        tokens,
+    }))
 }
 
 /// The id of an output line and whether it is an error record, read without checking the rest
@@ -260,18 +306,32 @@ mod tests {
     fn output_records_round_trip() {
         let err = OutputRecord::Error(ErrorRecord {
             id: "line-3".into(),
-            error: RecordError { source: "c.jsonl".into(), line: Some(3), reason: "malformed JSON".into() },
+            error: RecordError {
+                source: "c.jsonl".into(),
+                line: Some(3),
+                reason: "malformed JSON".into(),
+            },
         });
         let s = serde_json::to_string(&err).unwrap();
-        assert_eq!(s, r#"{"id":"line-3","error":{"source":"c.jsonl","line":3,"reason":"malformed JSON"}}"#);
+        assert_eq!(
+            s,
+            r#"{"id":"line-3","error":{"source":"c.jsonl","line":3,"reason":"malformed JSON"}}"#
+        );
         assert_eq!(serde_json::from_str::<OutputRecord>(&s).unwrap(), err);
         assert_eq!(parse_output_line(&s).unwrap(), err);
         let txt = OutputRecord::Error(ErrorRecord {
             id: "doc".into(),
-            error: RecordError { source: "doc.txt".into(), line: None, reason: "invalid UTF-8 at byte 3".into() },
+            error: RecordError {
+                source: "doc.txt".into(),
+                line: None,
+                reason: "invalid UTF-8 at byte 3".into(),
+            },
         });
         let written = serde_json::to_string(&txt).unwrap();
-        assert!(written.contains("\"line\":null"), "the documented field is always there: {written}");
+        assert!(
+            written.contains("\"line\":null"),
+            "the documented field is always there: {written}"
+        );
         assert_eq!(parse_output_line(&written).unwrap(), txt);
         let (ann, _) = run_jsonl(b"{\"id\":\"a\",\"text\":\"Dijo Lavrov.\"}\n", fake, 1);
         let line = ann[0].to_string();
@@ -285,14 +345,24 @@ mod tests {
     fn lenient_reading_of_gold_records() {
         let gold = r#"{"id":"g","source":"x.txt","text":"«Sí», dijo Lavrov.","entities":[{"start":11,"end":17,"label":"PER","text":"Lavrov"}],
             "claims":[{"speaker":["Lavrov"],"cue":"dijo","cue_start":6,"cue_end":10,"content":"Sí","content_start":1,"content_end":3,"mode":"direct","stances":[{"target":"X","polarity":"oppose"}]}]}"#;
-        let OutputRecord::Annotation(a) = parse_output_line(gold).unwrap() else { panic!() };
+        let OutputRecord::Annotation(a) = parse_output_line(gold).unwrap() else {
+            panic!()
+        };
         let e = &a.entities[0];
         assert_eq!(&a.text[e.byte_start..e.byte_end], "Lavrov");
         assert!(e.score.is_nan());
         assert_eq!(e.canonical, "Lavrov");
         assert_eq!(a.claims[0].stances[0].polarity, Polarity::Oppose);
-        assert!(parse_output_line(r#"{"id":"g","text":"ab","entities":[{"start":1,"end":9,"label":"PER"}]}"#).is_err());
-        assert!(parse_output_line(r#"{"id":"g","text":"ab","entities":[{"start":0,"end":1,"label":"XX"}]}"#).is_err());
-        assert!(parse_output_line("nope").unwrap_err().starts_with("malformed JSON"));
+        assert!(parse_output_line(
+            r#"{"id":"g","text":"ab","entities":[{"start":1,"end":9,"label":"PER"}]}"#
+        )
+        .is_err());
+        assert!(parse_output_line(
+            r#"{"id":"g","text":"ab","entities":[{"start":0,"end":1,"label":"XX"}]}"#
+        )
+        .is_err());
+        assert!(parse_output_line("nope")
+            .unwrap_err()
+            .starts_with("malformed JSON"));
     }
 }

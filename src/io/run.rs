@@ -59,7 +59,6 @@ pub fn format_rate(rate: f64) -> String {
     }
 }
 
-
 /// How documents are grouped into calls of the annotator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunOptions {
@@ -71,7 +70,10 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { batch_size: 16, max_batch_bytes: 1 << 20 }
+        RunOptions {
+            batch_size: 16,
+            max_batch_bytes: 1 << 20,
+        }
     }
 }
 
@@ -99,7 +101,11 @@ impl RunSummary {
     pub fn line(&self) -> String {
         let c = &self.counts;
         let secs = self.elapsed.as_secs_f64();
-        let rate = if secs > 0.0 { c.written as f64 / secs } else { f64::NAN };
+        let rate = if secs > 0.0 {
+            c.written as f64 / secs
+        } else {
+            f64::NAN
+        };
         let mut s = format!(
             "{} records: {} annotated, {} failed",
             c.done(),
@@ -113,7 +119,10 @@ impl RunSummary {
             s.push_str(&format!(", {} already in the output (resume)", c.skipped));
         }
         if c.earlier_failed > 0 {
-            s.push_str(&format!(", {} error records from the earlier run", c.earlier_failed));
+            s.push_str(&format!(
+                ", {} error records from the earlier run",
+                c.earlier_failed
+            ));
         }
         s.push_str(&format!(" in {:.1} s ({} docs/s)", secs, format_rate(rate)));
         s
@@ -122,17 +131,27 @@ impl RunSummary {
 
 /// A fatal failure of a run: writing the output failed.
 fn write_error(e: std::io::Error, output_name: &str) -> Error {
-    Error::Io { path: PathBuf::from(output_name), source: e }
+    Error::Io {
+        path: PathBuf::from(output_name),
+        source: e,
+    }
 }
 
 /// Calls the annotator, turning an error, a panic or a wrong count into a reason.
-fn call_annotator<A>(annotate: &mut A, docs: &[Document]) -> std::result::Result<Vec<Annotation>, String>
+fn call_annotator<A>(
+    annotate: &mut A,
+    docs: &[Document],
+) -> std::result::Result<Vec<Annotation>, String>
 where
     A: FnMut(&[Document]) -> Result<Vec<Annotation>>,
 {
     match catch_unwind(AssertUnwindSafe(|| annotate(docs))) {
         Ok(Ok(v)) if v.len() == docs.len() => Ok(v),
-        Ok(Ok(v)) => Err(format!("annotator returned {} annotations for {} documents", v.len(), docs.len())),
+        Ok(Ok(v)) => Err(format!(
+            "annotator returned {} annotations for {} documents",
+            v.len(),
+            docs.len()
+        )),
         Ok(Err(e)) => Err(format!("annotation failed: {e}")),
         Err(panic) => {
             let msg = panic
@@ -147,7 +166,10 @@ where
 
 /// Annotates a batch; if the batch fails, each document alone, so that one bad document
 /// costs only its own record.
-fn annotate_isolated<A>(annotate: &mut A, docs: &[Document]) -> Vec<std::result::Result<Annotation, String>>
+fn annotate_isolated<A>(
+    annotate: &mut A,
+    docs: &[Document],
+) -> Vec<std::result::Result<Annotation, String>>
 where
     A: FnMut(&[Document]) -> Result<Vec<Annotation>>,
 {
@@ -198,7 +220,11 @@ where
     let batch_size = opts.batch_size.max(1);
     let mut counts = Counts::default();
     counts.earlier_failed = resume.as_deref().map_or(0, |state| state.failed);
-    let mut batch = Batch { slots: Vec::new(), docs: Vec::new(), bytes: 0 };
+    let mut batch = Batch {
+        slots: Vec::new(),
+        docs: Vec::new(),
+        bytes: 0,
+    };
     for rec in records {
         if let Some(state) = resume.as_deref_mut() {
             if state.take(&rec.id) {
@@ -213,18 +239,35 @@ where
         match &rec.text {
             Err(reason) => {
                 let err = rec.error_record(reason.clone());
-                batch.slots.push(Slot::Ready(OutputRecord::Error(err), rec.bytes, true));
+                batch
+                    .slots
+                    .push(Slot::Ready(OutputRecord::Error(err), rec.bytes, true));
             }
             Ok(text) if text.trim().is_empty() => {
-                let ann = Annotation { id: rec.id.clone(), text: text.clone(), ..Default::default() };
-                batch.slots.push(Slot::Ready(OutputRecord::Annotation(ann), rec.bytes, false));
+                let ann = Annotation {
+                    id: rec.id.clone(),
+                    text: text.clone(),
+                    ..Default::default()
+                };
+                batch
+                    .slots
+                    .push(Slot::Ready(OutputRecord::Annotation(ann), rec.bytes, false));
                 counts.empty += 1;
             }
             Ok(_) => {
-                let InputRecord { id, source, line, text, bytes, .. } = rec;
+                let InputRecord {
+                    id,
+                    source,
+                    line,
+                    text,
+                    bytes,
+                    ..
+                } = rec;
                 let text = text.unwrap_or_default();
                 batch.bytes += text.len();
-                batch.slots.push(Slot::Doc(batch.docs.len(), source, line, bytes));
+                batch
+                    .slots
+                    .push(Slot::Doc(batch.docs.len(), source, line, bytes));
                 batch.docs.push(Document { id, text });
             }
         }
@@ -233,12 +276,29 @@ where
             || batch.bytes >= opts.max_batch_bytes
             || batch.slots.len() >= 4 * batch_size
         {
-            flush_batch(&mut batch, &mut annotate, sink, &mut counts, observer, output_name)?;
+            flush_batch(
+                &mut batch,
+                &mut annotate,
+                sink,
+                &mut counts,
+                observer,
+                output_name,
+            )?;
         }
     }
-    flush_batch(&mut batch, &mut annotate, sink, &mut counts, observer, output_name)?;
+    flush_batch(
+        &mut batch,
+        &mut annotate,
+        sink,
+        &mut counts,
+        observer,
+        output_name,
+    )?;
     sink.finish().map_err(|e| write_error(e, output_name))?;
-    Ok(RunSummary { counts, elapsed: started.elapsed() })
+    Ok(RunSummary {
+        counts,
+        elapsed: started.elapsed(),
+    })
 }
 
 fn flush_batch<A>(
@@ -253,7 +313,10 @@ where
     A: FnMut(&[Document]) -> Result<Vec<Annotation>>,
 {
     let mut results: Vec<Option<std::result::Result<Annotation, String>>> =
-        annotate_isolated(annotate, &batch.docs).into_iter().map(Some).collect();
+        annotate_isolated(annotate, &batch.docs)
+            .into_iter()
+            .map(Some)
+            .collect();
     for slot in batch.slots.drain(..) {
         let (record, bytes, failed) = match slot {
             Slot::Ready(r, bytes, failed) => (r, bytes, failed),
@@ -265,12 +328,26 @@ where
                         (OutputRecord::Annotation(ann), bytes, false)
                     }
                     Some(Err(reason)) => {
-                        let err = ErrorRecord { id: doc.id.clone(), error: RecordError { source, line, reason } };
+                        let err = ErrorRecord {
+                            id: doc.id.clone(),
+                            error: RecordError {
+                                source,
+                                line,
+                                reason,
+                            },
+                        };
                         (OutputRecord::Error(err), bytes, true)
                     }
                     None => {
                         let reason = "internal error: no annotation for this document".to_string();
-                        let err = ErrorRecord { id: doc.id.clone(), error: RecordError { source, line, reason } };
+                        let err = ErrorRecord {
+                            id: doc.id.clone(),
+                            error: RecordError {
+                                source,
+                                line,
+                                reason,
+                            },
+                        };
                         (OutputRecord::Error(err), bytes, true)
                     }
                 }
@@ -283,7 +360,8 @@ where
             };
             observer.note(&format!("{place}: record {:?}: {}", e.id, e.error.reason));
         }
-        sink.write_record(&record).map_err(|e| write_error(e, output_name))?;
+        sink.write_record(&record)
+            .map_err(|e| write_error(e, output_name))?;
         counts.written += 1;
         counts.failed += failed as usize;
         counts.bytes += bytes;
@@ -315,15 +393,25 @@ mod tests {
         for batch in [1, 2, 3, 100] {
             let (out, summary) = run_jsonl(input, fake, batch);
             let ids: Vec<&str> = out.iter().map(|v| v["id"].as_str().unwrap()).collect();
-            assert_eq!(ids, ["a", "line-2", "b", "line-5", "c", "d", "e"], "batch size {batch}");
+            assert_eq!(
+                ids,
+                ["a", "line-2", "b", "line-5", "c", "d", "e"],
+                "batch size {batch}"
+            );
             assert_eq!(out[0]["entities"][0]["canonical"], "Sergey Lavrov");
             assert_eq!(out[1]["error"]["line"], 2);
             assert_eq!(out[1]["error"]["source"], STDIN_NAME);
-            assert!(out[1]["error"]["reason"].as_str().unwrap().starts_with("malformed JSON"));
+            assert!(out[1]["error"]["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("malformed JSON"));
             assert_eq!(out[2]["text"], "");
             assert_eq!(out[2]["entities"], serde_json::json!([]));
             assert_eq!(out[4]["error"]["line"], 6);
-            assert!(out[4]["error"]["reason"].as_str().unwrap().contains("invalid UTF-8"));
+            assert!(out[4]["error"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("invalid UTF-8"));
             assert_eq!(out[6]["entities"][0]["start"], 1, "code point offsets");
             assert_eq!(summary.counts.written, 7);
             assert_eq!(summary.counts.failed, 2);
@@ -349,7 +437,10 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert_eq!(out[0]["id"], "a");
         assert_eq!(out[1]["id"], "boom");
-        assert_eq!(out[1]["error"]["reason"], "annotation failed: invalid input: no puedo");
+        assert_eq!(
+            out[1]["error"]["reason"],
+            "annotation failed: invalid input: no puedo"
+        );
         assert_eq!(out[1]["error"]["line"], 2);
         assert_eq!(out[2]["text"], "tres");
         assert_eq!(summary.counts.failed, 1);
@@ -370,11 +461,17 @@ mod tests {
         std::panic::set_hook(prev);
         assert_eq!(out[0]["id"], "a");
         assert!(out[0].get("error").is_none());
-        assert_eq!(out[1]["error"]["reason"], "internal error while annotating: index out of bounds");
+        assert_eq!(
+            out[1]["error"]["reason"],
+            "internal error while annotating: index out of bounds"
+        );
 
         let (out, summary) = run_jsonl(input, |_: &[Document]| Ok(Vec::new()), 2);
         assert_eq!(out.len(), 2);
-        assert!(out[0]["error"]["reason"].as_str().unwrap().contains("returned 0 annotations for 1 documents"));
+        assert!(out[0]["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("returned 0 annotations for 1 documents"));
         assert_eq!(summary.counts.failed, 2);
     }
 
@@ -396,11 +493,19 @@ mod tests {
 
         let mut batches = Vec::new();
         let annotate = |docs: &[Document]| {
-            batches.push(docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>().join(""));
+            batches.push(
+                docs.iter()
+                    .map(|d| d.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(""),
+            );
             fake(docs)
         };
         let mut sink = JsonlSink::new(Vec::new());
-        let opts = RunOptions { batch_size: 100, ..Default::default() };
+        let opts = RunOptions {
+            batch_size: 100,
+            ..Default::default()
+        };
         annotate_stream(make(true), annotate, &mut sink, &opts, None, &mut (), "-").unwrap();
         assert_eq!(batches, ["ab", "c", "d"]);
         assert_eq!(sink.into_inner().iter().filter(|&&b| b == b'\n').count(), 4);
@@ -410,17 +515,31 @@ mod tests {
     fn batches_are_bounded() {
         let mut input = Vec::new();
         for i in 0..50 {
-            input.extend_from_slice(format!("{{\"id\":\"d{i}\",\"text\":\"{}\"}}\n", "x".repeat(1000)).as_bytes());
+            input.extend_from_slice(
+                format!("{{\"id\":\"d{i}\",\"text\":\"{}\"}}\n", "x".repeat(1000)).as_bytes(),
+            );
         }
         let mut largest = 0;
         let out = Shared::default();
         let mut sink = JsonlSink::new(out.clone());
-        let opts = RunOptions { batch_size: 10, max_batch_bytes: 3000 };
+        let opts = RunOptions {
+            batch_size: 10,
+            max_batch_bytes: 3000,
+        };
         let annotate = |docs: &[Document]| {
             largest = largest.max(docs.len());
             fake(docs)
         };
-        annotate_stream(reader(&input), annotate, &mut sink, &opts, None, &mut (), "-").unwrap();
+        annotate_stream(
+            reader(&input),
+            annotate,
+            &mut sink,
+            &opts,
+            None,
+            &mut (),
+            "-",
+        )
+        .unwrap();
         assert_eq!(largest, 3, "closed at 3000 bytes of text");
         assert_eq!(out.text().lines().count(), 50);
     }
@@ -456,20 +575,47 @@ mod tests {
         assert_eq!(summary.counts.written, 2);
         assert_eq!(summary.counts.failed, 0);
         assert_eq!(summary.counts.earlier_failed, 1);
-        assert_eq!(summary.exit_code(), 1, "the earlier run's error record is still in the output");
-        assert!(summary.line().contains("1 error records from the earlier run"), "{}", summary.line());
+        assert_eq!(
+            summary.exit_code(),
+            1,
+            "the earlier run's error record is still in the output"
+        );
+        assert!(
+            summary
+                .line()
+                .contains("1 error records from the earlier run"),
+            "{}",
+            summary.line()
+        );
         let ids: Vec<String> = fs::read_to_string(&path)
             .unwrap()
             .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
-        assert_eq!(ids, ["a", "line-2", "c", "a"], "a duplicate id in the input is written once per occurrence");
+        assert_eq!(
+            ids,
+            ["a", "line-2", "c", "a"],
+            "a duplicate id in the input is written once per occurrence"
+        );
     }
 
     #[test]
     fn summary_line() {
         let s = RunSummary {
-            counts: Counts { written: 10, failed: 1, empty: 2, skipped: 3, bytes: 0, skipped_bytes: 0, earlier_failed: 0 },
+            counts: Counts {
+                written: 10,
+                failed: 1,
+                empty: 2,
+                skipped: 3,
+                bytes: 0,
+                skipped_bytes: 0,
+                earlier_failed: 0,
+            },
             elapsed: Duration::from_secs(2),
         };
         assert_eq!(

@@ -34,7 +34,11 @@ pub fn fake(docs: &[Document]) -> Result<Vec<Annotation>> {
     Ok(docs
         .iter()
         .map(|d| {
-            let mut a = Annotation { id: d.id.clone(), text: d.text.clone(), ..Default::default() };
+            let mut a = Annotation {
+                id: d.id.clone(),
+                text: d.text.clone(),
+                ..Default::default()
+            };
             if let Some(b) = d.text.find("Lavrov") {
                 let map = OffsetMap::new(&d.text);
                 let s = map.span_from_bytes(b, b + 6);
@@ -58,13 +62,32 @@ pub fn reader(input: &[u8]) -> RecordReader {
     RecordReader::from_reader(Box::new(io::Cursor::new(input.to_vec())), STDIN_NAME, false)
 }
 
-pub fn run_jsonl(input: &[u8], annotate: impl FnMut(&[Document]) -> Result<Vec<Annotation>>, batch: usize) -> (Vec<Value>, RunSummary) {
+pub fn run_jsonl(
+    input: &[u8],
+    annotate: impl FnMut(&[Document]) -> Result<Vec<Annotation>>,
+    batch: usize,
+) -> (Vec<Value>, RunSummary) {
     let out = Shared::default();
     let mut sink = JsonlSink::new(out.clone());
-    let opts = RunOptions { batch_size: batch, ..Default::default() };
-    let summary =
-        annotate_stream(reader(input), annotate, &mut sink, &opts, None, &mut (), "<stdout>").unwrap();
-    let lines = out.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let opts = RunOptions {
+        batch_size: batch,
+        ..Default::default()
+    };
+    let summary = annotate_stream(
+        reader(input),
+        annotate,
+        &mut sink,
+        &opts,
+        None,
+        &mut (),
+        "<stdout>",
+    )
+    .unwrap();
+    let lines = out
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     (lines, summary)
 }
 
@@ -72,7 +95,9 @@ pub fn run_jsonl(input: &[u8], annotate: impl FnMut(&[Document]) -> Result<Vec<A
 pub struct Chunked(pub VecDeque<Vec<u8>>);
 impl Read for Chunked {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let Some(mut chunk) = self.0.pop_front() else { return Ok(0) };
+        let Some(mut chunk) = self.0.pop_front() else {
+            return Ok(0);
+        };
         let n = chunk.len().min(out.len());
         out[..n].copy_from_slice(&chunk[..n]);
         if n < chunk.len() {

@@ -12,6 +12,7 @@ pub const WORD_EMBEDDINGS: &str = "roberta.embeddings.word_embeddings.weight";
 use tch::{nn, Kind, Tensor};
 
 use super::e5s1::{dequantize_q4, Q4_BLOCK, Q4_BLOCK_BYTES};
+use super::op_profile::{timed, Op};
 use super::store::{self, NamedTensor, TensorData};
 use crate::error::{Error, Result};
 
@@ -168,6 +169,14 @@ impl Linear {
             zero_bias: Tensor::zeros([n], (Kind::Float, tch::Device::Cpu)),
             input_scale,
         })
+    }
+
+    /// Multiply-adds per input row (inputs × outputs).
+    fn work(&self) -> u64 {
+        let weight = match self {
+            Linear::Plain { weight, .. } | Linear::Int8 { weight, .. } => weight,
+        };
+        weight.size().iter().product::<i64>().max(0) as u64
     }
 
     fn forward(&self, x: &Tensor) -> Tensor {
@@ -412,48 +421,73 @@ impl FusedEncoder {
     fn run(&self, input: &PackedRows, word_embeddings: Tensor, mut record: Option<&mut Vec<Vec<f32>>>, tap: HiddenTap) -> (Tensor, Vec<Tensor>) {
         let [rows, width] = input.shape();
         let (h, heads) = (self.hidden, self.heads);
-        let positions = Tensor::from_slice(input.positions).view([rows, width]);
-        let x = word_embeddings + Tensor::embedding(&self.position, &positions, PADDING_IDX, false, false) + &self.token_type;
-        let mut x = x.layer_norm([h], Some(&self.embedding_norm.0), Some(&self.embedding_norm.1), LAYER_NORM_EPS, false);
+        let mut x = timed(Op::Embeddings, 0, || {
+            let positions = Tensor::from_slice(input.positions).view([rows, width]);
+            let x = word_embeddings + Tensor::embedding(&self.position, &positions, PADDING_IDX, false, false) + &self.token_type;
+            x.layer_norm([h], Some(&self.embedding_norm.0), Some(&self.embedding_norm.1), LAYER_NORM_EPS, false)
+        });
         let mut hidden = Vec::new();
         let mut take = |state: usize, x: &Tensor| match tap {
             HiddenTap::None => {}
             HiddenTap::All => hidden.push(x.shallow_clone()),
             HiddenTap::Mix(weights) => {
                 if let Some(&w) = weights.get(state).filter(|w| **w != 0.0) {
-                    // Summed in f32 whatever the activations' kind: 13 bf16 roundings add up.
-                    let part = x.to_kind(Kind::Float) * f64::from(w);
-                    match hidden.pop() {
-                        Some(sum) => hidden.push(sum + part),
-                        None => hidden.push(part),
-                    }
+                    timed(Op::HiddenMix, 0, || {
+                        // Summed in f32 whatever the activations' kind: 13 bf16 roundings add up.
+                        match hidden.last_mut() {
+                            Some(sum) => {
+                                let _ = sum.g_add_(&(x.to_kind(Kind::Float) * f64::from(w)));
+                            }
+                            None => hidden.push(x.to_kind(Kind::Float) * f64::from(w)),
+                        }
+                    })
                 }
             }
         };
         take(0, &x);
-        let allowed = input.attention_mask();
-        let mask = ((allowed.ones_like() - allowed) * MASKED).to_kind(self.kind).unsqueeze(1);
+        let mask = timed(Op::Mask, 0, || {
+            let allowed = input.attention_mask();
+            ((allowed.ones_like() - allowed) * MASKED).to_kind(self.kind).unsqueeze(1)
+        });
+        let positions_count = (rows * width) as u64;
+        let product = |op: Op, linear: &Linear, x: &Tensor| timed(op, 2 * positions_count * linear.work(), || linear.forward(x));
+        let attention_flops = 4 * (rows * width * width * h) as u64;
         for (state, layer) in self.layers.iter().enumerate() {
-            let qkv = layer.qkv.forward(&x).view([rows, width, 3, heads, h / heads]).permute([2, 0, 3, 1, 4]);
-            let context = Tensor::scaled_dot_product_attention(&qkv.get(0), &qkv.get(1), &qkv.get(2), Some(&mask), 0.0, false, None);
-            let context = context.transpose(1, 2).contiguous().view([rows, width, h]);
-            let a = (layer.attention_out.forward(&context) + &x).layer_norm(
-                [h],
-                Some(&layer.attention_norm.0),
-                Some(&layer.attention_norm.1),
-                LAYER_NORM_EPS,
-                false,
-            );
-            let inner = layer.intermediate.forward(&a).gelu("none");
+            let qkv = product(Op::QkvProduct, &layer.qkv, &x);
+            let context = timed(Op::Attention, attention_flops, || {
+                let qkv = qkv.view([rows, width, 3, heads, h / heads]).permute([2, 0, 3, 1, 4]);
+                let context = Tensor::scaled_dot_product_attention(&qkv.get(0), &qkv.get(1), &qkv.get(2), Some(&mask), 0.0, false, None);
+                context.transpose(1, 2).contiguous().view([rows, width, h])
+            });
+            let attended = product(Op::AttentionOutProduct, &layer.attention_out, &context);
+            let mut attended = attended;
+            let a = timed(Op::ResidualNorm, 0, || {
+                let _ = attended.g_add_(&x);
+                attended.layer_norm([h], Some(&layer.attention_norm.0), Some(&layer.attention_norm.1), LAYER_NORM_EPS, false)
+            });
+            let mut inner = product(Op::FfnInProduct, &layer.intermediate, &a);
+            timed(Op::GeLU, 0, || {
+                // In place at inference; GELU's backward needs its input.
+                if inner.requires_grad() {
+                    inner = inner.gelu("none");
+                } else {
+                    let _ = inner.gelu_("none");
+                }
+            });
             if let Some(record) = record.as_deref_mut() {
                 let real = Tensor::from_slice(input.segments).view([rows, width, 1]).ne(0).to_kind(inner.kind());
                 let max = (inner.abs() * real).amax([0, 1], false).to_kind(Kind::Float);
                 record.push(Vec::<f32>::try_from(max).unwrap_or_default());
             }
-            x = (layer.output.forward(&inner) + &a).layer_norm([h], Some(&layer.output_norm.0), Some(&layer.output_norm.1), LAYER_NORM_EPS, false);
+            let mut out = product(Op::FfnOutProduct, &layer.output, &inner);
+            x = timed(Op::ResidualNorm, 0, || {
+                let _ = out.g_add_(&a);
+                out.layer_norm([h], Some(&layer.output_norm.0), Some(&layer.output_norm.1), LAYER_NORM_EPS, false)
+            });
             take(state + 1, &x);
         }
-        (x.linear(&self.classifier.0, Some(&self.classifier.1)), hidden)
+        let logits = timed(Op::Classifier, 0, || x.linear(&self.classifier.0, Some(&self.classifier.1)));
+        (logits, hidden)
     }
 }
 

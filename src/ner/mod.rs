@@ -10,6 +10,9 @@ pub mod encode;
 #[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod forward;
 pub mod gazetteer;
+pub mod memory;
+#[cfg_attr(not(feature = "training"), allow(dead_code))] // read by the throughput benchmark
+pub mod op_profile;
 pub mod pack;
 #[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod store;
@@ -32,6 +35,7 @@ use crate::error::Result;
 use crate::segment::Segmentation;
 use crate::text::OffsetMap;
 use encode::{Chunk, EncodedWords, WordEncoder, PAD_ID};
+use op_profile::{timed, Op};
 use forward::{HiddenTap, Int8Calibration, PackedRows, PADDING_IDX};
 use syntax_heads::{SyntaxHeads, WordSyntax};
 use xlmr::XlmrTagger;
@@ -90,7 +94,7 @@ pub fn word_log_probs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &Infe
 }
 
 /// Sentences per encoder call when the syntax heads run (see `NerModel::analyze_words`).
-const SYNTAX_GROUP: usize = 512;
+const SYNTAX_GROUP: usize = 128;
 
 /// What one encoder pass gives for every word of every sentence.
 #[derive(Debug, Clone, Default)]
@@ -121,7 +125,8 @@ pub fn word_outputs(tagger: &XlmrTagger, encoded: &[EncodedWords], opts: &Infere
     let (mut flat, mut flat_hidden): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
     for_each_packed_batch(&chunks, opts, |input, rows| {
         let (logits, hidden) = tagger.packed_logits_and_hidden(input, tap);
-        let log_probs = logits.to_kind(Kind::Float).log_softmax(-1, Kind::Float);
+        let log_probs = timed(Op::Classifier, 0, || logits.to_kind(Kind::Float).log_softmax(-1, Kind::Float));
+        let _copy = op_profile::Span::start(Op::CopyOut);
         let log_probs = log_probs.to_device(Device::Cpu).contiguous();
         let numel = log_probs.numel();
         flat.resize(numel, 0.0);
@@ -297,6 +302,7 @@ impl NerModel {
                 hint: "no such folder; pass the folder that holds config.json, model.safetensors and tokenizer.json".into(),
             });
         }
+        memory::limit_primitive_caches();
         let encoder = WordEncoder::load(&dir.join(xlmr::TOKENIZER_FILE))?;
         let tagger = XlmrTagger::load_for_inference(dir, device, options.precision, options.forward)?;
         let mut syntax = if options.syntax && tagger.has_hidden_states() { SyntaxHeads::load(dir, device)? } else { None };
@@ -316,6 +322,7 @@ impl NerModel {
             }
         }
         let mix_weights = syntax.as_ref().map(|h| h.mix_weights()).unwrap_or_default();
+        memory::release_free_memory();
         Ok(NerModel { tagger, encoder, options, syntax, mix_weights })
     }
 
@@ -371,8 +378,9 @@ impl NerModel {
             if let (Some(heads), true) = (heads, outputs.hidden_dim > 0) {
                 let t = Instant::now();
                 let _guard = tch::no_grad_guard();
-                let inputs: Vec<_> =
-                    outputs.hidden.iter().zip(&sentences[start..end]).map(|(hidden, words)| heads.expand(words, hidden, outputs.hidden_dim)).collect();
+                let inputs: Vec<_> = timed(Op::SyntaxInput, 0, || {
+                    outputs.hidden.iter().zip(&sentences[start..end]).map(|(hidden, words)| heads.expand(words, hidden, outputs.hidden_dim)).collect()
+                });
                 for (sentence, words) in analyzed[first..].iter_mut().zip(heads.predict_many(&inputs)) {
                     sentence.syntax = words;
                 }

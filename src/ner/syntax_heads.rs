@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, nn::RNN, Device, Kind, Tensor};
 
+use super::op_profile::{Op, Span};
 use crate::error::{Error, Result};
 
 pub const SYNTAX_WEIGHTS_FILE: &str = "syntax.safetensors";
@@ -87,6 +88,13 @@ pub fn affix_ids(form: &str, buckets: usize) -> [i64; AFFIXES] {
 
 /// Sentences per padded batch in [`SyntaxHeads::predict_many`].
 const PREDICT_BATCH: usize = 64;
+
+/// Word positions (sentences × the longest one's words) per padded batch: oneDNN keeps an LSTM
+/// work area in proportion to them for every shape it caches (see `super::memory`).
+const PREDICT_POSITIONS: usize = 1024;
+
+/// Words per block of the relation scores (see `SyntaxHeads::real_word_relation_scores`).
+const RELATION_BLOCK: usize = 512;
 
 /// Lemma scripts considered per word, best first (see `SyntaxHeads::choose_lemma`).
 const LEMMA_CANDIDATES: usize = 8;
@@ -301,11 +309,13 @@ impl SyntaxHeads {
         let x = x + Tensor::embedding(&self.part, parts, -1, false, false) + self.affix_proj.forward(&spelling);
         let mut x = Tensor::cat(&[root, x], 1).dropout(dropout, train);
         if let Some(lstm) = &self.word_lstm {
+            let _lstm = Span::start(Op::SyntaxLstm);
             x = match lengths {
                 Some(lengths) if !train => self.padded_bilstm(&x, lengths),
                 _ => lstm.seq(&x).0.dropout(dropout, train),
             };
         }
+        let _scores = Span::start(Op::SyntaxScores);
         let tags = self.tag_mlp.forward(&x).gelu("none").dropout(dropout, train);
         let with_bias = |t: Tensor| {
             let mut s = t.size();
@@ -382,7 +392,18 @@ impl SyntaxHeads {
         let real = Tensor::from_slice(&real).to_device(heads.device());
         let pick = |t: &Tensor| t.view([b * side, -1]).index_select(0, &real);
         let labels = self.spec.deprels.len() as i64;
-        let values = Tensor::einsum("np,lpq,nq->nl", &[&pick(&scores.rel_dep), &self.rel_weight, &pick(&head_side)], None::<i64>);
+        // The bilinear product goes through a `[words, relations, rel_dim]` intermediate (70 MB in
+        // f32 for 4,000 words): a block of words at a time keeps it small.
+        let (dep_side, head_side) = (pick(&scores.rel_dep), pick(&head_side));
+        let n = dep_side.size()[0];
+        let blocks: Vec<Tensor> = (0..n)
+            .step_by(RELATION_BLOCK)
+            .map(|start| {
+                let len = RELATION_BLOCK.min((n - start) as usize) as i64;
+                Tensor::einsum("np,lpq,nq->nl", &[&dep_side.narrow(0, start, len), &self.rel_weight, &head_side.narrow(0, start, len)], None::<i64>)
+            })
+            .collect();
+        let values = if blocks.is_empty() { Tensor::zeros([0, labels], (Kind::Float, heads.device())) } else { Tensor::cat(&blocks, 0) };
         Tensor::full([b * side, labels], f64::NEG_INFINITY, (Kind::Float, heads.device())).index_copy(0, &real, &values).view([b, side, labels])
     }
 
@@ -411,7 +432,19 @@ impl SyntaxHeads {
         let device = self.root.device();
         // Sentences of similar length share a padded batch (padding changes no result: masked
         // heads, and the BiLSTM reads each sentence within its own length).
-        for group in order.chunks(PREDICT_BATCH) {
+        let mut groups: Vec<&[usize]> = Vec::new();
+        let mut rest = order.as_slice();
+        while !rest.is_empty() {
+            // sorted by length: the group's last sentence is its longest
+            let mut take = 1;
+            while take < rest.len().min(PREDICT_BATCH) && (take + 1) * sentences[rest[take]].plan.len() <= PREDICT_POSITIONS {
+                take += 1;
+            }
+            groups.push(&rest[..take]);
+            rest = &rest[take..];
+        }
+        for group in groups {
+            let input_span = Span::start(Op::SyntaxInput);
             let g = group.len();
             let n = group.iter().map(|&i| sentences[i].plan.len()).max().unwrap_or(0);
             let (n64, g64) = (n as i64, g as i64);
@@ -434,7 +467,9 @@ impl SyntaxHeads {
             let parts = Tensor::from_slice(&parts).view([g64, n64]).to_device(device);
             let affixes = Tensor::from_slice(&affixes).view([g64, n64, AFFIXES as i64]).to_device(device);
             let mask = Tensor::from_slice(&mask).view([g64, n64]).to_device(device);
+            drop(input_span);
             let scores = self.scores_with_lengths(&x, &parts, &affixes, &mask, 0.0, Some(&lengths));
+            let output_span = Span::start(Op::SyntaxOutput);
             let argmax = |t: &Tensor| -> Vec<i64> { Vec::<i64>::try_from(t.argmax(-1, false).to_device(Device::Cpu).view([-1])).unwrap_or_default() };
             let (upos, feats) = (argmax(&scores.upos), argmax(&scores.feats));
             let candidates = LEMMA_CANDIDATES.min(self.spec.lemma_scripts.len()) as i64;
@@ -445,6 +480,8 @@ impl SyntaxHeads {
             if arcs.len() != g * side * side || upos.len() != g * side || lemma.len() != g * side * candidates as usize {
                 continue;
             }
+            drop(output_span);
+            let tree_span = Span::start(Op::TreeDecode);
             let trees: Vec<Vec<usize>> = (0..g)
                 .map(|k| {
                     let block = ndarray::ArrayView2::from_shape((side, side), &arcs[k * side * side..(k + 1) * side * side])
@@ -453,6 +490,8 @@ impl SyntaxHeads {
                     crate::syntax::tree::decode_mst(&block)
                 })
                 .collect();
+            drop(tree_span);
+            let relation_span = Span::start(Op::Relations);
             let mut heads: Vec<i64> = Vec::with_capacity(g * side);
             for tree in &trees {
                 heads.push(0);
@@ -468,6 +507,8 @@ impl SyntaxHeads {
                 rel_scores = rel_scores.masked_fill(&attached_to_root.logical_xor(&is_root_label), f64::NEG_INFINITY);
             }
             let rels = argmax(&rel_scores);
+            drop(relation_span);
+            let _output = Span::start(Op::SyntaxOutput);
             let label = |list: &[String], i: i64| list.get(i as usize).cloned().unwrap_or_else(|| "_".into());
             for (k, &i) in group.iter().enumerate() {
                 let at = |j: usize| k * side + j;

@@ -528,6 +528,7 @@ impl XlmrTagger {
 
     /// Word embeddings of `ids` (laid out as `shape`, then hidden), in the model's kind.
     fn embed_words(&self, ids: &[i64], shape: &[i64]) -> Tensor {
+        let _span = super::op_profile::Span::start(super::op_profile::Op::Embeddings);
         let device = self.device();
         let mut full: Vec<i64> = shape.to_vec();
         full.push(self.config.hidden_size);

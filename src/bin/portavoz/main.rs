@@ -15,14 +15,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use portavoz::io::{
-    annotate_stream, parse_output_line, plan_inputs, read_line_limited, ConlluSink, ErrorRecord, InputFormat, InputSpec,
-    JsonArraySink, JsonlSink, OutputFile, OutputRecord, RecordError, RecordSink, RunOptions, Source, MAX_RECORD_BYTES,
-    STDIN_NAME,
+    annotate_stream, parse_output_line, plan_inputs, read_line_limited, ConlluSink, ErrorRecord,
+    InputFormat, InputSpec, JsonArraySink, JsonlSink, OutputFile, OutputRecord, RecordError,
+    RecordSink, RunOptions, Source, MAX_RECORD_BYTES, STDIN_NAME,
 };
-use progress::Progress;
 use portavoz::model_location::{ModelInfo, ModelSource};
 use portavoz::report::HtmlReport;
 use portavoz::{DeviceChoice, Error, Pipeline, PipelineConfig};
+use progress::Progress;
 
 const AFTER_HELP: &str = "\
 Exit status: 0 when all went well, 1 when some records failed (each has an error record in
@@ -205,7 +205,10 @@ fn main() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let version = long_version();
     let version: &'static str = Box::leak(version.into_boxed_str());
-    let matches = Cli::command().version(portavoz::VERSION).long_version(version).get_matches();
+    let matches = Cli::command()
+        .version(portavoz::VERSION)
+        .long_version(version)
+        .get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -269,7 +272,11 @@ fn model_error(dir: &Path, source: ModelSource, e: Error) -> Failure {
             dir.display(),
             path.display()
         ),
-        Error::ModelInvalid { path, field, reason } => format!(
+        Error::ModelInvalid {
+            path,
+            field,
+            reason,
+        } => format!(
             "cannot load the NER model from {}: {} does not fit: {field}: {reason}\n  fix: {fix}",
             dir.display(),
             path.display()
@@ -282,14 +289,18 @@ fn model_error(dir: &Path, source: ModelSource, e: Error) -> Failure {
 /// A usage failure for an output file that cannot be opened (or is locked by another writer).
 fn create_failure(e: Error) -> Failure {
     match e {
-        Error::Io { path, source } => Failure::Usage(format!("cannot create {}: {source}", path.display())),
+        Error::Io { path, source } => {
+            Failure::Usage(format!("cannot create {}: {source}", path.display()))
+        }
         other => Failure::Usage(other.to_string()),
     }
 }
 
 fn output_failure(e: Error) -> Failure {
     match &e {
-        Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => Failure::BrokenPipe,
+        Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => {
+            Failure::BrokenPipe
+        }
         _ => Failure::Runtime(e.to_string()),
     }
 }
@@ -303,23 +314,34 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     if args.resume && is_stdout(&args.output) {
-        return Err(Failure::Usage("--resume needs --output FILE (the output of the interrupted run)".into()));
+        return Err(Failure::Usage(
+            "--resume needs --output FILE (the output of the interrupted run)".into(),
+        ));
     }
     if args.no_syntax && args.format == Format::Conllu {
-        return Err(Failure::Usage("--format conllu writes the parse: it cannot go with --no-syntax".into()));
+        return Err(Failure::Usage(
+            "--format conllu writes the parse: it cannot go with --no-syntax".into(),
+        ));
     }
     if args.resume && args.format != Format::Jsonl {
-        return Err(Failure::Usage("--resume works with --format jsonl only".into()));
+        return Err(Failure::Usage(
+            "--resume works with --format jsonl only".into(),
+        ));
     }
     if !(args.progress_interval >= 0.0 && args.progress_interval < 1e9) {
-        return Err(Failure::Usage("--progress-interval must be a number of seconds".into()));
+        return Err(Failure::Usage(
+            "--progress-interval must be a number of seconds".into(),
+        ));
     }
     let specs: Vec<InputSpec> = args.inputs.iter().map(|p| InputSpec::parse(p)).collect();
     if let Some(out) = args.output.as_deref().filter(|_| !is_stdout(&args.output)) {
         for spec in &specs {
             if let InputSpec::Path(p) = spec {
                 if same_file(p, out) {
-                    return Err(Failure::Usage(format!("the output {} is also an input", out.display())));
+                    return Err(Failure::Usage(format!(
+                        "the output {} is also an input",
+                        out.display()
+                    )));
                 }
             }
         }
@@ -331,7 +353,8 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     };
     let plan = plan_inputs(&specs, input_format).map_err(input_error)?;
 
-    let model = ModelInfo::locate(args.model.as_deref()).map_err(|e| Failure::Usage(format!("cannot load the NER model: {e}")))?;
+    let model = ModelInfo::locate(args.model.as_deref())
+        .map_err(|e| Failure::Usage(format!("cannot load the NER model: {e}")))?;
     let dir = model.dir.clone();
     let device = match args.device {
         DeviceArg::Cpu => DeviceChoice::Cpu,
@@ -361,24 +384,41 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     }
 
     // Output: opened only once everything else is in place, so a usage error leaves it alone.
-    let (writer, output_name, mut resume): (Box<dyn Write>, String, _) = if is_stdout(&args.output) {
-        (Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())), "<stdout>".into(), None)
+    let (writer, output_name, mut resume): (Box<dyn Write>, String, _) = if is_stdout(&args.output)
+    {
+        (
+            Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+            "<stdout>".into(),
+            None,
+        )
     } else {
         let path = args.output.clone().unwrap_or_default();
         let name = path.display().to_string();
         if args.resume {
-            let (file, state) = OutputFile::resume(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+            let (file, state) =
+                OutputFile::resume(&path).map_err(|e| Failure::Usage(e.to_string()))?;
             if !args.quiet && (state.records > 0 || state.dropped_bytes > 0) {
                 let mut note = format!("resuming: {} records already in {name}", state.records);
                 if state.dropped_bytes > 0 {
-                    note.push_str(&format!(", dropped a partial last line ({} bytes)", state.dropped_bytes));
+                    note.push_str(&format!(
+                        ", dropped a partial last line ({} bytes)",
+                        state.dropped_bytes
+                    ));
                 }
                 eprintln!("portavoz: {note}");
             }
-            (Box::new(BufWriter::with_capacity(1 << 16, file)), name, Some(state))
+            (
+                Box::new(BufWriter::with_capacity(1 << 16, file)),
+                name,
+                Some(state),
+            )
         } else {
             let file = OutputFile::create(&path).map_err(create_failure)?;
-            (Box::new(BufWriter::with_capacity(1 << 16, file)), name, None)
+            (
+                Box::new(BufWriter::with_capacity(1 << 16, file)),
+                name,
+                None,
+            )
         }
     };
     let mut sink: Box<dyn RecordSink> = match args.format {
@@ -387,16 +427,33 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         Format::Conllu => Box::new(ConlluSink::new(writer)),
         Format::Html => {
             let title = report_title(&args.inputs);
-            Box::new(HtmlReport::with_model(writer, &title, &model).map_err(|e| output_failure(Error::Io { path: output_name.clone().into(), source: e }))?)
+            Box::new(HtmlReport::with_model(writer, &title, &model).map_err(|e| {
+                output_failure(Error::Io {
+                    path: output_name.clone().into(),
+                    source: e,
+                })
+            })?)
         }
     };
 
-    if !args.quiet && plan.sources.iter().any(|s| *s == Source::StdinJsonl) && io::stdin().is_terminal() {
+    if !args.quiet
+        && plan.sources.iter().any(|s| *s == Source::StdinJsonl)
+        && io::stdin().is_terminal()
+    {
         eprintln!("portavoz: reading JSONL ({{\"id\": ..., \"text\": ...}} per line) from the terminal; Ctrl-D ends");
     }
     if !args.quiet && !plan.skipped.is_empty() {
-        let names: Vec<String> = plan.skipped.iter().take(5).map(|p| p.display().to_string()).collect();
-        let more = if plan.skipped.len() > 5 { format!(" and {} more", plan.skipped.len() - 5) } else { String::new() };
+        let names: Vec<String> = plan
+            .skipped
+            .iter()
+            .take(5)
+            .map(|p| p.display().to_string())
+            .collect();
+        let more = if plan.skipped.len() > 5 {
+            format!(" and {} more", plan.skipped.len() - 5)
+        } else {
+            String::new()
+        };
         eprintln!(
             "portavoz: skipped {} folder entries not named *.txt (not documents): {}{more}",
             plan.skipped.len(),
@@ -405,7 +462,10 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     }
     let interval = Duration::from_secs_f64(args.progress_interval);
     let mut progress = Progress::stderr(args.quiet, plan.total_bytes, interval);
-    let opts = RunOptions { batch_size: args.batch_size as usize, ..RunOptions::default() };
+    let opts = RunOptions {
+        batch_size: args.batch_size as usize,
+        ..RunOptions::default()
+    };
     let records = portavoz::io::RecordReader::new(&plan);
     let summary = annotate_stream(
         records,
@@ -418,7 +478,11 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
     )
     .map_err(output_failure)?;
     progress.finish(&summary.line());
-    Ok(if args.allow_record_errors { 0 } else { summary.exit_code() as u8 })
+    Ok(if args.allow_record_errors {
+        0
+    } else {
+        summary.exit_code() as u8
+    })
 }
 
 fn report_title(inputs: &[PathBuf]) -> String {
@@ -428,7 +492,9 @@ fn report_title(inputs: &[PathBuf]) -> String {
             if p.as_os_str() == "-" {
                 "stdin".to_string()
             } else {
-                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| p.display().to_string())
             }
         })
         .collect();
@@ -440,29 +506,50 @@ fn report_title(inputs: &[PathBuf]) -> String {
 }
 
 fn view(args: ViewArgs) -> Result<u8, Failure> {
-    let inputs: Vec<PathBuf> = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
+    let inputs: Vec<PathBuf> = if args.inputs.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.inputs.clone()
+    };
     if inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(Failure::Usage("stdin (-) is named more than once".into()));
     }
     for p in inputs.iter().filter(|p| p.as_os_str() != "-") {
         if !p.is_file() {
-            return Err(Failure::Usage(format!("input {} does not exist or is not a file", p.display())));
+            return Err(Failure::Usage(format!(
+                "input {} does not exist or is not a file",
+                p.display()
+            )));
         }
         if let Some(out) = args.output.as_deref().filter(|_| !is_stdout(&args.output)) {
             if same_file(p, out) {
-                return Err(Failure::Usage(format!("the output {} is also an input", out.display())));
+                return Err(Failure::Usage(format!(
+                    "the output {} is also an input",
+                    out.display()
+                )));
             }
         }
     }
     let (writer, output_name): (Box<dyn Write>, String) = if is_stdout(&args.output) {
-        (Box::new(BufWriter::new(io::stdout().lock())), "<stdout>".into())
+        (
+            Box::new(BufWriter::new(io::stdout().lock())),
+            "<stdout>".into(),
+        )
     } else {
         let path = args.output.clone().unwrap_or_default();
         let file = OutputFile::create(&path).map_err(create_failure)?;
         (Box::new(BufWriter::new(file)), path.display().to_string())
     };
-    let werr = |e: io::Error| output_failure(Error::Io { path: output_name.clone().into(), source: e });
-    let title = args.title.clone().unwrap_or_else(|| report_title(&args.inputs));
+    let werr = |e: io::Error| {
+        output_failure(Error::Io {
+            path: output_name.clone().into(),
+            source: e,
+        })
+    };
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| report_title(&args.inputs));
     let mut report = HtmlReport::new(writer, &title).map_err(werr)?;
     let (mut documents, mut failed, mut unreadable) = (0usize, 0usize, 0usize);
     let mut buf = Vec::new();
@@ -470,7 +557,8 @@ fn view(args: ViewArgs) -> Result<u8, Failure> {
         let (name, mut reader): (String, Box<dyn io::BufRead>) = if input.as_os_str() == "-" {
             (STDIN_NAME.into(), Box::new(BufReader::new(io::stdin())))
         } else {
-            let f = File::open(input).map_err(|e| Failure::Usage(format!("cannot open {}: {e}", input.display())))?;
+            let f = File::open(input)
+                .map_err(|e| Failure::Usage(format!("cannot open {}: {e}", input.display())))?;
             (input.display().to_string(), Box::new(BufReader::new(f)))
         };
         let mut line = 0usize;
@@ -478,7 +566,9 @@ fn view(args: ViewArgs) -> Result<u8, Failure> {
             line += 1;
             let parsed = match read_line_limited(reader.as_mut(), &mut buf, MAX_RECORD_BYTES) {
                 Ok(None) => break,
-                Ok(Some((false, _))) => Err(format!("line is longer than {MAX_RECORD_BYTES} bytes")),
+                Ok(Some((false, _))) => {
+                    Err(format!("line is longer than {MAX_RECORD_BYTES} bytes"))
+                }
                 Ok(Some((true, _))) => {
                     let raw = buf.strip_suffix(b"\r").unwrap_or(&buf);
                     if raw.iter().all(|b| b.is_ascii_whitespace()) {
@@ -486,7 +576,10 @@ fn view(args: ViewArgs) -> Result<u8, Failure> {
                     }
                     match std::str::from_utf8(raw) {
                         Ok(s) => parse_output_line(s.trim_start_matches('\u{feff}')),
-                        Err(e) => Err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())),
+                        Err(e) => Err(format!(
+                            "invalid UTF-8 at byte {} of the line",
+                            e.valid_up_to()
+                        )),
                     }
                 }
                 Err(e) => Err(format!("read error: {e}")),
@@ -500,7 +593,11 @@ fn view(args: ViewArgs) -> Result<u8, Failure> {
                     }
                     OutputRecord::Error(ErrorRecord {
                         id: format!("line-{line}"),
-                        error: RecordError { source: name.clone(), line: Some(line), reason },
+                        error: RecordError {
+                            source: name.clone(),
+                            line: Some(line),
+                            reason,
+                        },
                     })
                 }
             };

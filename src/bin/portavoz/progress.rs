@@ -28,11 +28,22 @@ pub fn format_duration(d: Duration) -> String {
 
 /// The progress line: documents, documents/s, and (when the input size is known) a bar,
 /// percentage and ETA. `bar` chooses the terminal form.
-pub fn format_progress(c: &Counts, total_bytes: Option<u64>, elapsed: Duration, bar: bool) -> String {
+pub fn format_progress(
+    c: &Counts,
+    total_bytes: Option<u64>,
+    elapsed: Duration,
+    bar: bool,
+) -> String {
     let secs = elapsed.as_secs_f64();
-    let rate = if secs > 0.0 { c.written as f64 / secs } else { f64::NAN };
+    let rate = if secs > 0.0 {
+        c.written as f64 / secs
+    } else {
+        f64::NAN
+    };
     let mut s = String::new();
-    let fraction = total_bytes.filter(|&t| t > 0).map(|t| (c.bytes as f64 / t as f64).clamp(0.0, 1.0));
+    let fraction = total_bytes
+        .filter(|&t| t > 0)
+        .map(|t| (c.bytes as f64 / t as f64).clamp(0.0, 1.0));
     if bar {
         if let Some(f) = fraction {
             let width = 24usize;
@@ -52,7 +63,10 @@ pub fn format_progress(c: &Counts, total_bytes: Option<u64>, elapsed: Duration, 
         let worked = c.bytes.saturating_sub(c.skipped_bytes) as f64;
         if f < 1.0 && worked > 0.0 && secs > 0.0 {
             let eta = secs * total * (1.0 - f) / worked;
-            s.push_str(&format!(", ETA {}", format_duration(Duration::from_secs_f64(eta.min(1e7)))));
+            s.push_str(&format!(
+                ", ETA {}",
+                format_duration(Duration::from_secs_f64(eta.min(1e7)))
+            ));
         }
     }
     if c.failed > 0 {
@@ -80,7 +94,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(style: ProgressStyle, out: Box<dyn Write>, total_bytes: Option<u64>, interval: Duration) -> Self {
+    pub fn new(
+        style: ProgressStyle,
+        out: Box<dyn Write>,
+        total_bytes: Option<u64>,
+        interval: Duration,
+    ) -> Self {
         Progress {
             style,
             out,
@@ -103,7 +122,11 @@ impl Progress {
         } else {
             ProgressStyle::Lines
         };
-        let interval = if style == ProgressStyle::Bar { Duration::from_millis(100) } else { interval };
+        let interval = if style == ProgressStyle::Bar {
+            Duration::from_millis(100)
+        } else {
+            interval
+        };
         Progress::new(style, Box::new(io::stderr()), total_bytes, interval)
     }
 
@@ -121,14 +144,22 @@ impl Progress {
         }
         let now = Instant::now();
         let due = match self.last {
-            None => self.style == ProgressStyle::Bar || now.duration_since(self.started) >= self.interval,
+            None => {
+                self.style == ProgressStyle::Bar
+                    || now.duration_since(self.started) >= self.interval
+            }
             Some(t) => now.duration_since(t) >= self.interval,
         };
         if !due {
             return;
         }
         self.last = Some(now);
-        let line = format_progress(c, self.total_bytes, now.duration_since(self.started), self.style == ProgressStyle::Bar);
+        let line = format_progress(
+            c,
+            self.total_bytes,
+            now.duration_since(self.started),
+            self.style == ProgressStyle::Bar,
+        );
         let _ = match self.style {
             ProgressStyle::Bar => {
                 self.drawn = true;
@@ -150,7 +181,10 @@ impl Progress {
         }
         self.clear();
         let _ = if self.notes == self.max_notes + 1 {
-            writeln!(self.out, "portavoz: further record errors are only in the output")
+            writeln!(
+                self.out,
+                "portavoz: further record errors are only in the output"
+            )
         } else {
             writeln!(self.out, "portavoz: {msg}")
         };
@@ -166,7 +200,6 @@ impl Progress {
         let _ = writeln!(self.out, "portavoz: {summary}");
         let _ = self.out.flush();
     }
-
 }
 
 impl RunObserver for Progress {
@@ -204,19 +237,38 @@ mod tests {
 
     #[test]
     fn progress_lines() {
-        let c = Counts { written: 50, failed: 2, bytes: 250, ..Counts::default() };
+        let c = Counts {
+            written: 50,
+            failed: 2,
+            bytes: 250,
+            ..Counts::default()
+        };
         let bar = format_progress(&c, Some(1000), Duration::from_secs(10), true);
         assert_eq!(bar, "[######------------------]  25% 50 docs, 5.00 docs/s, ETA 0:30, 2 failed, 0:10 elapsed");
         let plain = format_progress(&c, None, Duration::from_secs(4000), false);
         assert_eq!(plain, "50 docs, 0.01 docs/s, 2 failed, 1:06:40 elapsed");
         assert_eq!(format_rate(1234.5), "1234");
         // Skipped records (resume) count as done but not toward the rate of work.
-        let resumed = Counts { written: 10, skipped: 40, bytes: 600, skipped_bytes: 500, ..Counts::default() };
+        let resumed = Counts {
+            written: 10,
+            skipped: 40,
+            bytes: 600,
+            skipped_bytes: 500,
+            ..Counts::default()
+        };
         let line = format_progress(&resumed, Some(1000), Duration::from_secs(10), false);
-        assert_eq!(line, " 60% 50 docs, 1.00 docs/s, ETA 0:40, 40 already done, 0:10 elapsed");
+        assert_eq!(
+            line,
+            " 60% 50 docs, 1.00 docs/s, ETA 0:40, 40 already done, 0:10 elapsed"
+        );
 
         let out = Shared::default();
-        let mut p = Progress::new(ProgressStyle::Lines, Box::new(out.clone()), None, Duration::ZERO);
+        let mut p = Progress::new(
+            ProgressStyle::Lines,
+            Box::new(out.clone()),
+            None,
+            Duration::ZERO,
+        );
         p.update(&c);
         p.note("x.jsonl:3: malformed");
         p.finish("done");
@@ -227,7 +279,12 @@ mod tests {
         assert!(!text.contains('\r'));
 
         let out = Shared::default();
-        let mut p = Progress::new(ProgressStyle::Bar, Box::new(out.clone()), Some(1000), Duration::ZERO);
+        let mut p = Progress::new(
+            ProgressStyle::Bar,
+            Box::new(out.clone()),
+            Some(1000),
+            Duration::ZERO,
+        );
         p.update(&c);
         p.finish("done");
         assert!(out.text().starts_with("\r\x1b[2Kportavoz: ["));
