@@ -142,7 +142,9 @@ pub fn assign(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Cla
 /// Stances read from the parse: a stance word of the claim (its cue, or a verb or noun of
 /// stance_lemmas.tsv inside its content) takes its polarity, flipped by a negation, toward each
 /// of its complements — a participant named there, or else the complement's noun phrase as a
-/// concept. A participant after "contra" is opposed.
+/// concept. A participant after "contra" is opposed. A verb's named participant is its target
+/// alone ("agradeció a X sus esfuerzos", "felicitó a X por su victoria": X, not what for), and
+/// a phrasal cue's own noun is none ("dar la bienvenida a X").
 fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     let lex = lexicon();
     let claim = &fc.claim;
@@ -175,6 +177,12 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         }
     };
     let cue = fc.cue_token.and_then(local);
+    // The words of a phrasal cue ("dar la bienvenida a X"): its own noun is no target, its
+    // complements are the verb's.
+    let in_cue = |i: usize| match (claim.cue_start, claim.cue_end) {
+        (Some(a), Some(b)) => toks[i].start >= a && toks[i].end <= b,
+        _ => false,
+    };
     for i in 0..n {
         let found = if Some(i) == cue {
             fc.cue_polarity.map(|p| (p, false))
@@ -185,13 +193,33 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         };
         let Some((pol, entity_only)) = found else { continue };
         let pol = if negated(i) { flip(pol) } else { pol };
+        let mut complements: Vec<usize> = Vec::new();
+        let mut of_cue_noun: Vec<usize> = Vec::new();
         for &c in &children[i] {
+            if Some(i) == cue && in_cue(c) {
+                of_cue_noun.extend(children[c].iter().copied().filter(|&g| !in_cue(g)));
+            } else {
+                complements.push(c);
+            }
+        }
+        complements.extend(&of_cue_noun);
+        // With a named participant among the verb's complements, the others say what for.
+        let names_participant = toks[i].upos == "VERB"
+            && complements.iter().any(|&c| {
+                matches!(toks[c].deprel.split(':').next().unwrap_or(""), "obj" | "iobj" | "obl")
+                    && participant(c).is_some()
+                    && !children[c].iter().any(|&k| toks[k].deprel == "case" && !lex.is(&toks[k].lemma, "target"))
+            });
+        let mut concepts: Vec<String> = Vec::new();
+        for c in complements {
             let rel = toks[c].deprel.split(':').next().unwrap_or("");
             let case = children[c].iter().filter(|&&k| toks[k].deprel == "case").map(|&k| toks[k].lemma.as_str()).next();
             // The prepositions that mark whom or what a stance is about ("oponerse a X",
             // "cooperar con X", "luchar contra X"), not where or in which field.
             let complement = match toks[i].upos.as_str() {
-                "VERB" => rel == "obj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
+                // a phrasal cue's noun: "dar la bienvenida a X"
+                _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
+                "VERB" => rel == "obj" || rel == "iobj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
                 _ => rel == "nmod" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
             };
@@ -227,7 +255,12 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
                 push(p, if against { flip(pol) } else { pol });
             } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) {
-                push(concept(toks, &children, c), pol);
+                concepts.push(concept(toks, &children, c));
+            }
+        }
+        if !names_participant {
+            for target in concepts {
+                push(target, pol);
             }
         }
     }

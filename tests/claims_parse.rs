@@ -404,3 +404,29 @@ fn both_parties_are_the_last_two_who_spoke() {
     speakers.sort();
     assert_eq!(speakers, vec!["Elena Marín", "Lin Hao"]);
 }
+
+#[test]
+fn a_thanked_party_is_the_target_not_what_it_is_thanked_for() {
+    let a = annotate(
+        "La ministra Elena Marín agradeció a Portugal sus esfuerzos por la estabilidad regional.",
+    );
+    let c = claim(&a, "agradeció");
+    assert_eq!(c.speaker, vec!["Elena Marín"]);
+    assert!(has_stance(c, "Portugal", Polarity::Support), "{c:#?}");
+    assert!(
+        !c.stances.iter().any(|s| s.target.contains("esfuerzos")),
+        "{c:#?}"
+    );
+}
+
+#[test]
+fn a_phrasal_cue_noun_is_no_target() {
+    let a = annotate(
+        "El canciller Tomás Vidal dio la bienvenida a la propuesta de diálogo de Portugal.",
+    );
+    let c = claim(&a, "bienvenida");
+    assert!(
+        !c.stances.iter().any(|s| s.target.contains("bienvenida")),
+        "{c:#?}"
+    );
+}
