@@ -285,6 +285,29 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
         }
     }
+    // A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X
+    // opposed. A verb without its own subject shares the one of the verb it is coordinated with.
+    for i in 0..n {
+        if !inside(i) || toks[i].upos != "VERB" || !lex.is(&toks[i].lemma, "hostile-act") || negated(i) {
+            continue;
+        }
+        let mut v = i;
+        let subject = loop {
+            if let Some(s) = children[v].iter().copied().find(|&c| toks[c].deprel == "nsubj") {
+                break Some(s);
+            }
+            match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
+                ("conj", Some(h)) if inside(h) => v = h,
+                // coordinated up to a verb outside what is said (a parse that attached the
+                // clause to the cue): the last subject said before it
+                ("conj", Some(_)) => break (0..i).rev().find(|&k| inside(k) && toks[k].deprel == "nsubj"),
+                _ => break None,
+            }
+        };
+        if let Some(p) = subject.and_then(|s| participant(s)) {
+            push(p, Polarity::Oppose);
+        }
+    }
     // "ataques contra X": X opposed.
     for i in 0..n {
         if inside(i) && children[i].iter().any(|&k| lex.is(&toks[k].lemma, "against") && toks[k].deprel == "case") {

@@ -430,3 +430,20 @@ fn a_phrasal_cue_noun_is_no_target() {
         "{c:#?}"
     );
 }
+
+#[test]
+fn a_third_partys_hostile_act_is_opposed_by_who_tells_it() {
+    let a = annotate(
+        "El canciller Tomás Vidal dijo que Portugal ha amenazado a sus vecinos con sanciones.",
+    );
+    let c = claim(&a, "dijo");
+    assert_eq!(c.speaker, vec!["Tomás Vidal"]);
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+    // not when the act is denied
+    let a = annotate("El canciller Tomás Vidal dijo que Portugal no ha amenazado a nadie.");
+    assert!(
+        !has_stance(claim(&a, "dijo"), "Portugal", Polarity::Oppose),
+        "{:#?}",
+        a.claims
+    );
+}
