@@ -204,19 +204,17 @@ fn run(args: &Args) -> portavoz::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    let heads = SyntaxHeads::new(spec.clone(), Device::Cpu);
+    let mut heads = SyntaxHeads::new(spec.clone(), Device::Cpu);
     let mut opt = Adam::new(&heads);
     let checkpoint = args.out.join("last");
     let best_dir = args.out.join("best");
     let mut first_epoch = 0;
     let mut best_las = f64::MIN;
     if args.resume && checkpoint.join("syntax.safetensors").exists() {
-        let mut h = heads;
-        h.vs.load(checkpoint.join("syntax.safetensors"))?;
-        h.vs.float();
-        h.set_lstm_kind(tch::Kind::Float);
-        let heads_loaded = h;
-        opt = Adam::new(&heads_loaded);
+        heads.vs.load(checkpoint.join("syntax.safetensors"))?;
+        heads.vs.float();
+        heads.set_lstm_kind(tch::Kind::Float);
+        opt = Adam::new(&heads);
         opt.load(&checkpoint.join("adam.safetensors"))?;
         let state = std::fs::read_to_string(checkpoint.join("state.txt")).unwrap_or_default();
         let mut parts = state.split_whitespace();
@@ -228,20 +226,6 @@ fn run(args: &Args) -> portavoz::Result<()> {
         eprintln!(
             "[syntax] resuming at epoch {} (best held-out LAS {best_las:.2})",
             first_epoch + 1
-        );
-        return train_loop(
-            args,
-            heads_loaded,
-            opt,
-            &fit,
-            &held_out,
-            &test,
-            dim,
-            first_epoch,
-            best_las,
-            &best_dir,
-            &checkpoint,
-            started,
         );
     }
     train_loop(

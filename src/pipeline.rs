@@ -270,7 +270,7 @@ impl Pipeline {
         let mut out: Vec<Option<Annotation>> = vec![None; docs.len()];
         let small: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].text.len() <= SECTION_BYTES).collect();
         let inputs: Vec<(&str, &str)> = small.iter().map(|&i| (docs[i].id.as_str(), docs[i].text.as_str())).collect();
-        let (annotations, mut times) = self.run(&inputs)?;
+        let (annotations, mut times) = if inputs.is_empty() { (Vec::new(), StageTimes::default()) } else { self.run(&inputs)? };
         for (i, annotation) in small.iter().zip(annotations) {
             out[*i] = Some(annotation);
         }

@@ -129,15 +129,11 @@ pub fn reset() {
 /// Runs `f`, and with the profile on adds its wall time and `flops` to `op`.
 #[inline]
 pub fn timed<T>(op: Op, flops: u64, f: impl FnOnce() -> T) -> T {
-    if !is_enabled() {
-        return f();
-    }
-    let t = Instant::now();
+    let span = Span::start(op);
     let out = f();
-    let i = op as usize;
-    NANOS[i].fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    CALLS[i].fetch_add(1, Ordering::Relaxed);
-    FLOPS[i].fetch_add(flops, Ordering::Relaxed);
+    if span.start.is_some() {
+        FLOPS[op as usize].fetch_add(flops, Ordering::Relaxed);
+    }
     out
 }
 

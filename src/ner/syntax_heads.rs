@@ -93,9 +93,6 @@ const PREDICT_BATCH: usize = 64;
 /// work area in proportion to them for every shape it caches (see `super::memory`).
 const PREDICT_POSITIONS: usize = 1024;
 
-/// Words per block of the relation scores (see `SyntaxHeads::real_word_relation_scores`).
-const RELATION_BLOCK: usize = 512;
-
 /// Lemma scripts considered per word, best first (see `SyntaxHeads::choose_lemma`).
 const LEMMA_CANDIDATES: usize = 8;
 
@@ -392,18 +389,9 @@ impl SyntaxHeads {
         let real = Tensor::from_slice(&real).to_device(heads.device());
         let pick = |t: &Tensor| t.view([b * side, -1]).index_select(0, &real);
         let labels = self.spec.deprels.len() as i64;
-        // The bilinear product goes through a `[words, relations, rel_dim]` intermediate (70 MB in
-        // f32 for 4,000 words): a block of words at a time keeps it small.
-        let (dep_side, head_side) = (pick(&scores.rel_dep), pick(&head_side));
-        let n = dep_side.size()[0];
-        let blocks: Vec<Tensor> = (0..n)
-            .step_by(RELATION_BLOCK)
-            .map(|start| {
-                let len = RELATION_BLOCK.min((n - start) as usize) as i64;
-                Tensor::einsum("np,lpq,nq->nl", &[&dep_side.narrow(0, start, len), &self.rel_weight, &head_side.narrow(0, start, len)], None::<i64>)
-            })
-            .collect();
-        let values = if blocks.is_empty() { Tensor::zeros([0, labels], (Kind::Float, heads.device())) } else { Tensor::cat(&blocks, 0) };
+        // The bilinear product's `[words, relations, rel_dim]` intermediate stays small because
+        // a batch holds at most PREDICT_POSITIONS words.
+        let values = Tensor::einsum("np,lpq,nq->nl", &[&pick(&scores.rel_dep), &self.rel_weight, &pick(&head_side)], None::<i64>);
         Tensor::full([b * side, labels], f64::NEG_INFINITY, (Kind::Float, heads.device())).index_copy(0, &real, &values).view([b, side, labels])
     }
 
