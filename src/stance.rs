@@ -1,5 +1,11 @@
 //! Stage 5: the speaker's stance (support / oppose) toward entity and concept targets.
 //!
+//! With a parse (the shipped model always gives one), [`on_parse`]: a stance word (the claim's
+//! cue, or a verb, noun or adjective of stance_lemmas.tsv inside what is said) gives its
+//! polarity, flipped by a negation among its dependents, toward its complements in the tree — a
+//! named participant, or else the complement's noun phrase as a concept.
+//!
+//! Without a parse, a rougher pass over word windows ([`without_parse`]):
 //! - Concepts ("unilateralismo", "cooperación práctica") take the polarity of the word that
 //!   governs them ("se opone al", "defender el", "practicarán el verdadero"), flipped by a
 //!   negation ("no apoya", "nunca permitiremos"), or else the concept's usual polarity.
@@ -8,7 +14,8 @@
 //!   and opposed when the claim says something negative about them ("Estados Unidos ... su
 //!   política de egoísmo"). A continuation that only goes on criticizing ("Sus comportamientos
 //!   son ...") keeps the targets its paragraph's previous claim opposed.
-//! - A speaker never takes a stance toward itself or its own state.
+//!
+//! Either way a speaker never takes a stance toward itself or its own state.
 use crate::annotation::{Claim, Mode, Polarity, Stance};
 use crate::claims::FoundClaim;
 use crate::doc::Doc;
@@ -22,15 +29,34 @@ const MAX_GAP: usize = 3;
 const EVAL_AFTER: usize = 16;
 const EVAL_BEFORE: usize = 4;
 
-/// Fills in the stances of every claim and returns the claims.
+/// Fills in the stances of every claim and returns the claims: from the parse when the document
+/// has one, else from word windows ([`without_parse`]).
 pub fn assign(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Claim> {
+    if !doc.has_syntax() {
+        return without_parse(doc, mentions, found);
+    }
+    found
+        .into_iter()
+        .map(|fc| {
+            let stances = on_parse(doc, mentions, &fc);
+            let mut claim = fc.claim;
+            let own: Vec<String> = claim.speaker.iter().flat_map(|s| [Some(s.clone()), mentions.state_of(s)]).flatten().collect();
+            claim.stances = stances.into_iter().filter(|s| !own.contains(&s.target)).collect();
+            claim
+        })
+        .collect()
+}
+
+/// Stances without a parse (`--no-syntax`, or entities from elsewhere): concepts of
+/// concepts.tsv and state names near stance and evaluative words of stance_words.tsv and
+/// evaluative.tsv. A rougher pass, kept for documents that have no parse.
+fn without_parse(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Claim> {
     let text = doc.text.as_str();
     let map = &doc.offsets;
     let lex = lexicon();
     let mut out: Vec<Claim> = Vec::new();
     let mut prev: Option<(usize, Vec<String>, Vec<String>)> = None; // (sentence, speaker, opposed targets)
     for fc in found {
-        let parsed = if doc.has_syntax() { on_parse(doc, mentions, &fc) } else { Vec::new() };
         let mut claim = fc.claim;
         let b0 = map.byte_of(claim.content_start);
         let b1 = map.byte_of(claim.content_end);
@@ -128,11 +154,6 @@ pub fn assign(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Cla
         if !opposed_here.is_empty() || claim.mode != Mode::Position {
             prev = Some((fc.sentence, claim.speaker.clone(), opposed_here));
         }
-        for st in parsed {
-            if !own.contains(&st.target) && !stances.iter().any(|s| s.target == st.target) {
-                stances.push(st);
-            }
-        }
         claim.stances = stances;
         out.push(claim);
     }
@@ -142,7 +163,7 @@ pub fn assign(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<Cla
 /// Stances read from the parse: a stance word of the claim (its cue, or a verb or noun of
 /// stance_lemmas.tsv inside its content) takes its polarity, flipped by a negation, toward each
 /// of its complements — a participant named there, or else the complement's noun phrase as a
-/// concept. A participant after "contra" is opposed. A verb's named participant is its target
+/// concept. A verb's named participant is its target
 /// alone ("agradeció a X sus esfuerzos", "felicitó a X por su victoria": X, not what for), and
 /// a phrasal cue's own noun is none ("dar la bienvenida a X").
 fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
@@ -183,7 +204,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         (Some(a), Some(b)) => toks[i].start >= a && toks[i].end <= b,
         _ => false,
     };
-    for i in 0..n {
+    let stance_word = |i: usize| -> Option<(Polarity, bool)> {
         let found = if Some(i) == cue {
             fc.cue_polarity.map(|p| (p, false))
         } else if inside(i) && matches!(toks[i].upos.as_str(), "VERB" | "NOUN") {
@@ -191,8 +212,35 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         } else {
             None
         };
-        let Some((pol, entity_only)) = found else { continue };
-        let pol = if negated(i) { flip(pol) } else { pol };
+        // "celebrar una cumbre" holds an event; it celebrates nothing.
+        if lex.is(&toks[i].lemma, "host-verb") && children[i].iter().any(|&c| toks[c].deprel == "obj" && lex.is(&toks[c].lemma, "event")) {
+            return None;
+        }
+        found.map(|(pol, entity_only)| (if negated(i) { flip(pol) } else { pol }, entity_only))
+    };
+    // The parse often hangs a stance noun's complement on the verb whose object the noun is
+    // ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
+    let lent_of = |i: usize| -> Vec<usize> {
+        if toks[i].upos != "NOUN" || toks[i].deprel != "obj" || !lex.stance_lemmas.contains_key(toks[i].lemma.as_str()) {
+            return Vec::new();
+        }
+        let Some(v) = toks[i].head.and_then(local) else { return Vec::new() };
+        children[v]
+            .iter()
+            .copied()
+            .filter(|&c| c > i && toks[c].deprel == "obl" && children[c].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "target")))
+            .collect()
+    };
+    let lent = |i: usize| if stance_word(i).is_some() { lent_of(i) } else { Vec::new() };
+    for i in 0..n {
+        let Some((pol, entity_only)) = stance_word(i) else { continue };
+        // A stance noun that is the object of an opposing word turns round: "condenó la lucha
+        // contra X" supports X.
+        let governed_by = (toks[i].upos == "NOUN" && toks[i].deprel == "obj").then(|| toks[i].head.and_then(local)).flatten();
+        let pol = match governed_by.and_then(|h| stance_word(h)) {
+            Some((Polarity::Oppose, _)) => flip(pol),
+            _ => pol,
+        };
         let mut complements: Vec<usize> = Vec::new();
         let mut of_cue_noun: Vec<usize> = Vec::new();
         for &c in &children[i] {
@@ -203,6 +251,13 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
         }
         complements.extend(&of_cue_noun);
+        // "reiteró su rechazo a X": the complement the parse hung on the verb is the noun's.
+        let lent = lent(i);
+        complements.extend(&lent);
+        if let Some(o) = children[i].iter().copied().find(|&o| toks[o].deprel == "obj") {
+            let taken = lent_of(o);
+            complements.retain(|c| !taken.contains(c));
+        }
         // With a named participant among the verb's complements, the others say what for.
         let names_participant = toks[i].upos == "VERB"
             && complements.iter().any(|&c| {
@@ -221,7 +276,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
                 "VERB" => rel == "obj" || rel == "iobj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
-                _ => rel == "nmod" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
+                _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
             };
             // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
             // X": what the infinitive acts on.
@@ -254,7 +309,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             if let Some(p) = partner.and_then(|g| participant(g)) {
                 let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
                 push(p, if against { flip(pol) } else { pol });
-            } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) {
+            } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !(stance_noun_with_complement(toks, &children, c) || !lent_of(c).is_empty() && lex.stance_lemmas.get(toks[c].lemma.as_str()).map_or(false, |&(_, e)| !e)) {
                 concepts.push(concept(toks, &children, c));
             }
         }
@@ -276,7 +331,17 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         let said_of: Vec<usize> = match toks[i].deprel.split(':').next().unwrap_or("") {
             "amod" => head.into_iter().collect(),
             "obl" | "xcomp" => head.map(|h| children[h].iter().copied().filter(|&c| toks[c].deprel == "obj").collect()).unwrap_or_default(),
-            _ => children[i].iter().copied().filter(|&c| toks[c].deprel.starts_with("nsubj")).collect(),
+            // "X es inaceptable", "es inaceptable que X decidiera ...": the subject, or the
+            // subject of the clause that is the subject
+            _ => children[i]
+                .iter()
+                .copied()
+                .flat_map(|c| match toks[c].deprel.split(':').next().unwrap_or("") {
+                    "nsubj" => vec![c],
+                    "csubj" => children[c].iter().copied().filter(|&g| toks[g].deprel.starts_with("nsubj")).collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
         };
         for c in said_of {
             let agent = || children[c].iter().copied().find(|&g| toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de"));
@@ -287,8 +352,24 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     }
     // A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X
     // opposed. A verb without its own subject shares the one of the verb it is coordinated with.
+    // A verb the parse coordinated with the cue itself ("Dijo que X ha mentido y ha amenazado a
+    // Y", with "amenazado" attached to "Dijo") still tells what was said.
+    let coordinated_with_cue = |i: usize| {
+        let mut v = i;
+        for _ in 0..n {
+            if toks[v].deprel != "conj" {
+                return false;
+            }
+            match toks[v].head.and_then(local) {
+                Some(h) if Some(h) == cue => return true,
+                Some(h) => v = h,
+                None => return false,
+            }
+        }
+        false
+    };
     for i in 0..n {
-        if !inside(i) || toks[i].upos != "VERB" || !lex.is(&toks[i].lemma, "hostile-act") || negated(i) {
+        if !(inside(i) || coordinated_with_cue(i)) || toks[i].upos != "VERB" || !lex.is(&toks[i].lemma, "hostile-act") || negated(i) {
             continue;
         }
         let mut v = i;
@@ -308,15 +389,15 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             push(p, Polarity::Oppose);
         }
     }
-    // "ataques contra X": X opposed.
-    for i in 0..n {
-        if inside(i) && children[i].iter().any(|&k| lex.is(&toks[k].lemma, "against") && toks[k].deprel == "case") {
-            if let Some(p) = participant(i) {
-                push(p, Polarity::Oppose);
-            }
-        }
-    }
     out
+}
+
+/// A stance noun with its own complement ("la necesidad de resolver la crisis", "su rechazo a
+/// la expulsión"): not a concept itself; its complement is, read when the noun's turn comes.
+fn stance_noun_with_complement(toks: &[crate::doc::Token], children: &[Vec<usize>], c: usize) -> bool {
+    let lex = lexicon();
+    matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
+        && children[c].iter().any(|&k| matches!(toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp"))
 }
 
 /// A noun naming people by their office ("homólogos", "ministros"): an addressee, not a concept.
@@ -333,7 +414,10 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize) -> 
         let rel = toks[c].deprel.as_str();
         if rel == "amod" {
             keep.push(c);
-        } else if rel == "nmod" && keep.iter().all(|&k| toks[k].deprel != "nmod" || k == head) {
+        } else if rel == "nmod"
+            && keep.iter().all(|&k| toks[k].deprel != "nmod" || k == head)
+            && children[c].iter().any(|&k| toks[k].deprel == "case" && lexicon().is(&toks[k].lemma, "np-of"))
+        {
             keep.push(c);
             for &g in &children[c] {
                 if matches!(toks[g].deprel.as_str(), "case" | "amod") {

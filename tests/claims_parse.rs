@@ -444,3 +444,95 @@ fn a_third_partys_hostile_act_is_opposed_by_who_tells_it() {
         a.claims
     );
 }
+
+#[test]
+fn a_hostile_act_the_parse_coordinated_with_the_cue_is_still_said() {
+    let a = annotate(
+        "La ministra Elena Marín dijo que Portugal ha incumplido los acuerdos, y ha amenazado a sus vecinos.",
+    );
+    let c = claim(&a, "dijo");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+}
+
+#[test]
+fn holding_an_event_is_no_stance() {
+    let a = annotate(
+        "La ministra Elena Marín y el canciller Tomás Vidal acordaron celebrar la Cumbre Bilateral en Lisboa.",
+    );
+    assert!(
+        a.claims.iter().all(|c| c.stances.is_empty()),
+        "{:#?}",
+        a.claims
+    );
+}
+
+#[test]
+fn a_stance_noun_takes_the_complement_the_parse_hung_on_its_verb() {
+    let a = annotate("El canciller Tomás Vidal reiteró su rechazo categórico a la expulsión de los habitantes de la región.");
+    let c = claim(&a, "reiteró");
+    assert!(has_stance(c, "expulsión de", Polarity::Oppose), "{c:#?}");
+    assert!(
+        !has_stance(c, "rechazo", Polarity::Support) && !has_stance(c, "rechazo", Polarity::Oppose),
+        "{c:#?}"
+    );
+}
+
+#[test]
+fn an_opposing_word_turns_a_stance_noun_round() {
+    let a = annotate("La ministra Ana Ruiz condenó la lucha contra los periodistas.");
+    let c = claim(&a, "condenó");
+    assert!(has_stance(c, "periodistas", Polarity::Support), "{c:#?}");
+    assert!(
+        !c.stances.iter().any(|s| s.polarity == Polarity::Oppose),
+        "{c:#?}"
+    );
+}
+
+#[test]
+fn the_subject_of_a_clause_judged_unacceptable_is_opposed() {
+    let a = annotate("La ministra Elena Marín dijo que es inaceptable que Portugal decidiera cerrar la frontera.");
+    let c = claim(&a, "dijo");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+}
+
+#[test]
+fn a_noun_of_necessity_or_importance_passes_the_stance_to_its_complement() {
+    let a = annotate(
+        "La ministra Elena Marín defendió la necesidad de resolver la crisis por medios pacíficos.",
+    );
+    let c = claim(&a, "defendió");
+    assert!(has_stance(c, "crisis", Polarity::Support), "{c:#?}");
+    assert!(
+        !c.stances
+            .iter()
+            .any(|s| s.target.contains("necesidad") || s.target.contains("medios")),
+        "{c:#?}"
+    );
+    let a = annotate(
+        "El canciller Tomás Vidal dijo que el Gobierno defiende la importancia del plan de paz.",
+    );
+    assert!(
+        has_stance(claim(&a, "dijo"), "plan de paz", Polarity::Support),
+        "{:#?}",
+        a.claims
+    );
+}
+
+#[test]
+fn a_fight_against_something_opposes_it() {
+    let a = annotate("Los presidentes Tomás Vidal y Ana Ruiz coincidieron en redoblar la lucha contra el contrabando de armas.");
+    let c = claim(&a, "coincidieron");
+    assert!(
+        has_stance(c, "contrabando de armas", Polarity::Oppose),
+        "{c:#?}"
+    );
+}
+
+#[test]
+fn a_diphthong_left_in_the_lemma_still_finds_the_verb() {
+    // "aprueba" lemmatized "apruebar" is read as "aprobar"
+    let a = annotate("Portugal no aprueba las nuevas sanciones.");
+    let c = claim(&a, "aprueba");
+    assert_eq!(c.speaker, vec!["Portugal"]);
+    assert!(has_stance(c, "sanciones", Polarity::Oppose), "{c:#?}");
+}

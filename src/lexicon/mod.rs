@@ -344,6 +344,16 @@ pub fn verb_lemma_variants(lemma: &str) -> Vec<String> {
                 }
             }
         }
+        // A stressed stem's diphthong kept in the infinitive ("aprueba" -> "apruebar",
+        // "defiende" -> "defiender"): the infinitive has the plain vowel.
+        for ending in ["ar", "er", "ir"] {
+            let Some(stem) = base.strip_suffix(ending) else { continue };
+            for (from, to) in [("ue", "o"), ("ie", "e")] {
+                if let Some(k) = stem.rfind(from) {
+                    out.push(format!("{}{to}{}{ending}", &stem[..k], &stem[k + from.len()..]));
+                }
+            }
+        }
     }
     out
 }
@@ -759,6 +769,9 @@ mod tests {
         assert!(verb_lemma_variants("comprometir").contains(&"comprometer".to_string()));
         assert!(verb_lemma_variants("pidir").contains(&"pedir".to_string()));
         assert!(verb_lemma_variants("durmir").contains(&"dormir".to_string()));
+        assert!(verb_lemma_variants("apruebar").contains(&"aprobar".to_string()));
+        assert!(verb_lemma_variants("defiender").contains(&"defender".to_string()));
+        assert!(lexicon().stance_lemma("apruebar").is_some());
         assert!(lexicon().cue_readings("pidir").is_some());
         assert!(lexicon().cue_readings("caminar").is_none());
     }
