@@ -536,3 +536,44 @@ fn a_diphthong_left_in_the_lemma_still_finds_the_verb() {
     assert_eq!(c.speaker, vec!["Portugal"]);
     assert!(has_stance(c, "sanciones", Polarity::Oppose), "{c:#?}");
 }
+
+#[test]
+fn a_plural_role_with_coordinated_names_speaks_jointly() {
+    let a = annotate(
+        "Los presidentes Tomás Vidal y Ana Ruiz coincidieron en que la cooperación debe crecer.",
+    );
+    let c = claim(&a, "coincidieron");
+    let mut sp = c.speaker.clone();
+    sp.sort();
+    assert_eq!(sp, vec!["Ana Ruiz", "Tomás Vidal"]);
+}
+
+#[test]
+fn an_open_role_among_named_conjuncts_is_the_other_participant() {
+    let a = annotate(
+        "El presidente de Portugal, Omar Silva, habló por teléfono con la primera ministra danesa, Ana Ruiz. \
+         Durante la llamada, el jefe de Estado y la primera ministra danesa, Ana Ruiz, reiteraron la necesidad de un alto el fuego.",
+    );
+    let c = claim(&a, "reiteraron");
+    let mut sp = c.speaker.clone();
+    sp.sort();
+    assert_eq!(sp, vec!["Ana Ruiz", "Omar Silva"]);
+}
+
+#[test]
+fn a_gerund_after_a_reported_clause_is_the_reporters() {
+    let a = annotate("La ministra Ana Ruiz dijo que Portugal seguirá de cerca la visita, recalcando que la cooperación es clave.");
+    assert_eq!(claim(&a, "recalcando").speaker, vec!["Ana Ruiz"]);
+}
+
+#[test]
+fn a_plural_zero_subject_goes_on_with_the_last_joint_speakers() {
+    let a = annotate(
+        "El presidente de Portugal, Omar Silva, y la primera ministra danesa, Ana Ruiz, reiteraron que la paz es urgente. \
+         Silva dijo que la guerra debe terminar. Asimismo, defendieron la creación de un fondo común.",
+    );
+    let c = claim(&a, "defendieron");
+    let mut sp = c.speaker.clone();
+    sp.sort();
+    assert_eq!(sp, vec!["Ana Ruiz", "Omar Silva"]);
+}

@@ -180,6 +180,8 @@ struct Discourse {
     /// Persons and states that spoke alone, the latest last (for agreement with a zero subject).
     singles: Vec<String>,
     last_org: Option<Vec<String>>,
+    /// The last speakers that spoke jointly (a plural zero subject goes on with them).
+    joint: Option<Vec<String>>,
     /// The first speaker of the current paragraph (continuations go on with it).
     para_main: Option<Vec<String>>,
     /// The person a narrated sentence since the last claim was about (its main verb's
@@ -241,6 +243,8 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
                 if let [one] = c.claim.speaker.as_slice() {
                     d.singles.retain(|x| x != one);
                     d.singles.push(one.clone());
+                } else {
+                    d.joint = Some(c.claim.speaker.clone());
                 }
                 if d.para_main.is_none() {
                     d.para_main = Some(c.claim.speaker.clone());
@@ -429,6 +433,17 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         if let Some(a) = s.child_with(v, &["obl:agent"]).next() {
             return Some(a);
         }
+        // "Durante la llamada, el ministro y su homóloga acordaron ...": a subject the parse hung
+        // as an apposition on a phrase fronted before it, between a comma and the verb.
+        if verb_number(s, v).is_some() {
+            let fronted = s.children[v].iter().copied().filter(|&o| o < v && matches!(s.base_rel(o), "obl" | "advcl" | "advmod"));
+            let hung = fronted.flat_map(|o| s.child_with(o, &["appos"]).filter(move |&a| a > o && a < v).collect::<Vec<_>>()).find(|&a| {
+                a > 0 && s.toks[a - 1].form == "," || s.children[a].iter().any(|&d| d < a && s.base_rel(d) == "det") && a > 1 && s.children[a].iter().map(|&d| d).min().map_or(false, |d| d > 0 && s.toks[d - 1].form == ",")
+            });
+            if hung.is_some() {
+                return hung;
+            }
+        }
         let h = s.head(v)?;
         let inherits = match s.base_rel(v) {
             "conj" => true,
@@ -438,7 +453,37 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         if !inherits {
             return None;
         }
+        // A gerund after what someone said goes on with the one who said it ("X dijo que Y
+        // seguirá de cerca la visita, recalcando que ..." is X recalling).
+        if s.base_rel(v) == "advcl" && s.feat(v, "VerbForm") == Some("Ger") {
+            if let Some(sayer) = reporting_verb_above(s, h) {
+                v = sayer;
+                continue;
+            }
+        }
         v = h;
+    }
+    None
+}
+
+/// The verb of saying whose reported clause holds verb `v` ("dijo que ... v").
+fn reporting_verb_above(s: &Sent, v: usize) -> Option<usize> {
+    let says = |h: usize| {
+        s.toks[h].upos == "VERB" && lexicon().cue_readings(s.lemma(h)).map_or(false, |r| r.iter().any(|c| matches!(c.class, crate::lexicon::CueClass::Say | crate::lexicon::CueClass::SayQue)))
+    };
+    if says(v) {
+        return None;
+    }
+    let mut k = v;
+    for _ in 0..6 {
+        if !matches!(s.base_rel(k), "ccomp" | "conj") {
+            return None;
+        }
+        let h = s.head(k)?;
+        if says(h) {
+            return (s.base_rel(k) == "ccomp").then_some(h);
+        }
+        k = h;
     }
     None
 }
@@ -502,13 +547,20 @@ enum Referent {
     None,
 }
 
-fn referent_of(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
+fn referent_of(s: &Sent, n: usize, mentions: &Mentions, current: Option<&Vec<String>>) -> Referent {
     let mut parts = vec![n];
     // A singular verb has no coordinated subject: a conjunct under it was misattached.
     let singular_verb = s.head(n).map_or(false, |v| verb_number(s, v) == Some("Sing") && s.base_rel(n) == "nsubj");
     for c in s.child_with(n, &["conj"]).filter(|_| !singular_verb) {
         if matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN" | "PRON") {
             parts.push(c);
+        }
+    }
+    // "Los presidentes X y Y": a plural noun whose apposition is a coordination.
+    if parts.len() == 1 && s.feat(n, "Number") == Some("Plur") {
+        if let Some(a) = s.child_with(n, &["appos"]).find(|&a| s.child_with(a, &["conj"]).next().is_some()) {
+            parts = vec![a];
+            parts.extend(s.child_with(a, &["conj"]).filter(|&c| matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN")));
         }
     }
     if parts.len() == 1 {
@@ -518,8 +570,20 @@ fn referent_of(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
     // homólogo Y"); a coordination inside a title is no joint subject.
     let mut names: Vec<String> = Vec::new();
     let mut kinds: Vec<MentionKind> = Vec::new();
-    for p in parts {
-        match referent_one(s, p, mentions) {
+    let mut open: Vec<usize> = Vec::new();
+    for &p in &parts {
+        // "el jefe de Estado y la primera ministra, X,": the parse hangs the apposition that
+        // follows the last conjunct on the first; it names the last.
+        let first_conj = parts.get(1).copied().filter(|_| p == n).unwrap_or(usize::MAX);
+        let last = *parts.last().unwrap_or(&n);
+        let late_appos = (p == last && p != n && s.child_with(p, &["appos"]).next().is_none())
+            .then(|| s.child_with(n, &["appos"]).find(|&a| a > p && s.mention[a].map_or(false, |k| mentions.mentions[k].kind == MentionKind::Person)))
+            .flatten();
+        let referent = match late_appos {
+            Some(a) => referent_one(s, a, mentions),
+            None => referent_before(s, p, mentions, first_conj),
+        };
+        match referent {
             Referent::Named(r, k) => {
                 if let Some(k) = k {
                     kinds.push(if mentions.mentions[k].kind == MentionKind::Person { MentionKind::Person } else { MentionKind::State });
@@ -530,7 +594,39 @@ fn referent_of(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
                     }
                 }
             }
+            Referent::Open(k) if mentions.mentions[k].via == Via::Role && mentions.mentions[k].role.is_some() => open.push(k),
             _ => return referent_one(s, n, mentions),
+        }
+    }
+    // "el jefe de Estado y la primera ministra X": a role left open among named conjuncts is
+    // a person whose role fits, other than the conjuncts.
+    for k in open {
+        let m = &mentions.mentions[k];
+        let Some(role) = &m.role else { continue };
+        let fits = |p: &crate::mentions::Person| {
+            !names.contains(&p.canonical)
+                && (role.state.is_none() || p.state.is_none() || p.state == role.state)
+                && p.roles.iter().any(|&r| crate::mentions::compatible(r, role.class))
+        };
+        // the one speaking now, if the role fits, else the latest named before it
+        let speaking = current.and_then(|c| match c.as_slice() {
+            [one] => mentions.person(one).filter(|p| fits(p)).map(|p| p.canonical.clone()),
+            _ => None,
+        });
+        let latest = speaking.or_else(|| mentions
+            .mentions
+            .iter()
+            .filter(|x| x.span.byte_end <= m.span.byte_start && x.kind == MentionKind::Person && x.referents.len() == 1)
+            .filter_map(|x| mentions.person(&x.referents[0]))
+            .filter(|p| fits(p))
+            .last()
+            .map(|p| p.canonical.clone()));
+        match latest {
+            Some(name) => {
+                kinds.push(MentionKind::Person);
+                names.push(name);
+            }
+            None => return referent_one(s, n, mentions),
         }
     }
     if kinds.windows(2).any(|w| w[0] != w[1]) {
@@ -540,6 +636,11 @@ fn referent_of(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
 }
 
 fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
+    referent_before(s, n, mentions, usize::MAX)
+}
+
+/// [`referent_one`] reading only the appositions of `n` before word `limit`.
+fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Referent {
     let lex = lexicon();
     let named = |k: usize| -> Option<Referent> {
         let m = &mentions.mentions[k];
@@ -550,7 +651,7 @@ fn referent_one(s: &Sent, n: usize, mentions: &Mentions) -> Referent {
         }
     };
     // A name in apposition wins over the role it follows ("el ministro, X,").
-    let appos = || s.child_with(n, &["appos"]).find_map(|a| s.mention[a].and_then(|k| (mentions.mentions[k].kind == MentionKind::Person).then(|| named(k)).flatten()));
+    let appos = || s.child_with(n, &["appos"]).filter(|&a| a < limit).find_map(|a| s.mention[a].and_then(|k| (mentions.mentions[k].kind == MentionKind::Person).then(|| named(k)).flatten()));
     if let Some(k) = s.mention[n] {
         let m = &mentions.mentions[k];
         if m.referents.is_empty() {
@@ -699,10 +800,13 @@ fn source_owner(s: &Sent, noun: usize, mentions: &Mentions) -> Option<(Vec<Strin
 
 /// Speaker, its mention, for a cue's subject noun (or its absence).
 fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: &Discourse) -> Option<(Vec<String>, Option<usize>)> {
-    match subj.map(|n| referent_of(s, n, mentions)) {
-        // "ambas partes", "los dos ministros": the two persons the discourse has given voice to
-        // last, when it has; the document's main pair otherwise.
+    match subj.map(|n| referent_of(s, n, mentions, d.current.as_ref())) {
+        // "ambas partes", "los dos ministros": the pair speaking now, or the two persons the
+        // discourse has given voice to last, when it has; the document's main pair otherwise.
         Some(Referent::Named(r, Some(k))) if mentions.mentions[k].kind == MentionKind::Group && r.len() >= 2 && r.iter().all(|x| mentions.person(x).is_some()) => {
+            if let Some(pair) = d.current.as_ref().filter(|c| c.len() == 2 && c.iter().all(|x| mentions.person(x).is_some())) {
+                return Some((pair.clone(), Some(k)));
+            }
             match d.singles.iter().rev().filter(|x| mentions.person(x).is_some()).take(2).cloned().collect::<Vec<_>>() {
                 pair if pair.len() == 2 => Some((pair.into_iter().rev().collect(), Some(k))),
                 _ => Some((r, Some(k))),
@@ -751,6 +855,9 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             let cur = d.current.clone()?;
             match verb_number(s, v) {
                 Some("Plur") if cur.len() == 1 => {
+                    if let Some(joint) = d.joint.as_ref().filter(|j| j.contains(&cur[0])) {
+                        return Some((joint.clone(), None));
+                    }
                     if let [.., a, b] = d.singles.as_slice() {
                         return Some((vec![a.clone(), b.clone()], None));
                     }
@@ -938,7 +1045,7 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
     let n = s.toks.len();
     let (speaker, smention, (c0, c1), mode, polarity, cue_token, via_source) = match &cue.kind {
         CueKind::Segun(noun) => {
-            let (sp, k) = match referent_of(s, *noun, mentions) {
+            let (sp, k) = match referent_of(s, *noun, mentions, d.current.as_ref()) {
                 Referent::Named(r, k) => (r, k),
                 other => match source_owner(s, *noun, mentions) {
                     Some(found) => found,
