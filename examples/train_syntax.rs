@@ -161,6 +161,7 @@ fn run(args: &Args) -> portavoz::Result<()> {
             table.values_mut().for_each(|f| f.sort());
             table
         },
+        known_lemmas: syntax_data::known_lemmas(&fit, &["VERB"]),
     };
     eprintln!(
         "[syntax] classes: {} UPOS, {} FEATS, {} lemma scripts, {} relations",

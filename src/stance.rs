@@ -276,7 +276,9 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
                 "VERB" => rel == "obj" || rel == "iobj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
-                _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
+                // A participant after "de" is whose the act is ("las acusaciones de X", "el
+                // apoyo de X a Y"), not its target.
+                _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |k| lex.is(k, "target") || k == "de" && participant(c).is_none()),
             };
             // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
             // X": what the infinitive acts on.
@@ -311,6 +313,16 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 push(p, if against { flip(pol) } else { pol });
             } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !(stance_noun_with_complement(toks, &children, c) || !lent_of(c).is_empty() && lex.stance_lemmas.get(toks[c].lemma.as_str()).map_or(false, |&(_, e)| !e)) {
                 concepts.push(concept(toks, &children, c));
+                // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
+                // toward an act is one toward whose act it is, when that is named.
+                if lex.is(&toks[c].lemma, "act-noun") {
+                    let whose = children[c].iter().copied().find(|&g| {
+                        toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de") && mention_at(g).map_or(false, |m| m.via != Via::Demonym)
+                    });
+                    if let Some(p) = whose.and_then(|g| participant(g)) {
+                        push(p, pol);
+                    }
+                }
             }
         }
         if !names_participant {

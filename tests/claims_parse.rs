@@ -577,3 +577,17 @@ fn a_plural_zero_subject_goes_on_with_the_last_joint_speakers() {
     sp.sort();
     assert_eq!(sp, vec!["Ana Ruiz", "Omar Silva"]);
 }
+
+#[test]
+fn a_stance_toward_an_act_is_one_toward_whose_act_it_is() {
+    let a = annotate("La ministra Ana Ruiz rechazó las acusaciones del Gobierno de Portugal.");
+    let c = claim(&a, "rechazó");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+    assert!(!has_stance(c, "Portugal", Polarity::Support), "{c:#?}");
+    let a = annotate("El canciller Tomás Vidal apoyó la propuesta de Portugal.");
+    assert!(
+        has_stance(claim(&a, "apoyó"), "Portugal", Polarity::Support),
+        "{:#?}",
+        a.claims
+    );
+}

@@ -127,6 +127,24 @@ fn irregular_reporting_verbs_get_their_lemmas() {
 }
 
 #[test]
+fn stem_changing_verbs_get_a_known_infinitive() {
+    // Stem-changing verbs ("advirtió", "sintió", "prefiere") are where edit scripts go wrong
+    // ("advierir"); the heads choose the best-ranked script that makes a verb lemma the
+    // treebank knows.
+    let a = parse(
+        "Además, advirtió que el conflicto enfrenta una amenaza. La ministra dijo que sintió alivio. \
+         El embajador prefiere esperar.",
+    );
+    for (form, lemma) in [
+        ("advirtió", "advertir"),
+        ("sintió", "sentir"),
+        ("prefiere", "preferir"),
+    ] {
+        assert_eq!(word(&a, form).1.lemma, lemma, "lemma of {form}");
+    }
+}
+
+#[test]
 fn any_text_gets_well_formed_trees() {
     let long: String = (0..300)
         .map(|i| if i % 7 == 6 { "y" } else { "palabra" })

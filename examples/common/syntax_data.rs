@@ -357,3 +357,38 @@ pub fn treebanks(
     }
     Ok((fit, held_out, test))
 }
+
+/// The lowercased lemmas of `sentences` by part of speech, sorted, once each, for the parts of
+/// speech in `classes` (AUX counted as VERB; for VERB only infinitives): `SyntaxSpec::known_lemmas`.
+pub fn known_lemmas(
+    sentences: &[conllu::Sentence],
+    classes: &[&str],
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for w in sentences.iter().flat_map(|s| s.words.iter()) {
+        let class = if w.upos == "AUX" {
+            "VERB"
+        } else {
+            w.upos.as_str()
+        };
+        // a verb's lemma is an infinitive: the treebank's few slips ("aprueba") stay out
+        let infinitive = ["ar", "er", "ir", "ír"]
+            .iter()
+            .any(|e| w.lemma.to_lowercase().ends_with(e));
+        if classes.contains(&class)
+            && !w.lemma.is_empty()
+            && w.lemma != "_"
+            && (class != "VERB" || infinitive)
+        {
+            out.entry(class.to_string())
+                .or_default()
+                .push(w.lemma.to_lowercase());
+        }
+    }
+    for list in out.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    out
+}

@@ -290,14 +290,17 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         // Any verb with a noun of attitude as its object states a position ("mantiene su
         // disposición al diálogo", "renovaron el compromiso de ...").
         let attitude = (t.upos == "VERB").then(|| s.child_with(i, &["obj"]).find(|&o| lex.is(s.lemma(o), "attitude"))).flatten();
-        let attitude_reading;
-        let readings = match (readings, attitude) {
+        let attitude_reading: Option<Vec<CueLemma>> = attitude.map(|o| {
+            let polarity = lex.stance_lemmas.get(s.lemma(o)).and_then(|&(p, entity_only)| (!entity_only).then_some(p));
+            vec![CueLemma { class: CueClass::Stance, polarity, with: Some(s.lemma(o).to_string()) }]
+        });
+        // A verb that needs a clause ("mantener que") with no clause but a noun of attitude
+        // ("mantiene su disposición a") states the position.
+        let needs_clause = |r: &Vec<CueLemma>| r.iter().all(|c| matches!(c.class, CueClass::SayQue | CueClass::Think)) && !s.children[i].iter().any(|&c| s.has_que(c));
+        let readings = match (readings, attitude_reading.as_ref()) {
+            (Some(r), Some(a)) if needs_clause(r) => a,
             (Some(r), _) => r,
-            (None, Some(o)) => {
-                let polarity = lex.stance_lemmas.get(s.lemma(o)).and_then(|&(p, entity_only)| (!entity_only).then_some(p));
-                attitude_reading = vec![CueLemma { class: CueClass::Stance, polarity, with: Some(s.lemma(o).to_string()) }];
-                &attitude_reading
-            }
+            (None, Some(a)) => a,
             (None, None) => continue,
         };
         // A reading that needs a dependent ("hacer hincapié") wins over a plain one.

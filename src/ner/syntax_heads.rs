@@ -54,6 +54,12 @@ pub struct SyntaxSpec {
     /// so an unseen verb never gets another verb's lemma.
     #[serde(default)]
     pub whole_word_forms: BTreeMap<String, Vec<String>>,
+    /// For some parts of speech (VERB, which also serves AUX; NOUN; ADJ), the lowercased lemmas
+    /// the treebank gives them, sorted: such a word takes the best-ranked lemma script that
+    /// makes one of them, before one that makes an unknown lemma ("advirtió" -> "advertir",
+    /// not "advirtir").
+    #[serde(default)]
+    pub known_lemmas: BTreeMap<String, Vec<String>>,
 }
 
 impl SyntaxSpec {
@@ -513,7 +519,7 @@ impl SyntaxHeads {
                             let tag = label(&self.spec.upos, upos[at(w + 1)]);
                             match (tag.as_str(), crate::syntax::irregular::lemma(form)) {
                                 ("VERB" | "AUX", Some(infinitive)) => infinitive,
-                                _ => self.choose_lemma(form, &lemma[at(w + 1) * candidates as usize..(at(w + 1) + 1) * candidates as usize]),
+                                _ => self.choose_lemma(form, &tag, &lemma[at(w + 1) * candidates as usize..(at(w + 1) + 1) * candidates as usize]),
                             }
                         },
                         head: trees[k].get(w).copied().unwrap_or(0),
@@ -559,19 +565,23 @@ impl SyntaxHeads {
 
     /// The lemma of `form` by the first of the ranked `scripts` that may apply to it: a
     /// whole-word script only for the forms it was seen with, any other script when it applies.
-    fn choose_lemma(&self, form: &str, scripts: &[i64]) -> String {
+    fn choose_lemma(&self, form: &str, upos: &str, scripts: &[i64]) -> String {
         let lower = form.to_lowercase();
-        for &i in scripts {
-            let Some(script) = usize::try_from(i).ok().and_then(|i| self.spec.lemma_scripts.get(i)) else { continue };
+        let candidates = scripts.iter().filter_map(|&i| {
+            let script = usize::try_from(i).ok().and_then(|i| self.spec.lemma_scripts.get(i))?;
             let whole_word = script.split_once(';').is_some_and(|(_, edit)| edit.starts_with('='));
             if whole_word && !self.spec.whole_word_forms.get(script).is_some_and(|forms| forms.contains(&lower)) {
-                continue;
+                return None;
             }
-            if let Some(lemma) = crate::syntax::lemma_script::apply_script(form, script) {
+            crate::syntax::lemma_script::apply_script(form, script)
+        });
+        let class = if upos == "AUX" { "VERB" } else { upos };
+        if let Some(list) = self.spec.known_lemmas.get(class).filter(|l| !l.is_empty()) {
+            if let Some(lemma) = candidates.clone().find(|l| list.binary_search(&l.to_lowercase()).is_ok()) {
                 return lemma;
             }
         }
-        form.to_string()
+        candidates.into_iter().next().unwrap_or_else(|| form.to_string())
     }
 
     /// The lemma that edit script `script` makes of `form` (the form itself when the script
