@@ -342,7 +342,14 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         let head = toks[i].head.and_then(local);
         let said_of: Vec<usize> = match toks[i].deprel.split(':').next().unwrap_or("") {
             "amod" => head.into_iter().collect(),
-            "obl" | "xcomp" => head.map(|h| children[h].iter().copied().filter(|&c| toks[c].deprel == "obj").collect()).unwrap_or_default(),
+            // "calificó de inaceptables las declaraciones de X": the verb's object, or the noun
+            // phrase the parse hung on the adjective
+            "obl" | "xcomp" => head
+                .map(|h| children[h].iter().copied().filter(|&c| toks[c].deprel == "obj").collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .chain(children[i].iter().copied().filter(|&c| c > i && toks[c].deprel == "appos" && matches!(toks[c].upos.as_str(), "NOUN" | "PROPN")))
+                .collect(),
             // "X es inaceptable", "es inaceptable que X decidiera ...": the subject, or the
             // subject of the clause that is the subject
             _ => children[i]

@@ -591,3 +591,25 @@ fn a_stance_toward_an_act_is_one_toward_whose_act_it_is() {
         a.claims
     );
 }
+
+#[test]
+fn an_adjective_judging_the_noun_the_parse_hung_on_it() {
+    let a = annotate("El ministro Lin Hao ha calificado de «lamentables e inaceptables» las declaraciones de Tomás Vidal.");
+    assert!(
+        has_stance(claim(&a, "calificado"), "Tomás Vidal", Polarity::Oppose),
+        "{:#?}",
+        a.claims
+    );
+}
+
+#[test]
+fn a_cue_after_a_quotation_says_the_quotation_and_a_nested_claim_leaves_the_teller_speaking() {
+    let a = annotate(
+        "«No recuerdo nada igual», ha declarado la ministra Ana Ruiz, que ha calificado de «distracción» cómo el Gobierno de Portugal ha justificado el ataque. \
+         «La gente sufre una situación horrorosa», ha añadido.",
+    );
+    let declared = claim(&a, "ha declarado");
+    assert_eq!(declared.content, "No recuerdo nada igual");
+    assert_eq!(claim(&a, "ha justificado").speaker, vec!["Portugal"]);
+    assert_eq!(claim(&a, "ha añadido").speaker, vec!["Ana Ruiz"]);
+}

@@ -238,7 +238,26 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             // A position counts only when a person takes it ("X rechazó las críticas"); a
             // state's position ("Rusia está dispuesta a ...") is no one's words.
             let person = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Person) && c.claim.speaker.len() == 1;
-            if !segun && !from_org && !c.claim.speaker.is_empty() && (c.claim.mode != Mode::Position || person) {
+            // A claim told inside another's words ("X dijo que Y justificó ...") leaves the
+            // teller speaking.
+            let under = |o: &FoundClaim| {
+                let (Some(cue), Some(top)) = (c.cue_token.and_then(|g| g.checked_sub(s.first)), o.cue_token.and_then(|g| g.checked_sub(s.first))) else { return false };
+                let mut k = cue;
+                for _ in 0..s.toks.len() {
+                    match s.head(k) {
+                        Some(h) if h == top => return true,
+                        Some(h) => k = h,
+                        None => return false,
+                    }
+                }
+                false
+            };
+            let nested = found.iter().any(|o| {
+                let teller = !o.via_source && !o.claim.speaker.is_empty() && o.claim.speaker.iter().all(|x| mentions.person(x).is_some());
+                let inside = c.claim.cue_start.map_or(false, |a| o.claim.content_start <= a && a < o.claim.content_end);
+                teller && o.claim.speaker != c.claim.speaker && (inside || under(o))
+            });
+            if !segun && !from_org && !nested && !c.claim.speaker.is_empty() && (c.claim.mode != Mode::Position || person) {
                 d.current = Some(c.claim.speaker.clone());
                 if let [one] = c.claim.speaker.as_slice() {
                     d.singles.retain(|x| x != one);
@@ -891,6 +910,11 @@ enum Content {
 fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, Content)> {
     let v = cue.word;
     let kids = &s.children[v];
+    // "«...», ha declarado X, que ...": the quotation the cue closes, before any clause the
+    // parse hung on it.
+    if let Some(q) = quotation_before(s, cue) {
+        return Some((q.0, q.1, Content::Clause));
+    }
     // A clause: "que ...", "de que ...", or a complement clause after the cue.
     for &c in kids {
         let r = s.base_rel(c);
@@ -1010,8 +1034,12 @@ fn skip_marks(s: &Sent, mut lo: usize, head: usize) -> usize {
 /// A quotation right before the cue (closed by a quote mark and a comma or dash before it), or
 /// right after it (after a colon).
 fn quotation_near(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
-    let (a, b) = cue.span;
-    // Before: «...», [aux] dijo
+    quotation_before(s, cue).or_else(|| quotation_after(s, cue))
+}
+
+/// The quotation a cue follows: «...», [aux] dijo.
+fn quotation_before(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
+    let a = cue.span.0;
     let mut k = a;
     while k > 0 && matches!(s.toks[k - 1].form.as_str(), "," | "—" | "–" | "-") {
         k -= 1;
@@ -1026,7 +1054,12 @@ fn quotation_near(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
             return Some((start, end));
         }
     }
-    // After: dijo: «...» or dijo «...»
+    None
+}
+
+/// The quotation a cue introduces: dijo: «...» or dijo «...».
+fn quotation_after(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
+    let b = cue.span.1;
     let mut k = b;
     while k < s.toks.len() && matches!(s.toks[k].form.as_str(), ":" | ",") {
         k += 1;
