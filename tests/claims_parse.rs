@@ -613,3 +613,15 @@ fn a_cue_after_a_quotation_says_the_quotation_and_a_nested_claim_leaves_the_tell
     assert_eq!(claim(&a, "ha justificado").speaker, vec!["Portugal"]);
     assert_eq!(claim(&a, "ha añadido").speaker, vec!["Ana Ruiz"]);
 }
+
+#[test]
+fn a_que_clause_after_time_and_place_phrases_is_the_content() {
+    // "este sábado en que ..." read by the parse as a relative clause on "sábado"
+    let a = annotate("El ministro de Asuntos Exteriores de Portugal, Tomás Vidal, ha insistido este sábado desde Lisboa en que pedirá a sus homólogos el respaldo a un plan de paz.");
+    let c = claim(&a, "ha insistido");
+    assert!(c.content.starts_with("pedirá"), "{}", c.content);
+    // a stance verb with its clause after a time phrase
+    let a = annotate("Por su parte, Tomás Vidal defendió durante el diálogo que el regreso de las tropas es una parte importante del acuerdo.");
+    let c = claim(&a, "defendió");
+    assert!(c.content.starts_with("el regreso"), "{}", c.content);
+}

@@ -957,7 +957,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     // A "que" soon after the cue whose clause the parse hung elsewhere ("Destacando que ...",
     // "aseguró este lunes que ...", "ha insistido en que ..."): only a time phrase, an adverb,
     // a comma or the preposition the verb takes may stand between.
-    if matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think) {
+    if matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think | CueClass::Stance) {
         let mut k = cue.span.1;
         while k < s.toks.len() && k < cue.span.1 + 8 && s.lower(k) != "que" {
             // Words of a time phrase, an adverb or a preposition; no verb.
@@ -968,7 +968,10 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             k += 1;
         }
         if k < s.toks.len() && s.lower(k) == "que" && !s.quoted[k] {
-            let clause = s.head(k).filter(|&c| c > k && s.rel(k) == "mark");
+            // "que" as a subordinator, or after the verb's preposition read by the parse as a
+            // relative pronoun ("insistió el sábado en que pedirá": "el sábado en que")
+            let after_prep = k > 0 && matches!(s.lower(k - 1).as_str(), "en" | "de");
+            let clause = s.head(k).filter(|&c| c > k && (s.rel(k) == "mark" || after_prep && matches!(s.toks[c].upos.as_str(), "VERB" | "AUX")));
             if let Some(c) = clause {
                 let (_, hi) = s.extent(c, &[]);
                 return Some((k + 1, hi, Content::Clause));
@@ -1001,7 +1004,8 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             // refirió a"), through its last complement; a bare noun of time is no content.
             let content_dep = |c: usize| match s.base_rel(c) {
                 "obj" | "iobj" | "xcomp" | "ccomp" => true,
-                "obl" => s.rel(c) != "obl:agent" && s.children[c].iter().any(|&m| s.rel(m) == "case" && m < c),
+                // not where, when or before whom ("desde Lisboa", "durante la cumbre")
+                "obl" => s.rel(c) != "obl:agent" && s.children[c].iter().any(|&m| s.rel(m) == "case" && m < c) && !s.children[c].iter().any(|&m| s.rel(m) == "case" && lexicon().is(&s.toks[m].form, "circumstance")),
                 _ => false,
             };
             let deps: Vec<usize> = kids.iter().copied().filter(|&c| c > v && content_dep(c)).collect();
