@@ -625,3 +625,11 @@ fn a_que_clause_after_time_and_place_phrases_is_the_content() {
     let c = claim(&a, "defendió");
     assert!(c.content.starts_with("el regreso"), "{}", c.content);
 }
+
+#[test]
+fn a_common_noun_for_an_organization_is_the_one_last_quoted() {
+    let a = annotate("La Secretaría de Relaciones Exteriores de Portugal informó que habrá una reunión. «Seguiremos trabajando con España», agregó la dependencia.");
+    let c = claim(&a, "agregó");
+    assert_eq!(c.speaker, claim(&a, "informó").speaker);
+    assert!(c.speaker[0].starts_with("Secretaría"), "{:?}", c.speaker);
+}

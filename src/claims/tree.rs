@@ -747,10 +747,12 @@ fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Ref
     Referent::None
 }
 
-/// Whether word `n` is a noun for a document that speaks for its publisher (sources.tsv).
+/// Whether word `n` is a noun for a document that speaks for its publisher (sources.tsv), or
+/// a common noun standing for the organization last quoted ("agregó la dependencia").
 fn is_source(s: &Sent, n: usize) -> bool {
     let lex = lexicon();
-    lex.sources.contains(s.lemma(n)) || lex.sources.contains(&s.lower(n))
+    let anaphor = lex.is(s.lemma(n), "org-anaphor") && s.feat(n, "Number") != Some("Plur") && s.child_with(n, &["det"]).any(|d| s.feat(d, "PronType") == Some("Art") && s.feat(d, "Definite") == Some("Def"));
+    anaphor || lex.sources.contains(s.lemma(n)) || lex.sources.contains(&s.lower(n))
 }
 
 /// The state a body or document belongs to by its demonym, here or one level down
