@@ -354,7 +354,8 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         if reading.class != CueClass::State {
             // A participle without auxiliary modifies a noun ("el plan anunciado"); a passive
             // ("fue anunciado") reports no speaker's words.
-            let passive = s.child_with(i, &["aux:pass"]).next().is_some();
+            // (the passive auxiliary stands before the participle; one after it is misattached)
+            let passive = s.child_with(i, &["aux:pass"]).any(|a| a < i);
             let agent = s.child_with(i, &["obl:agent"]).next().is_some();
             if verb_form == Some("Part") && !(s.child_with(i, &["aux"]).next().is_some() && !passive || passive && agent) {
                 continue;
