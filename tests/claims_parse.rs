@@ -636,7 +636,7 @@ fn a_common_noun_for_an_organization_is_the_one_last_quoted() {
 
 #[test]
 fn a_passive_auxiliary_hung_after_the_participle_makes_no_passive() {
-    let a = annotate("El presidente Tomás Vidal ha asegurado que los comicios son normales y ha recordado que no es la primera vez que se celebran comicios en plena presidencia.");
+    let a = annotate("Con respecto a las elecciones, el presidente Tomás Vidal ha asegurado que los comicios se enmarcan en la absoluta normalidad y ha recordado que no es la primera vez que se celebran comicios en plena presidencia.");
     let c = claim(&a, "ha recordado");
     assert_eq!(c.speaker, vec!["Tomás Vidal"]);
 }
