@@ -640,3 +640,10 @@ fn a_passive_auxiliary_hung_after_the_participle_makes_no_passive() {
     let c = claim(&a, "ha recordado");
     assert_eq!(c.speaker, vec!["Tomás Vidal"]);
 }
+
+#[test]
+fn a_verb_of_saying_coordinated_into_the_reported_clause_goes_with_the_first() {
+    // "recordado" parsed as coordinated with "normales", inside what "ha asegurado" reports
+    let a = annotate("El presidente Tomás Vidal ha asegurado que los comicios son normales y ha recordado que no es la primera vez que se celebran comicios en plena presidencia.");
+    assert_eq!(claim(&a, "ha recordado").speaker, vec!["Tomás Vidal"]);
+}

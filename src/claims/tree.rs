@@ -476,6 +476,14 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         if !inherits {
             return None;
         }
+        // "X ha asegurado que A y ha recordado que B", with "recordado" coordinated with A: a
+        // verb of saying in the same tense as the one whose clause holds it goes with that one.
+        if s.base_rel(v) == "conj" && says(s, v) {
+            if let Some(sayer) = reporting_verb_above(s, h).filter(|&r| same_tense(s, r, v)) {
+                v = sayer;
+                continue;
+            }
+        }
         // A gerund after what someone said goes on with the one who said it ("X dijo que Y
         // seguirá de cerca la visita, recalcando que ..." is X recalling).
         if s.base_rel(v) == "advcl" && s.feat(v, "VerbForm") == Some("Ger") {
@@ -489,11 +497,25 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
     None
 }
 
+/// Whether word `h` is a verb of saying.
+fn says(s: &Sent, h: usize) -> bool {
+    s.toks[h].upos == "VERB" && lexicon().cue_readings(s.lemma(h)).map_or(false, |r| r.iter().any(|c| matches!(c.class, CueClass::Say | CueClass::SayQue)))
+}
+
+/// Whether two verbs are in the same tense: the same auxiliary ("ha dicho", "ha recordado"),
+/// or, with none, the same tense and mood.
+fn same_tense(s: &Sent, a: usize, b: usize) -> bool {
+    let aux = |v: usize| s.child_with(v, &["aux"]).filter(|&x| x < v).map(|x| s.lower(x)).next();
+    match (aux(a), aux(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => s.feat(a, "Tense").is_some() && s.feat(a, "Tense") == s.feat(b, "Tense") && s.feat(a, "Mood") == s.feat(b, "Mood"),
+        _ => false,
+    }
+}
+
 /// The verb of saying whose reported clause holds verb `v` ("dijo que ... v").
 fn reporting_verb_above(s: &Sent, v: usize) -> Option<usize> {
-    let says = |h: usize| {
-        s.toks[h].upos == "VERB" && lexicon().cue_readings(s.lemma(h)).map_or(false, |r| r.iter().any(|c| matches!(c.class, crate::lexicon::CueClass::Say | crate::lexicon::CueClass::SayQue)))
-    };
+    let says = |h: usize| says(s, h);
     if says(v) {
         return None;
     }
