@@ -647,3 +647,9 @@ fn a_verb_of_saying_coordinated_into_the_reported_clause_goes_with_the_first() {
     let a = annotate("El presidente Tomás Vidal ha asegurado que los comicios son normales y ha recordado que no es la primera vez que se celebran comicios en plena presidencia.");
     assert_eq!(claim(&a, "ha recordado").speaker, vec!["Tomás Vidal"]);
 }
+
+#[test]
+fn a_parenthetical_cue_is_the_current_speakers() {
+    let a = annotate("El ministro Tomás Vidal habló con la prensa. Destacó las «excelentes» relaciones que, asegura, mantiene Portugal con Marruecos.");
+    assert_eq!(claim(&a, "asegura").speaker, vec!["Tomás Vidal"]);
+}

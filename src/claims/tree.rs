@@ -421,6 +421,10 @@ fn quoted_state_position(s: &Sent, v: usize) -> bool {
 
 /// Subject of a verb or predicate: its own, or the one it takes from the clause it depends on.
 fn subject(s: &Sent, v: usize) -> Option<usize> {
+    // "las relaciones que, asegura, mantiene X": the one speaking now says it, not X.
+    if parenthetical(s, v) {
+        return None;
+    }
     let mut v = v;
     for _ in 0..6 {
         // A passive's speaker is its agent ("fue confirmada por X"); its subject is what was said.
@@ -495,6 +499,18 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         v = h;
     }
     None
+}
+
+/// A verb set off by commas with nothing of its own but auxiliaries ("que, asegura, mantiene").
+fn parenthetical(s: &Sent, v: usize) -> bool {
+    let mut lo = v;
+    while lo > 0 && s.head(lo - 1) == Some(v) && s.base_rel(lo - 1) == "aux" {
+        lo -= 1;
+    }
+    lo > 0
+        && s.toks[lo - 1].form == ","
+        && s.toks.get(v + 1).map_or(false, |t| t.form == ",")
+        && s.children[v].iter().all(|&c| s.is_punct(c) || matches!(s.base_rel(c), "aux" | "advmod" | "mark"))
 }
 
 /// Whether word `h` is a verb of saying.
@@ -1001,6 +1017,13 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
                 let (_, hi) = s.extent(c, &[]);
                 return Some((k + 1, hi, Content::Clause));
             }
+        }
+    }
+    // "las relaciones que, asegura, mantiene X": the clause a parenthetical cue interrupts.
+    if parenthetical(s, v) {
+        if let Some(h) = s.head(v) {
+            let (lo, hi) = s.extent(h, &[]);
+            return Some((lo, hi, Content::Clause));
         }
     }
     // "según informó X", "como dijo X": the clause it is attached to.
