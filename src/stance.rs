@@ -163,9 +163,9 @@ fn without_parse(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<
 /// Stances read from the parse: a stance word of the claim (its cue, or a verb or noun of
 /// stance_lemmas.tsv inside its content) takes its polarity, flipped by a negation, toward each
 /// of its complements — a participant named there, or else the complement's noun phrase as a
-/// concept. A verb's named participant is its target
-/// alone ("agradeció a X sus esfuerzos", "felicitó a X por su victoria": X, not what for), and
-/// a phrasal cue's own noun is none ("dar la bienvenida a X").
+/// concept. A verb's named participant is its target alone ("agradeció a X sus esfuerzos",
+/// "felicitó a X por su victoria": X, not what for), and a phrasal cue's own noun is none ("dar
+/// la bienvenida a X").
 fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     let lex = lexicon();
     let claim = &fc.claim;
@@ -231,7 +231,12 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             .filter(|&c| c > i && toks[c].deprel == "obl" && children[c].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "target")))
             .collect()
     };
-    let lent = |i: usize| if stance_word(i).is_some() { lent_of(i) } else { Vec::new() };
+    // A stance noun with a complement of its own (in the tree or lent) is no concept: its
+    // complement is, read when the noun's turn comes.
+    let has_own_complement = |c: usize| {
+        matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
+            && (children[c].iter().any(|&k| matches!(toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp")) || !lent_of(c).is_empty())
+    };
     for i in 0..n {
         let Some((pol, entity_only)) = stance_word(i) else { continue };
         // A stance noun that is the object of an opposing word turns round: "condenó la lucha
@@ -252,7 +257,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         }
         complements.extend(&of_cue_noun);
         // "reiteró su rechazo a X": the complement the parse hung on the verb is the noun's.
-        let lent = lent(i);
+        let lent = lent_of(i);
         complements.extend(&lent);
         if let Some(o) = children[i].iter().copied().find(|&o| toks[o].deprel == "obj") {
             let taken = lent_of(o);
@@ -311,7 +316,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             if let Some(p) = partner.and_then(|g| participant(g)) {
                 let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
                 push(p, if against { flip(pol) } else { pol });
-            } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !(stance_noun_with_complement(toks, &children, c) || !lent_of(c).is_empty() && lex.stance_lemmas.get(toks[c].lemma.as_str()).map_or(false, |&(_, e)| !e)) {
+            } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !has_own_complement(c) {
                 concepts.push(concept(toks, &children, c));
                 // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
                 // toward an act is one toward whose act it is, when that is named.
@@ -409,14 +414,6 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         }
     }
     out
-}
-
-/// A stance noun with its own complement ("la necesidad de resolver la crisis", "su rechazo a
-/// la expulsión"): not a concept itself; its complement is, read when the noun's turn comes.
-fn stance_noun_with_complement(toks: &[crate::doc::Token], children: &[Vec<usize>], c: usize) -> bool {
-    let lex = lexicon();
-    matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
-        && children[c].iter().any(|&k| matches!(toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp"))
 }
 
 /// A noun naming people by their office ("homólogos", "ministros"): an addressee, not a concept.

@@ -465,7 +465,8 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         if verb_number(s, v).is_some() {
             let fronted = s.children[v].iter().copied().filter(|&o| o < v && matches!(s.base_rel(o), "obl" | "advcl" | "advmod"));
             let hung = fronted.flat_map(|o| s.child_with(o, &["appos"]).filter(move |&a| a > o && a < v).collect::<Vec<_>>()).find(|&a| {
-                a > 0 && s.toks[a - 1].form == "," || s.children[a].iter().any(|&d| d < a && s.base_rel(d) == "det") && a > 1 && s.children[a].iter().map(|&d| d).min().map_or(false, |d| d > 0 && s.toks[d - 1].form == ",")
+                let start = s.extent(a, &[]).0;
+                start > 0 && s.toks[start - 1].form == ","
             });
             if hung.is_some() {
                 return hung;
@@ -531,8 +532,7 @@ fn same_tense(s: &Sent, a: usize, b: usize) -> bool {
 
 /// The verb of saying whose reported clause holds verb `v` ("dijo que ... v").
 fn reporting_verb_above(s: &Sent, v: usize) -> Option<usize> {
-    let says = |h: usize| says(s, h);
-    if says(v) {
+    if says(s, v) {
         return None;
     }
     let mut k = v;
@@ -541,7 +541,7 @@ fn reporting_verb_above(s: &Sent, v: usize) -> Option<usize> {
             return None;
         }
         let h = s.head(k)?;
-        if says(h) {
+        if says(s, h) {
             return (s.base_rel(k) == "ccomp").then_some(h);
         }
         k = h;
