@@ -207,6 +207,10 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     let stance_word = |i: usize| -> Option<(Polarity, bool)> {
         let found = if Some(i) == cue {
             fc.cue_polarity.map(|p| (p, false))
+        } else if toks[i].upos == "NOUN" && lex.is(&toks[i].lemma, "hostile-act") {
+            // a hostile act ("la violación del espacio aéreo de X", "las amenazas de X contra
+            // Y") is what a stance is toward, not a stance toward its complements
+            None
         } else if inside(i) && matches!(toks[i].upos.as_str(), "VERB" | "NOUN") {
             if toks[i].upos == "VERB" { lex.stance_lemma(&toks[i].lemma) } else { lex.stance_lemmas.get(toks[i].lemma.as_str()).copied() }
         } else {
@@ -234,7 +238,8 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     // A stance noun with a complement of its own (in the tree or lent) is no concept: its
     // complement is, read when the noun's turn comes.
     let has_own_complement = |c: usize| {
-        matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
+        !lex.is(&toks[c].lemma, "hostile-act")
+            && matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
             && (children[c].iter().any(|&k| matches!(toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp")) || !lent_of(c).is_empty())
     };
     for i in 0..n {
@@ -317,16 +322,18 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
                 push(p, if against { flip(pol) } else { pol });
             } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !has_own_complement(c) {
-                concepts.push(concept(toks, &children, c));
                 // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
-                // toward an act is one toward whose act it is, when that is named.
-                if lex.is(&toks[c].lemma, "act-noun") {
-                    let whose = children[c].iter().copied().find(|&g| {
+                // toward an act is one toward whose act it is, when that is named; the act's
+                // phrase then goes on with what it is about ("los ataques de X contra Y").
+                let whose = lex.is(&toks[c].lemma, "act-noun").then(|| {
+                    children[c].iter().copied().find(|&g| {
                         toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de") && mention_at(g).map_or(false, |m| m.via != Via::Demonym)
-                    });
-                    if let Some(p) = whose.and_then(|g| participant(g)) {
-                        push(p, pol);
-                    }
+                    })
+                });
+                let whose = whose.flatten().and_then(|g| participant(g).map(|p| (g, p)));
+                concepts.push(concept(toks, &children, c, whose.as_ref().map(|w| w.0)));
+                if let Some((_, p)) = whose {
+                    push(p, pol);
                 }
             }
         }
@@ -424,9 +431,9 @@ fn is_role_noun(t: &crate::doc::Token) -> bool {
 
 /// A concept target: the noun with its adjectives and its first "de" complement, lower case,
 /// without articles ("resolución pacífica del conflicto" -> "resolución pacífica de conflicto").
-fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize) -> String {
+fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, leave_out: Option<usize>) -> String {
     let mut keep = vec![head];
-    for &c in &children[head] {
+    for &c in children[head].iter().filter(|&&c| Some(c) != leave_out) {
         let rel = toks[c].deprel.as_str();
         if rel == "amod" {
             keep.push(c);

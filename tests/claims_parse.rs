@@ -653,3 +653,21 @@ fn a_parenthetical_cue_is_the_current_speakers() {
     let a = annotate("El ministro Tomás Vidal habló con la prensa. Destacó las «excelentes» relaciones que, asegura, mantiene Portugal con Marruecos.");
     assert_eq!(claim(&a, "asegura").speaker, vec!["Tomás Vidal"]);
 }
+
+#[test]
+fn a_hostile_act_is_the_target_and_its_agent_is_opposed() {
+    let a = annotate("La ministra Ana Ruiz denunció la violación del espacio aéreo de Marruecos.");
+    let c = claim(&a, "denunció");
+    assert!(has_stance(c, "violación", Polarity::Oppose), "{c:#?}");
+    assert!(
+        !c.stances.iter().any(|s| s.polarity == Polarity::Support),
+        "{c:#?}"
+    );
+    let a = annotate("La ministra Ana Ruiz condenó los ataques de Portugal contra países vecinos.");
+    let c = claim(&a, "condenó");
+    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+    assert!(
+        has_stance(c, "ataques contra países vecinos", Polarity::Oppose),
+        "{c:#?}"
+    );
+}
