@@ -54,7 +54,7 @@ evaluate-readouts: setup
 train: setup
 	cargo run --release $(FEATURES) --example train_ner -- --out runs/ner --epochs 4 --export runs/export
 
-## train the syntax heads on the frozen encoder (UD Spanish GSD dev + PUD; about 8 minutes on 2 cores)
+## train the syntax heads on the frozen encoder (UD Spanish GSD dev + PUD; about 12 minutes on 2 cores)
 train-syntax: setup
 	cargo run --release $(FEATURES) --example train_syntax -- $(SYNTAX_ARGS) --out runs/syntax --export $(MODEL)
 

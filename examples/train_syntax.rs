@@ -46,7 +46,7 @@ struct Args {
     /// Copy the best heads into this model folder at the end.
     #[arg(long)]
     export: Option<PathBuf>,
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 50)]
     epochs: usize,
     #[arg(long, default_value_t = 32)]
     batch: usize,
