@@ -331,7 +331,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                     })
                 });
                 let whose = whose.flatten().and_then(|g| participant(g).map(|p| (g, p)));
-                concepts.push(concept(toks, &children, c, whose.as_ref().map(|w| w.0)));
+                concepts.push(concept(toks, &children, c, whose.as_ref().map(|w| w.0), &lent_of(c)));
                 if let Some((_, p)) = whose {
                     push(p, pol);
                 }
@@ -429,16 +429,18 @@ fn is_role_noun(t: &crate::doc::Token) -> bool {
     lexicon().roles.iter().any(|r| r.words.len() == 1 && (r.words[0] == lower || r.words[0] == t.lemma))
 }
 
-/// A concept target: the noun with its adjectives and its first "de" complement, lower case,
-/// without articles ("resolución pacífica del conflicto" -> "resolución pacífica de conflicto").
-fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, leave_out: Option<usize>) -> String {
+/// A concept target: the noun with its adjectives and its first complement of a concept's
+/// preposition (np-of; also one the parse hung on the verb, `lent`), lower case, without
+/// articles ("resolución pacífica del conflicto" -> "resolución pacífica de conflicto"), leaving
+/// out a complement that names whose act it is.
+fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, leave_out: Option<usize>, lent: &[usize]) -> String {
     let mut keep = vec![head];
-    for &c in children[head].iter().filter(|&&c| Some(c) != leave_out) {
+    for &c in children[head].iter().chain(lent).filter(|&&c| Some(c) != leave_out) {
         let rel = toks[c].deprel.as_str();
         if rel == "amod" {
             keep.push(c);
-        } else if rel == "nmod"
-            && keep.iter().all(|&k| toks[k].deprel != "nmod" || k == head)
+        } else if (rel == "nmod" || lent.contains(&c))
+            && keep.iter().all(|&k| k == head || toks[k].deprel != "nmod" && !lent.contains(&k))
             && children[c].iter().any(|&k| toks[k].deprel == "case" && lexicon().is(&toks[k].lemma, "np-of"))
         {
             keep.push(c);

@@ -511,7 +511,11 @@ fn parenthetical(s: &Sent, v: usize) -> bool {
     lo > 0
         && s.toks[lo - 1].form == ","
         && s.toks.get(v + 1).map_or(false, |t| t.form == ",")
-        && s.children[v].iter().all(|&c| s.is_punct(c) || matches!(s.base_rel(c), "aux" | "advmod" | "mark"))
+        && s.children[v].iter().all(|&c| {
+            s.is_punct(c) || matches!(s.base_rel(c), "aux" | "advmod" | "mark")
+                // the relative pronoun before the first comma, hung on the parenthetical verb
+                || c + 1 < lo && s.toks[c].upos == "PRON" && lexicon().is(&s.toks[c].form, "relative")
+        })
 }
 
 /// Whether word `h` is a verb of saying.
