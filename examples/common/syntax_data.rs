@@ -360,11 +360,13 @@ pub fn treebanks(
 
 /// The lowercased lemmas of `sentences` by part of speech, sorted, once each, for the parts of
 /// speech in `classes` (AUX counted as VERB; for VERB only infinitives): `SyntaxSpec::known_lemmas`.
+/// A verb lemma whose stem-vowel variant is also there and more frequent is a treebank slip and
+/// stays out ("advirtir" once beside "advertir").
 pub fn known_lemmas(
     sentences: &[conllu::Sentence],
     classes: &[&str],
 ) -> std::collections::BTreeMap<String, Vec<String>> {
-    let mut out: std::collections::BTreeMap<String, Vec<String>> =
+    let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> =
         std::collections::BTreeMap::new();
     for w in sentences.iter().flat_map(|s| s.words.iter()) {
         let class = if w.upos == "AUX" {
@@ -372,23 +374,36 @@ pub fn known_lemmas(
         } else {
             w.upos.as_str()
         };
+        let lemma = w.lemma.to_lowercase();
         // a verb's lemma is an infinitive: the treebank's few slips ("aprueba") stay out
-        let infinitive = ["ar", "er", "ir", "ír"]
-            .iter()
-            .any(|e| w.lemma.to_lowercase().ends_with(e));
+        let infinitive = ["ar", "er", "ir", "ír"].iter().any(|e| lemma.ends_with(e));
         if classes.contains(&class)
-            && !w.lemma.is_empty()
-            && w.lemma != "_"
+            && !lemma.is_empty()
+            && lemma != "_"
             && (class != "VERB" || infinitive)
         {
-            out.entry(class.to_string())
+            *counts
+                .entry(class.to_string())
                 .or_default()
-                .push(w.lemma.to_lowercase());
+                .entry(lemma)
+                .or_default() += 1;
         }
     }
-    for list in out.values_mut() {
-        list.sort();
-        list.dedup();
-    }
-    out
+    counts
+        .into_iter()
+        .map(|(class, lemmas)| {
+            let slip = |l: &str, n: usize| {
+                class == "VERB"
+                    && portavoz::lexicon::verb_lemma_variants(l)
+                        .iter()
+                        .any(|v| lemmas.get(v).map_or(false, |&m| m > n))
+            };
+            let list: Vec<String> = lemmas
+                .iter()
+                .filter(|(l, &n)| !slip(l, n))
+                .map(|(l, _)| l.clone())
+                .collect();
+            (class, list)
+        })
+        .collect()
 }

@@ -771,6 +771,7 @@ mod tests {
         assert!(verb_lemma_variants("durmir").contains(&"dormir".to_string()));
         assert!(verb_lemma_variants("apruebar").contains(&"aprobar".to_string()));
         assert!(verb_lemma_variants("defiender").contains(&"defender".to_string()));
+        assert!(verb_lemma_variants("advirtir").contains(&"advertir".to_string()), "{:?}", verb_lemma_variants("advirtir"));
         assert!(lexicon().stance_lemma("apruebar").is_some());
         assert!(lexicon().cue_readings("pidir").is_some());
         assert!(lexicon().cue_readings("caminar").is_none());

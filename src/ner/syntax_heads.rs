@@ -577,8 +577,16 @@ impl SyntaxHeads {
         });
         let class = if upos == "AUX" { "VERB" } else { upos };
         if let Some(list) = self.spec.known_lemmas.get(class).filter(|l| !l.is_empty()) {
-            if let Some(lemma) = candidates.clone().find(|l| list.binary_search(&l.to_lowercase()).is_ok()) {
+            let known = |l: &String| list.binary_search(&l.to_lowercase()).is_ok();
+            if let Some(lemma) = candidates.clone().find(known) {
                 return lemma;
+            }
+            // none known: a verb's stem vowel the script kept from the inflected form
+            // ("advirtió" -> "advirtir" -> "advertir")
+            if class == "VERB" {
+                if let Some(lemma) = candidates.clone().take(1).flat_map(|l| crate::lexicon::verb_lemma_variants(&l)).find(known) {
+                    return lemma;
+                }
             }
         }
         candidates.into_iter().next().unwrap_or_else(|| form.to_string())
