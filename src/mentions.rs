@@ -170,7 +170,24 @@ pub fn role_gender(doc: &crate::doc::Doc, i: usize) -> Option<String> {
     let t = doc.tokens.get(i)?;
     let first = doc.sentences.get(t.sentence)?.first_token.min(i);
     let article = doc.tokens.get(first..i)?.iter().rev().take(3).find(|d| d.upos == "DET" && d.head == Some(i)).and_then(gender_of);
-    article.or_else(|| gender_of(t)).map(str::to_string)
+    article.or_else(|| paired_role_gender(&t.form)).or_else(|| gender_of(t)).map(str::to_string)
+}
+
+/// The gender a role noun's ending gives when roles.tsv lists both forms ("homóloga" beside
+/// "homólogo": feminine), which the morphology head may miss.
+fn paired_role_gender(form: &str) -> Option<&'static str> {
+    let lower = form.to_lowercase();
+    let listed = |w: &str| lexicon().roles.iter().any(|r| r.words.len() == 1 && r.words[0] == w);
+    if !listed(&lower) {
+        return None;
+    }
+    if let Some(base) = lower.strip_suffix('a') {
+        return listed(&format!("{base}o")).then_some("Fem");
+    }
+    if let Some(base) = lower.strip_suffix('o') {
+        return listed(&format!("{base}a")).then_some("Masc");
+    }
+    None
 }
 
 /// Fills in each person's gender and, when still unknown, state from the role noun the parse

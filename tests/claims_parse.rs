@@ -671,3 +671,14 @@ fn a_hostile_act_is_the_target_and_its_agent_is_opposed() {
         "{c:#?}"
     );
 }
+
+#[test]
+fn a_role_noun_of_a_listed_pair_has_the_gender_of_its_ending() {
+    // the morphology head may tag "homóloga" masculine; "homólogo"/"homóloga" in roles.tsv say
+    // it is feminine, so "el ministro" is not her
+    let a = annotate(
+        "El ministro de Asuntos Exteriores, Tomás Vidal, se ha reunido este domingo con su homóloga argentina, Ana Ruiz, con quien ha abordado las relaciones bilaterales, han informado fuentes diplomáticas. \
+         El encuentro ha servido para abordar el acuerdo pendiente, ha indicado el ministro en la red social X.",
+    );
+    assert_eq!(claim(&a, "ha indicado").speaker, vec!["Tomás Vidal"]);
+}
