@@ -54,10 +54,10 @@ pub struct SyntaxSpec {
     /// so an unseen verb never gets another verb's lemma.
     #[serde(default)]
     pub whole_word_forms: BTreeMap<String, Vec<String>>,
-    /// For some parts of speech (VERB, which also serves AUX; NOUN; ADJ), the lowercased lemmas
-    /// the treebank gives them, sorted: such a word takes the best-ranked lemma script that
-    /// makes one of them, before one that makes an unknown lemma ("advirtió" -> "advertir",
-    /// not "advirtir").
+    /// By part of speech (the shipped model lists VERB, which also serves AUX), the lowercased
+    /// lemmas the treebank gives it, sorted: such a word takes the best-ranked lemma script that
+    /// makes one of them before one that makes an unknown lemma, and a verb with none known tries
+    /// the first script's stem-vowel variants ("advirtió" -> "advertir", not "advierir").
     #[serde(default)]
     pub known_lemmas: BTreeMap<String, Vec<String>>,
 }
