@@ -682,3 +682,12 @@ fn a_role_noun_of_a_listed_pair_has_the_gender_of_its_ending() {
     );
     assert_eq!(claim(&a, "ha indicado").speaker, vec!["Tomás Vidal"]);
 }
+
+#[test]
+fn a_sentence_a_source_tells_is_still_about_its_subject() {
+    let a = annotate(
+        "El secretario de Estado de Portugal, Tomás Vidal, mantuvo una conversación telefónica con su homóloga, Ana Ruiz, según informó el Departamento de Estado. \
+         También planteó el conflicto entre los dos países.",
+    );
+    assert_eq!(claim(&a, "planteó").speaker, vec!["Tomás Vidal"]);
+}

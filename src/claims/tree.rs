@@ -227,6 +227,7 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             continue;
         }
         d.topic = None;
+        let mut someone_spoke = false;
         for c in &found {
             let from_org = c.via_source || c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org || mentions.mentions[k].via == Via::Source);
             let segun = c.cue_token.is_none();
@@ -258,6 +259,7 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
                 teller && o.claim.speaker != c.claim.speaker && (inside || under(o))
             });
             if !segun && !from_org && !nested && !c.claim.speaker.is_empty() && (c.claim.mode != Mode::Position || person) {
+                someone_spoke = true;
                 d.current = Some(c.claim.speaker.clone());
                 if let [one] = c.claim.speaker.as_slice() {
                     d.singles.retain(|x| x != one);
@@ -269,6 +271,11 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
                     d.para_main = Some(c.claim.speaker.clone());
                 }
             }
+        }
+        // A sentence whose only claims are a source's ("X mantuvo una conversación ..., según
+        // informó el Departamento") is still about its subject, as a narrated one.
+        if !someone_spoke {
+            d.topic = sentence_topic(&s, mentions);
         }
         out.extend(found);
     }
