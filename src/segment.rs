@@ -229,7 +229,9 @@ fn abbreviation_before(para: &str, chars: &[(usize, char)], i: usize, next: usiz
     }
     let word = &para[chars[w0].0..chars[i].0];
     let next_word: String = chars[next..].iter().map(|&(_, c)| c).take_while(|c| c.is_alphanumeric()).collect();
-    let next_is_function = lexicon().function_class(&next_word.to_lowercase()).is_some();
+    // a word that opens sentences, never a surname: a function word or an adverb ("Además")
+    let next_lower = next_word.to_lowercase();
+    let next_is_function = lexicon().function_class(&next_lower).is_some() || lexicon().is_adverb(&next_lower);
     // An initial: one capital letter ("J. Biden").
     if word.chars().count() == 1 && word.chars().all(char::is_uppercase) {
         return !next_is_function;
@@ -284,6 +286,9 @@ mod tests {
     fn initials_and_decimals() {
         let t = "Según J. R. Gómez, la economía creció un 3.5 por ciento. ¿Será suficiente? ¡Sí!";
         assert_eq!(sentences(t), vec!["Según J. R. Gómez, la economía creció un 3.5 por ciento.", "¿Será suficiente?", "¡Sí!"]);
+        // a one-letter name at the end of a sentence, before an adverb that opens the next
+        let t = "Lo anunció en la red social X. Además, pidió calma.";
+        assert_eq!(sentences(t), vec!["Lo anunció en la red social X.", "Además, pidió calma."]);
     }
 
     #[test]
