@@ -567,24 +567,27 @@ impl SyntaxHeads {
     /// whole-word script only for the forms it was seen with, any other script when it applies.
     fn choose_lemma(&self, form: &str, upos: &str, scripts: &[i64]) -> String {
         let lower = form.to_lowercase();
-        let candidates = scripts.iter().filter_map(|&i| {
-            let script = usize::try_from(i).ok().and_then(|i| self.spec.lemma_scripts.get(i))?;
-            let whole_word = script.split_once(';').is_some_and(|(_, edit)| edit.starts_with('='));
-            if whole_word && !self.spec.whole_word_forms.get(script).is_some_and(|forms| forms.contains(&lower)) {
-                return None;
-            }
-            crate::syntax::lemma_script::apply_script(form, script)
-        });
+        let candidates: Vec<String> = scripts
+            .iter()
+            .filter_map(|&i| {
+                let script = usize::try_from(i).ok().and_then(|i| self.spec.lemma_scripts.get(i))?;
+                let whole_word = script.split_once(';').is_some_and(|(_, edit)| edit.starts_with('='));
+                if whole_word && !self.spec.whole_word_forms.get(script).is_some_and(|forms| forms.contains(&lower)) {
+                    return None;
+                }
+                crate::syntax::lemma_script::apply_script(form, script)
+            })
+            .collect();
         let class = if upos == "AUX" { "VERB" } else { upos };
         if let Some(list) = self.spec.known_lemmas.get(class).filter(|l| !l.is_empty()) {
             let known = |l: &String| list.binary_search(&l.to_lowercase()).is_ok();
-            if let Some(lemma) = candidates.clone().find(known) {
-                return lemma;
+            if let Some(lemma) = candidates.iter().find(|l| known(l)) {
+                return lemma.clone();
             }
             // none known: a verb's stem vowel the script kept from the inflected form
             // ("advirtió" -> "advirtir" -> "advertir")
             if class == "VERB" {
-                if let Some(lemma) = candidates.clone().take(1).flat_map(|l| crate::lexicon::verb_lemma_variants(&l)).find(known) {
+                if let Some(lemma) = candidates.first().into_iter().flat_map(|l| crate::lexicon::verb_lemma_variants(l)).find(known) {
                     return lemma;
                 }
             }
