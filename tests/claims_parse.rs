@@ -457,7 +457,7 @@ fn a_hostile_act_the_parse_coordinated_with_the_cue_is_still_said() {
 #[test]
 fn holding_an_event_is_no_stance() {
     let a = annotate(
-        "La ministra Elena Marín y el canciller Tomás Vidal acordaron celebrar la Cumbre Bilateral en Lisboa.",
+        "La ministra Elena Marín y el canciller Tomás Vidal acordaron celebrar el Foro Pesquero en Oslo.",
     );
     assert!(
         a.claims.iter().all(|c| c.stances.is_empty()),
@@ -468,9 +468,11 @@ fn holding_an_event_is_no_stance() {
 
 #[test]
 fn a_stance_noun_takes_the_complement_the_parse_hung_on_its_verb() {
-    let a = annotate("El canciller Tomás Vidal reiteró su rechazo categórico a la expulsión de los habitantes de la región.");
+    let a = annotate(
+        "El canciller Tomás Vidal reiteró su firme rechazo a la tala de los bosques del norte.",
+    );
     let c = claim(&a, "reiteró");
-    assert!(has_stance(c, "expulsión de", Polarity::Oppose), "{c:#?}");
+    assert!(has_stance(c, "tala de", Polarity::Oppose), "{c:#?}");
     assert!(
         !has_stance(c, "rechazo", Polarity::Support) && !has_stance(c, "rechazo", Polarity::Oppose),
         "{c:#?}"
@@ -490,29 +492,31 @@ fn an_opposing_word_turns_a_stance_noun_round() {
 
 #[test]
 fn the_subject_of_a_clause_judged_unacceptable_is_opposed() {
-    let a = annotate("La ministra Elena Marín dijo que es inaceptable que Portugal decidiera cerrar la frontera.");
+    let a = annotate(
+        "La ministra Elena Marín dijo que es inaceptable que Noruega decidiera cerrar sus puertos.",
+    );
     let c = claim(&a, "dijo");
-    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+    assert!(has_stance(c, "Noruega", Polarity::Oppose), "{c:#?}");
 }
 
 #[test]
 fn a_noun_of_necessity_or_importance_passes_the_stance_to_its_complement() {
     let a = annotate(
-        "La ministra Elena Marín defendió la necesidad de resolver la crisis por medios pacíficos.",
+        "La ministra Elena Marín defendió la necesidad de reducir la deuda con medidas graduales.",
     );
     let c = claim(&a, "defendió");
-    assert!(has_stance(c, "crisis", Polarity::Support), "{c:#?}");
+    assert!(has_stance(c, "deuda", Polarity::Support), "{c:#?}");
     assert!(
         !c.stances
             .iter()
-            .any(|s| s.target.contains("necesidad") || s.target.contains("medios")),
+            .any(|s| s.target.contains("necesidad") || s.target.contains("medidas")),
         "{c:#?}"
     );
     let a = annotate(
-        "El canciller Tomás Vidal dijo que el Gobierno defiende la importancia del plan de paz.",
+        "El canciller Tomás Vidal dijo que el Gobierno defiende la importancia del acuerdo pesquero.",
     );
     assert!(
-        has_stance(claim(&a, "dijo"), "plan de paz", Polarity::Support),
+        has_stance(claim(&a, "dijo"), "acuerdo pesquero", Polarity::Support),
         "{:#?}",
         a.claims
     );
@@ -520,21 +524,18 @@ fn a_noun_of_necessity_or_importance_passes_the_stance_to_its_complement() {
 
 #[test]
 fn a_fight_against_something_opposes_it() {
-    let a = annotate("Los presidentes Tomás Vidal y Ana Ruiz coincidieron en redoblar la lucha contra el contrabando de armas.");
-    let c = claim(&a, "coincidieron");
-    assert!(
-        has_stance(c, "contrabando de armas", Polarity::Oppose),
-        "{c:#?}"
-    );
+    let a = annotate("Los presidentes Tomás Vidal y Ana Ruiz acordaron intensificar la lucha contra la pesca ilegal de atún.");
+    let c = claim(&a, "acordaron");
+    assert!(has_stance(c, "pesca ilegal", Polarity::Oppose), "{c:#?}");
 }
 
 #[test]
 fn a_diphthong_left_in_the_lemma_still_finds_the_verb() {
     // "aprueba" lemmatized "apruebar" is read as "aprobar"
-    let a = annotate("Portugal no aprueba las nuevas sanciones.");
+    let a = annotate("Noruega no aprueba los nuevos aranceles.");
     let c = claim(&a, "aprueba");
-    assert_eq!(c.speaker, vec!["Portugal"]);
-    assert!(has_stance(c, "sanciones", Polarity::Oppose), "{c:#?}");
+    assert_eq!(c.speaker, vec!["Noruega"]);
+    assert!(has_stance(c, "aranceles", Polarity::Oppose), "{c:#?}");
 }
 
 #[test]
@@ -551,8 +552,8 @@ fn a_plural_role_with_coordinated_names_speaks_jointly() {
 #[test]
 fn an_open_role_among_named_conjuncts_is_the_other_participant() {
     let a = annotate(
-        "El presidente de Portugal, Omar Silva, habló por teléfono con la primera ministra danesa, Ana Ruiz. \
-         Durante la llamada, el jefe de Estado y la primera ministra danesa, Ana Ruiz, reiteraron la necesidad de un alto el fuego.",
+        "El presidente de Noruega, Omar Silva, se reunió con la primera ministra sueca, Ana Ruiz. \
+         Durante la visita, el jefe de Estado y la primera ministra sueca, Ana Ruiz, reiteraron la necesidad de un acuerdo pesquero.",
     );
     let c = claim(&a, "reiteraron");
     let mut sp = c.speaker.clone();
@@ -562,8 +563,8 @@ fn an_open_role_among_named_conjuncts_is_the_other_participant() {
 
 #[test]
 fn a_gerund_after_a_reported_clause_is_the_reporters() {
-    let a = annotate("La ministra Ana Ruiz dijo que Portugal seguirá de cerca la visita, recalcando que la cooperación es clave.");
-    assert_eq!(claim(&a, "recalcando").speaker, vec!["Ana Ruiz"]);
+    let a = annotate("La ministra Ana Ruiz dijo que Noruega revisará el tratado, subrayando que el comercio es prioritario.");
+    assert_eq!(claim(&a, "subrayando").speaker, vec!["Ana Ruiz"]);
 }
 
 #[test]
@@ -594,7 +595,7 @@ fn a_stance_toward_an_act_is_one_toward_whose_act_it_is() {
 
 #[test]
 fn an_adjective_judging_the_noun_the_parse_hung_on_it() {
-    let a = annotate("El ministro Lin Hao ha calificado de «lamentables e inaceptables» las declaraciones de Tomás Vidal.");
+    let a = annotate("El ministro Lin Hao ha calificado de «absurdas e intolerables» las palabras de Tomás Vidal.");
     assert!(
         has_stance(claim(&a, "calificado"), "Tomás Vidal", Polarity::Oppose),
         "{:#?}",
@@ -605,30 +606,30 @@ fn an_adjective_judging_the_noun_the_parse_hung_on_it() {
 #[test]
 fn a_cue_after_a_quotation_says_the_quotation_and_a_nested_claim_leaves_the_teller_speaking() {
     let a = annotate(
-        "«No recuerdo nada igual», ha declarado la ministra Ana Ruiz, que ha calificado de «distracción» cómo el Gobierno de Portugal ha justificado el ataque. \
-         «La gente sufre una situación horrorosa», ha añadido.",
+        "«Nunca vimos algo así», ha declarado la ministra Ana Ruiz, que ha calificado de «pretexto» cómo el Gobierno de Noruega ha explicado el cierre. \
+         «Los agricultores pierden sus cosechas», ha añadido.",
     );
     let declared = claim(&a, "ha declarado");
-    assert_eq!(declared.content, "No recuerdo nada igual");
-    assert_eq!(claim(&a, "ha justificado").speaker, vec!["Portugal"]);
+    assert_eq!(declared.content, "Nunca vimos algo así");
+    assert_eq!(claim(&a, "ha explicado").speaker, vec!["Noruega"]);
     assert_eq!(claim(&a, "ha añadido").speaker, vec!["Ana Ruiz"]);
 }
 
 #[test]
 fn a_que_clause_after_time_and_place_phrases_is_the_content() {
     // "este sábado en que ..." read by the parse as a relative clause on "sábado"
-    let a = annotate("El ministro de Asuntos Exteriores de Portugal, Tomás Vidal, ha insistido este sábado desde Lisboa en que pedirá a sus homólogos el respaldo a un plan de paz.");
+    let a = annotate("El ministro de Agricultura de Noruega, Tomás Vidal, ha insistido este martes desde Oslo en que propondrá a sus colegas una reforma del sistema de cuotas.");
     let c = claim(&a, "ha insistido");
-    assert!(c.content.starts_with("pedirá"), "{}", c.content);
+    assert!(c.content.starts_with("propondrá"), "{}", c.content);
     // a stance verb with its clause after a time phrase
-    let a = annotate("Por su parte, Tomás Vidal defendió durante el diálogo que el regreso de las tropas es una parte importante del acuerdo.");
+    let a = annotate("Por su parte, Tomás Vidal defendió durante la rueda de prensa que la reforma fiscal es un paso necesario para el país.");
     let c = claim(&a, "defendió");
-    assert!(c.content.starts_with("el regreso"), "{}", c.content);
+    assert!(c.content.starts_with("la reforma"), "{}", c.content);
 }
 
 #[test]
 fn a_common_noun_for_an_organization_is_the_one_last_quoted() {
-    let a = annotate("La Secretaría de Relaciones Exteriores de Portugal informó que habrá una reunión. «Seguiremos trabajando con España», agregó la dependencia.");
+    let a = annotate("La Secretaría de Agricultura de Noruega informó que habrá nuevas ayudas. «Apoyaremos a los productores locales», agregó la dependencia.");
     let c = claim(&a, "agregó");
     assert_eq!(c.speaker, claim(&a, "informó").speaker);
     assert!(c.speaker[0].starts_with("Secretaría"), "{:?}", c.speaker);
@@ -636,7 +637,7 @@ fn a_common_noun_for_an_organization_is_the_one_last_quoted() {
 
 #[test]
 fn a_passive_auxiliary_hung_after_the_participle_makes_no_passive() {
-    let a = annotate("Con respecto a las elecciones, el presidente Tomás Vidal ha asegurado que los comicios se enmarcan en la absoluta normalidad y ha recordado que no es la primera vez que se celebran comicios en plena presidencia.");
+    let a = annotate("Sobre el presupuesto, el ministro Tomás Vidal ha asegurado que las cuentas se ajustan a la ley y ha recordado que no es la primera vez que se aprueban recortes en plena crisis.");
     let c = claim(&a, "ha recordado");
     assert_eq!(c.speaker, vec!["Tomás Vidal"]);
 }
@@ -644,30 +645,33 @@ fn a_passive_auxiliary_hung_after_the_participle_makes_no_passive() {
 #[test]
 fn a_verb_of_saying_coordinated_into_the_reported_clause_goes_with_the_first() {
     // "recordado" parsed as coordinated with "normales", inside what "ha asegurado" reports
-    let a = annotate("El presidente Tomás Vidal ha asegurado que los comicios son normales y ha recordado que no es la primera vez que se celebran comicios en plena presidencia.");
+    let a = annotate("El ministro Tomás Vidal ha asegurado que las cuentas son sólidas y ha recordado que no es la primera vez que se aprueban recortes en plena crisis.");
     assert_eq!(claim(&a, "ha recordado").speaker, vec!["Tomás Vidal"]);
 }
 
 #[test]
 fn a_parenthetical_cue_is_the_current_speakers() {
-    let a = annotate("El ministro Tomás Vidal habló con la prensa. Destacó las «excelentes» relaciones que, asegura, mantiene Portugal con Marruecos.");
+    let a = annotate("El ministro Tomás Vidal habló con la prensa. Elogió los «sólidos» vínculos que, asegura, mantiene Noruega con Islandia.");
     assert_eq!(claim(&a, "asegura").speaker, vec!["Tomás Vidal"]);
 }
 
 #[test]
 fn a_hostile_act_is_the_target_and_its_agent_is_opposed() {
-    let a = annotate("La ministra Ana Ruiz denunció la violación del espacio aéreo de Marruecos.");
+    let a = annotate(
+        "La ministra Ana Ruiz denunció la violación de las aguas territoriales de Islandia.",
+    );
     let c = claim(&a, "denunció");
     assert!(has_stance(c, "violación", Polarity::Oppose), "{c:#?}");
     assert!(
         !c.stances.iter().any(|s| s.polarity == Polarity::Support),
         "{c:#?}"
     );
-    let a = annotate("La ministra Ana Ruiz condenó los ataques de Portugal contra países vecinos.");
+    let a =
+        annotate("La ministra Ana Ruiz condenó los ataques de Noruega contra buques pesqueros.");
     let c = claim(&a, "condenó");
-    assert!(has_stance(c, "Portugal", Polarity::Oppose), "{c:#?}");
+    assert!(has_stance(c, "Noruega", Polarity::Oppose), "{c:#?}");
     assert!(
-        has_stance(c, "ataques contra países vecinos", Polarity::Oppose),
+        has_stance(c, "ataques contra buques pesqueros", Polarity::Oppose),
         "{c:#?}"
     );
 }
@@ -677,8 +681,8 @@ fn a_role_noun_of_a_listed_pair_has_the_gender_of_its_ending() {
     // the morphology head may tag "homóloga" masculine; "homólogo"/"homóloga" in roles.tsv say
     // it is feminine, so "el ministro" is not her
     let a = annotate(
-        "El ministro de Asuntos Exteriores, Tomás Vidal, se ha reunido este domingo con su homóloga argentina, Ana Ruiz, con quien ha abordado las relaciones bilaterales, han informado fuentes diplomáticas. \
-         El encuentro ha servido para abordar el acuerdo pendiente, ha indicado el ministro en la red social X.",
+        "El ministro de Pesca, Tomás Vidal, se ha reunido este lunes con su homóloga islandesa, Ana Ruiz, con quien ha revisado las cuotas de captura, han informado fuentes oficiales. \
+         La visita ha servido para preparar el tratado pesquero, ha indicado el ministro en una entrevista radiofónica.",
     );
     assert_eq!(claim(&a, "ha indicado").speaker, vec!["Tomás Vidal"]);
 }
@@ -686,8 +690,8 @@ fn a_role_noun_of_a_listed_pair_has_the_gender_of_its_ending() {
 #[test]
 fn a_sentence_a_source_tells_is_still_about_its_subject() {
     let a = annotate(
-        "El secretario de Estado de Portugal, Tomás Vidal, mantuvo una conversación telefónica con su homóloga, Ana Ruiz, según informó el Departamento de Estado. \
-         También planteó el conflicto entre los dos países.",
+        "El ministro de Pesca de Noruega, Tomás Vidal, visitó el puerto de Bergen con su colega, Ana Ruiz, según informó el Ministerio de Pesca. \
+         También planteó la reforma de las cuotas.",
     );
     assert_eq!(claim(&a, "planteó").speaker, vec!["Tomás Vidal"]);
 }

@@ -57,7 +57,7 @@ pub struct SyntaxSpec {
     /// By part of speech (the shipped model lists VERB, which also serves AUX), the lowercased
     /// lemmas the treebank gives it, sorted: such a word takes the best-ranked lemma script that
     /// makes one of them before one that makes an unknown lemma, and a verb with none known tries
-    /// the first script's stem-vowel variants ("advirtió" -> "advertir", not "advierir").
+    /// the scripts' stem-vowel variants ("advirtió" -> "advertir", not "advierir").
     #[serde(default)]
     pub known_lemmas: BTreeMap<String, Vec<String>>,
 }
@@ -584,10 +584,10 @@ impl SyntaxHeads {
             if let Some(lemma) = candidates.iter().find(|l| known(l)) {
                 return lemma.clone();
             }
-            // none known: a verb's stem vowel the script kept from the inflected form
+            // none known: a verb's stem vowel a script kept from the inflected form
             // ("advirtió" -> "advirtir" -> "advertir")
             if class == "VERB" {
-                if let Some(lemma) = candidates.first().into_iter().flat_map(|l| crate::lexicon::verb_lemma_variants(l)).find(known) {
+                if let Some(lemma) = candidates.iter().flat_map(|l| crate::lexicon::verb_lemma_variants(l)).find(known) {
                     return lemma;
                 }
             }
