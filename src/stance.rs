@@ -19,7 +19,7 @@
 use crate::annotation::{Claim, Mode, Polarity, Stance};
 use crate::claims::FoundClaim;
 use crate::doc::Doc;
-use crate::lexicon::{lexicon, FunctionClass};
+use crate::lexicon::{lexicon, FunctionClass, Judgment};
 use crate::mentions::{MentionKind, Mentions, Via};
 use crate::segment::tokenize;
 
@@ -343,40 +343,146 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
         }
     }
-    // An evaluative adjective toward what it is said of ("X es inaceptable", "las inaceptables
-    // declaraciones de X", "calificó de inaceptables las declaraciones de X").
+    // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
+    // it is said of, never toward the speaker or the speaker's state.
+    let own: Vec<String> = claim.speaker.iter().cloned().chain(claim.speaker.iter().filter_map(|s| mentions.state_of(s))).collect();
+    let case_of = |g: usize| children[g].iter().copied().find(|&k| toks[k].deprel == "case").map(|k| toks[k].lemma.to_lowercase());
+    let with_conjuncts = |g: usize| -> Vec<String> {
+        std::iter::once(g).chain(children[g].iter().copied().filter(|&k| toks[k].deprel == "conj")).filter_map(|k| participant(k)).collect()
+    };
+    // The participants a noun phrase stands for or belongs to: named, whose it is ("la
+    // hipocresía de X"), by a demonym ("la injerencia extranjera" is none, "la injerencia
+    // estadounidense" is), or a relation's partners ("las relaciones con X", "entre X e Y").
+    let phrase_of = |c: usize| -> Vec<String> {
+        if let Some(p) = participant(c) {
+            return vec![p];
+        }
+        let mut found = Vec::new();
+        let mut whose_seen = false;
+        for &g in &children[c] {
+            match toks[g].deprel.as_str() {
+                // "la empresa X"
+                "appos" if g > c => found.extend(participant(g)),
+                // the first "de" is whose ("la presidencia de X del Consejo")
+                "nmod" => match case_of(g).as_deref() {
+                    Some("de") if !whose_seen => {
+                        whose_seen = true;
+                        if mention_at(g).map_or(false, |m| m.via != Via::Demonym) {
+                            found.extend(with_conjuncts(g));
+                        }
+                    }
+                    Some(k) if lex.is(k, "partner") => found.extend(with_conjuncts(g)),
+                    _ => {}
+                },
+                "amod" if mention_at(g).map_or(false, |m| m.via == Via::Demonym) => found.extend(participant(g)),
+                _ => {}
+            }
+        }
+        found
+    };
+    // The subject of a verb, or of the verb it is coordinated with.
+    let subject_of = |v: usize| -> Option<usize> {
+        let mut v = v;
+        for _ in 0..n {
+            if let Some(s) = children[v].iter().copied().find(|&c| toks[c].deprel == "nsubj") {
+                return Some(s);
+            }
+            match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
+                ("conj", Some(h)) if inside(h) => v = h,
+                _ => return None,
+            }
+        }
+        None
+    };
+    // What a predicate is said of: the subject of its copula ("X es irresponsable"), the
+    // subject of the clause that is its subject ("es inaceptable que X decidiera"), or, as the
+    // predicative of a verb of regarding, that verb's object ("considera a X un socio fiable",
+    // "calificó de inaceptables las declaraciones de X", or the phrase the parse hung on it).
+    let predicate_of = |c: usize| -> Vec<usize> {
+        let mut of: Vec<usize> = children[c]
+            .iter()
+            .copied()
+            .flat_map(|k| match toks[k].deprel.split(':').next().unwrap_or("") {
+                "nsubj" => vec![k],
+                "csubj" => children[k].iter().copied().filter(|&g| toks[g].deprel.starts_with("nsubj")).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        // The object a predicative is said of; the parse may take the predicative for the
+        // object and the object, marked by "a", for an oblique ("considera a X un socio").
+        let regarded = |h: usize| children[h].iter().copied().filter(move |&k| k != c && (toks[k].deprel == "obj" || toks[k].deprel == "obl" && case_of(k).as_deref() == Some("a")));
+        match toks[c].deprel.as_str() {
+            "obl" | "xcomp" => {
+                if let Some(h) = toks[c].head.and_then(local).filter(|&h| toks[c].upos == "ADJ" || lex.is(&toks[h].lemma, "regard-verb")) {
+                    of.extend(regarded(h));
+                    of.extend(children[c].iter().copied().filter(|&k| k > c && toks[k].deprel == "appos" && matches!(toks[k].upos.as_str(), "NOUN" | "PROPN")));
+                }
+            }
+            "obj" => {
+                if let Some(h) = toks[c].head.and_then(local).filter(|&h| lex.is(&toks[h].lemma, "regard-verb")) {
+                    of.extend(regarded(h).filter(|&k| toks[k].deprel == "obl"));
+                }
+            }
+            _ => {}
+        }
+        of
+    };
     for i in 0..n {
-        if toks[i].upos != "ADJ" || !inside(i) {
+        if !inside(i) || !matches!(toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
             continue;
         }
-        let Some((pol, _)) = lex.stance_lemmas.get(toks[i].lemma.as_str()).copied() else { continue };
-        let pol = if negated(i) { flip(pol) } else { pol };
-        let head = toks[i].head.and_then(local);
-        let said_of: Vec<usize> = match toks[i].deprel.split(':').next().unwrap_or("") {
-            "amod" => head.into_iter().collect(),
-            // "calificó de inaceptables las declaraciones de X": the verb's object, or the noun
-            // phrase the parse hung on the adjective
-            "obl" | "xcomp" => head
-                .map(|h| children[h].iter().copied().filter(|&c| toks[c].deprel == "obj").collect::<Vec<_>>())
-                .unwrap_or_default()
-                .into_iter()
-                .chain(children[i].iter().copied().filter(|&c| c > i && toks[c].deprel == "appos" && matches!(toks[c].upos.as_str(), "NOUN" | "PROPN")))
-                .collect(),
-            // "X es inaceptable", "es inaceptable que X decidiera ...": the subject, or the
-            // subject of the clause that is the subject
-            _ => children[i]
-                .iter()
-                .copied()
-                .flat_map(|c| match toks[c].deprel.split(':').next().unwrap_or("") {
-                    "nsubj" => vec![c],
-                    "csubj" => children[c].iter().copied().filter(|&g| toks[g].deprel.starts_with("nsubj")).collect(),
-                    _ => Vec::new(),
-                })
-                .collect(),
+        let Some((pol, kind)) = lex.judgment(&toks[i].lemma.to_lowercase()) else { continue };
+        // "no es aceptable" turns an adjective round; a denied conduct or harm judges nobody.
+        let denied = negated(i) || toks[i].deprel == "amod" && toks[i].head.and_then(local).map_or(false, |h| negated(h));
+        let pol = match (denied, toks[i].upos.as_str()) {
+            (false, _) => pol,
+            (true, "ADJ") => flip(pol),
+            (true, _) => continue,
         };
-        for c in said_of {
-            let agent = || children[c].iter().copied().find(|&g| toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de"));
-            if let Some(p) = participant(c).or_else(|| agent().and_then(|g| participant(g))) {
+        let head = toks[i].head.and_then(local);
+        let mut judged: Vec<String> = Vec::new();
+        match (kind, toks[i].upos.as_str()) {
+            (Judgment::Quality, "VERB") => {
+                // "X mintió", "los datos manipulados por X"
+                let agent = children[i].iter().copied().find(|&k| toks[k].deprel == "obl:agent");
+                judged.extend(subject_of(i).or(agent).into_iter().flat_map(|s| phrase_of(s)));
+            }
+            (Judgment::Quality, _) => {
+                let mut phrases: Vec<usize> = Vec::new();
+                if toks[i].deprel == "amod" {
+                    // "las declaraciones ofensivas de X", "un socio fiable" said of X
+                    if let Some(h) = head {
+                        phrases.push(h);
+                        phrases.extend(predicate_of(h));
+                    }
+                } else {
+                    phrases.extend(predicate_of(i));
+                    if toks[i].upos == "NOUN" {
+                        phrases.push(i);
+                        // "X mostró su arrogancia", "X cometió crímenes"
+                        if let Some(h) = head.filter(|&h| toks[i].deprel == "obj" && lex.is(&toks[h].lemma, "perform-verb")) {
+                            phrases.extend(subject_of(h));
+                        }
+                    }
+                }
+                for c in phrases {
+                    judged.extend(phrase_of(c));
+                }
+            }
+            (Judgment::Harm, _) => {
+                // "la crisis provocada por X", "X causó la destrucción de ..."
+                for &k in children[i].iter().filter(|&&k| toks[k].deprel == "acl") {
+                    for &g in children[k].iter().filter(|&&g| toks[g].deprel == "obl:agent") {
+                        judged.extend(with_conjuncts(g));
+                    }
+                }
+                if let Some(h) = head.filter(|&h| toks[i].deprel == "obj" && lex.is(&toks[h].lemma, "cause-verb")) {
+                    judged.extend(subject_of(h).into_iter().flat_map(|s| with_conjuncts(s)));
+                }
+            }
+        }
+        for p in judged {
+            if !own.contains(&p) {
                 push(p, pol);
             }
         }

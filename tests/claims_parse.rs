@@ -695,3 +695,94 @@ fn a_sentence_a_source_tells_is_still_about_its_subject() {
     );
     assert_eq!(claim(&a, "planteó").speaker, vec!["Tomás Vidal"]);
 }
+
+#[test]
+fn a_quality_judges_the_subject_of_its_predicate() {
+    let a = annotate("Ana Ruiz dijo que Islandia no es un socio fiable.");
+    let c = claim(&a, "dijo");
+    assert!(
+        has_stance(c, "Islandia", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    let a = annotate("Ana Ruiz dijo que Islandia es un socio fiable.");
+    let c = claim(&a, "dijo");
+    assert!(
+        has_stance(c, "Islandia", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+}
+
+#[test]
+fn a_predicative_of_regarding_judges_the_object() {
+    let a = annotate(
+        "Tomás Vidal dijo que Portugal considera a Noruega como un buen vecino y digno de confianza.",
+    );
+    let c = claim(&a, "dijo");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+    assert!(
+        !has_stance(c, "Portugal", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+}
+
+#[test]
+fn a_conduct_judges_whoever_shows_it() {
+    let a = annotate(
+        "Ana Ruiz afirmó que el Gobierno de Noruega está mostrando de nuevo su arrogancia.",
+    );
+    let c = claim(&a, "afirmó");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    let a = annotate("Según Ana Ruiz, la empresa Nordvik ha manipulado los datos.");
+    let c = claim(&a, "Según");
+    assert!(
+        has_stance(c, "Nordvik", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+}
+
+#[test]
+fn a_harm_judges_whoever_caused_it() {
+    let a = annotate("Ana Ruiz denunció la hambruna provocada por Islandia en la región.");
+    let c = claim(&a, "denunció");
+    assert!(
+        has_stance(c, "Islandia", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    // a harm suffered judges nobody
+    let a = annotate("Ana Ruiz lamentó la muerte de cientos de soldados de Islandia.");
+    let c = claim(&a, "lamentó");
+    assert!(
+        !has_stance(c, "Islandia", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+}
+
+#[test]
+fn a_quality_of_a_relation_judges_the_partner_not_the_speaker() {
+    let a = annotate("El ministro portugués Tomás Vidal destacó las excelentes relaciones entre Portugal y Noruega.");
+    let c = claim(&a, "destacó");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+    assert!(
+        !has_stance(c, "Portugal", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+}

@@ -29,6 +29,7 @@ const GENERIC_ORGS: &str = include_str!("generic_orgs.tsv");
 const CUE_LEMMAS: &str = include_str!("cue_lemmas.tsv");
 const STANCE_LEMMAS: &str = include_str!("stance_lemmas.tsv");
 const GRAMMAR_WORDS: &str = include_str!("grammar_words.tsv");
+const JUDGMENTS: &str = include_str!("judgments.tsv");
 const ARTICLE_NAMES: &str = include_str!("article_names.tsv");
 const REGIONS: &str = include_str!("regions.tsv");
 const TITLES: &str = include_str!("titles.tsv");
@@ -189,6 +190,8 @@ pub struct Lexicon {
     /// Lemmas (verbs, nouns) whose complement is a stance target: polarity, and whether only a
     /// participant (not a concept) can be that target.
     pub stance_lemmas: HashMap<String, (Polarity, bool)>,
+    /// Lemma -> how it judges whom it is said of (judgments.tsv).
+    pub judgments: HashMap<String, (Polarity, Judgment)>,
     pub states: Vec<StateInfo>,
     /// Exact name (as written in the file) -> state index.
     pub state_names: HashMap<String, usize>,
@@ -233,6 +236,15 @@ pub struct Lexicon {
     pub portfolios: HashSet<String>,
 }
 
+/// How a word of judgments.tsv judges a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgment {
+    /// A quality or conduct: of whom it is said ("X es irresponsable", "la hipocresía de X").
+    Quality,
+    /// A harm: of whoever causes it ("la crisis provocada por X").
+    Harm,
+}
+
 /// A title or office ("presidente", "alto representante", "príncipe").
 #[derive(Debug, Clone)]
 pub struct Title {
@@ -253,6 +265,11 @@ impl Lexicon {
     /// lemma the lexicon does not hold as it is.
     pub fn cue_readings(&self, lemma: &str) -> Option<&Vec<CueLemma>> {
         self.cue_lemmas.get(lemma).or_else(|| verb_lemma_variants(lemma).iter().find_map(|v| self.cue_lemmas.get(v)))
+    }
+
+    /// A judgment lemma's polarity and kind, with the verb variants of [`Lexicon::cue_readings`].
+    pub fn judgment(&self, lemma: &str) -> Option<(Polarity, Judgment)> {
+        self.judgments.get(lemma).or_else(|| verb_lemma_variants(lemma).iter().find_map(|v| self.judgments.get(v))).copied()
     }
 
     /// A stance lemma's polarity and target kind, with the same variants as [`Lexicon::cue_readings`].
@@ -500,6 +517,7 @@ fn build() -> Lexicon {
         grammar_words: HashMap::new(),
         cue_lemmas: HashMap::new(),
         stance_lemmas: HashMap::new(),
+        judgments: HashMap::new(),
         states: Vec::new(),
         state_names: HashMap::new(),
         demonyms: HashMap::new(),
@@ -747,6 +765,16 @@ fn build() -> Lexicon {
     for r in rows(STANCE_LEMMAS) {
         if let Some(p) = polarity(field(&r, 1)) {
             lex.stance_lemmas.insert(field(&r, 0).to_string(), (p, field(&r, 2) == "entity"));
+        }
+    }
+    for r in rows(JUDGMENTS) {
+        let kind = match field(&r, 2) {
+            "quality" => Judgment::Quality,
+            "harm" => Judgment::Harm,
+            _ => continue,
+        };
+        if let Some(p) = polarity(field(&r, 1)) {
+            lex.judgments.insert(field(&r, 0).to_string(), (p, kind));
         }
     }
     for (lemma, readings) in &lex.cue_lemmas {
