@@ -190,6 +190,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         }
     };
     let negated = |i: usize| children[i].iter().any(|&c| lex.is(&toks[c].lemma, "negation"));
+    let case_of = |g: usize| children[g].iter().copied().find(|&k| toks[k].deprel == "case").map(|k| toks[k].lemma.to_lowercase());
     let mut out: Vec<Stance> = Vec::new();
     let mut push = |target: String, polarity: Polarity| {
         let target = target.trim().to_string();
@@ -225,7 +226,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     // The parse often hangs a stance noun's complement on the verb whose object the noun is
     // ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
     let lent_of = |i: usize| -> Vec<usize> {
-        if toks[i].upos != "NOUN" || toks[i].deprel != "obj" || !lex.stance_lemmas.contains_key(toks[i].lemma.as_str()) {
+        if toks[i].upos != "NOUN" || !matches!(toks[i].deprel.as_str(), "obj" | "obl") || !lex.stance_lemmas.contains_key(toks[i].lemma.as_str()) {
             return Vec::new();
         }
         let Some(v) = toks[i].head.and_then(local) else { return Vec::new() };
@@ -291,10 +292,33 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |k| lex.is(k, "target") || k == "de" && participant(c).is_none()),
             };
             // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
-            // X": what the infinitive acts on.
-            let infinitive = toks[i].upos == "NOUN" && toks[c].upos == "VERB" && toks[c].feats.contains("VerbForm=Inf") && matches!(rel, "acl" | "nmod" | "xcomp" | "advcl");
+            // X", "abogó por expulsar a los vecinos": what the infinitive acts on, or, for an
+            // infinitive that is no stance word itself, the act as a noun ("expulsión de los
+            // vecinos").
+            let infinitive = toks[c].upos == "VERB"
+                && toks[c].feats.contains("VerbForm=Inf")
+                && match toks[i].upos.as_str() {
+                    "NOUN" => matches!(rel, "acl" | "nmod" | "xcomp" | "advcl"),
+                    "VERB" => rel == "xcomp",
+                    _ => false,
+                };
             let c = if infinitive {
-                match children[c].iter().copied().find(|&o| toks[o].deprel == "obj" || toks[o].deprel == "obl" && children[o].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "partner"))) {
+                let acted_on = children[c].iter().copied().find(|&o| toks[o].deprel == "obj" || toks[o].deprel == "obl" && children[o].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "partner")));
+                let named = acted_on.map_or(false, |o| participant(o).is_some());
+                if !named && stance_word(c).is_none() {
+                    if let Some(noun) = lex.action_noun(&toks[c].lemma.to_lowercase()) {
+                        // the object, or a person object marked by "a"
+                        let object = children[c].iter().copied().find(|&o| toks[o].deprel == "obj" || toks[o].deprel == "obl" && case_of(o).as_deref() == Some("a"));
+                        concepts.push(match object.map(|o| concept(toks, &children, o, None, &[])) {
+                            Some(o) if !o.is_empty() => format!("{noun} de {o}"),
+                            _ => noun,
+                        });
+                        continue;
+                    }
+                }
+                // a verb's infinitive with no act noun is what the verb's own object is
+                // charged with or asked for ("acusó a X de violar ..."), no target
+                match acted_on.filter(|_| toks[i].upos == "NOUN") {
                     Some(o) => o,
                     None => continue,
                 }
@@ -346,7 +370,6 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
     // it is said of, never toward the speaker or the speaker's state.
     let own: Vec<String> = claim.speaker.iter().cloned().chain(claim.speaker.iter().filter_map(|s| mentions.state_of(s))).collect();
-    let case_of = |g: usize| children[g].iter().copied().find(|&k| toks[k].deprel == "case").map(|k| toks[k].lemma.to_lowercase());
     let with_conjuncts = |g: usize| -> Vec<String> {
         std::iter::once(g).chain(children[g].iter().copied().filter(|&k| toks[k].deprel == "conj")).filter_map(|k| participant(k)).collect()
     };

@@ -786,3 +786,42 @@ fn a_quality_of_a_relation_judges_the_partner_not_the_speaker() {
         c.stances
     );
 }
+
+#[test]
+fn an_infinitive_target_is_named_by_its_act_noun() {
+    let a = annotate("Tomás Vidal abogó por expulsar del país a los diplomáticos extranjeros.");
+    let c = claim(&a, "abogó");
+    assert!(
+        has_stance(c, "expulsión de diplomáticos", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+    let a = annotate("Portugal rechaza imponer nuevas sanciones comerciales.");
+    let c = claim(&a, "rechaza");
+    assert!(
+        has_stance(c, "imposición de nuevas sanciones", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    // a verb that carries its object forward leaves the object the target
+    let a = annotate("Ana Ruiz defendió la necesidad de mantener el diálogo regional.");
+    let c = claim(&a, "defendió");
+    assert!(
+        c.stances.iter().any(|s| s.target == "diálogo regional"),
+        "{:?}",
+        c.stances
+    );
+}
+
+#[test]
+fn a_stance_noun_lends_its_complement_from_an_oblique() {
+    let a = annotate(
+        "Ana Ruiz insistió en su rechazo categórico al traslado forzoso de los vecinos del barrio.",
+    );
+    let c = claim(&a, "insistió");
+    assert!(
+        has_stance(c, "traslado forzoso", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+}

@@ -30,6 +30,7 @@ const CUE_LEMMAS: &str = include_str!("cue_lemmas.tsv");
 const STANCE_LEMMAS: &str = include_str!("stance_lemmas.tsv");
 const GRAMMAR_WORDS: &str = include_str!("grammar_words.tsv");
 const JUDGMENTS: &str = include_str!("judgments.tsv");
+const NOMINALIZATIONS: &str = include_str!("nominalizations.tsv");
 const ARTICLE_NAMES: &str = include_str!("article_names.tsv");
 const REGIONS: &str = include_str!("regions.tsv");
 const TITLES: &str = include_str!("titles.tsv");
@@ -192,6 +193,8 @@ pub struct Lexicon {
     pub stance_lemmas: HashMap<String, (Polarity, bool)>,
     /// Lemma -> how it judges whom it is said of (judgments.tsv).
     pub judgments: HashMap<String, (Polarity, Judgment)>,
+    /// Infinitive -> its action noun (nominalizations.tsv).
+    pub nominalizations: HashMap<String, String>,
     pub states: Vec<StateInfo>,
     /// Exact name (as written in the file) -> state index.
     pub state_names: HashMap<String, usize>,
@@ -270,6 +273,20 @@ impl Lexicon {
     /// A judgment lemma's polarity and kind, with the verb variants of [`Lexicon::cue_readings`].
     pub fn judgment(&self, lemma: &str) -> Option<(Polarity, Judgment)> {
         self.judgments.get(lemma).or_else(|| verb_lemma_variants(lemma).iter().find_map(|v| self.judgments.get(v))).copied()
+    }
+
+    /// The action noun of an infinitive ("expulsar" -> "expulsión", "militarizar" ->
+    /// "militarización"), from nominalizations.tsv or the regular endings -izar and -ificar.
+    pub fn action_noun(&self, infinitive: &str) -> Option<String> {
+        if let Some(n) = self.nominalizations.get(infinitive) {
+            return Some(n.clone());
+        }
+        for (verb, noun) in [("izar", "ización"), ("ificar", "ificación")] {
+            if let Some(stem) = infinitive.strip_suffix(verb).filter(|s| s.chars().count() >= 2) {
+                return Some(format!("{stem}{noun}"));
+            }
+        }
+        None
     }
 
     /// A stance lemma's polarity and target kind, with the same variants as [`Lexicon::cue_readings`].
@@ -518,6 +535,7 @@ fn build() -> Lexicon {
         cue_lemmas: HashMap::new(),
         stance_lemmas: HashMap::new(),
         judgments: HashMap::new(),
+        nominalizations: HashMap::new(),
         states: Vec::new(),
         state_names: HashMap::new(),
         demonyms: HashMap::new(),
@@ -766,6 +784,9 @@ fn build() -> Lexicon {
         if let Some(p) = polarity(field(&r, 1)) {
             lex.stance_lemmas.insert(field(&r, 0).to_string(), (p, field(&r, 2) == "entity"));
         }
+    }
+    for r in rows(NOMINALIZATIONS) {
+        lex.nominalizations.insert(field(&r, 0).to_string(), field(&r, 1).to_string());
     }
     for r in rows(JUDGMENTS) {
         let kind = match field(&r, 2) {
