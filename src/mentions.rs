@@ -318,6 +318,25 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
                 continue;
             }
         }
+        // 3b. A state named again by a common noun ("ese país", "el país africano", "dicha
+        // nación"): the state last named before it.
+        if i > 0 && lex.is(&words.lower[i - 1], "state-anaphor-det") && lex.is(w, "state-anaphor") && !(i + 1 < n && words.lower[i + 1] == "de") {
+            let before = words.tokens[i - 1].start;
+            let last_state = ent_mentions
+                .iter()
+                .chain(extra.iter())
+                .filter(|m| m.kind == MentionKind::State && m.span.byte_end <= before)
+                .max_by_key(|m| m.span.byte_end)
+                .and_then(|m| m.state.clone());
+            if let Some(s) = last_state {
+                // an adjective that is no demonym goes with it ("el país africano")
+                let end = if i + 1 < n && lex.state_by_demonym(&words.lower[i + 1]).is_none() && words.tokens[i + 1].slice(text).chars().next().map_or(false, char::is_lowercase) && lex.is(&words.lower[i + 1], "region-adjective") { i + 1 } else { i };
+                let span = map.span_from_bytes(words.tokens[i - 1].start, words.tokens[end].end);
+                extra.push(Mention { span, kind: MentionKind::State, referents: vec![s.clone()], number: Number::Sg, via: Via::Party, role: None, state: Some(s) });
+                i = end + 1;
+                continue;
+            }
+        }
         // 4. Documents: "el comunicado".
         if det_before && lex.sources.contains(w) && matches!(words.lower[i - 1].as_str(), "el" | "la" | "su") {
             let span = map.span_from_bytes(words.tokens[i - 1].start, words.tokens[i].end);

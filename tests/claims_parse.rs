@@ -825,3 +825,24 @@ fn a_stance_noun_lends_its_complement_from_an_oblique() {
         c.stances
     );
 }
+
+#[test]
+fn a_state_named_again_by_a_common_noun_speaks() {
+    let a = annotate(
+        "Portugal envió una nota a Noruega. Ese país afirmó después que las aguas son seguras.",
+    );
+    let c = claim(&a, "afirmó");
+    assert_eq!(c.speaker, vec!["Noruega"]);
+    let a = annotate(
+        "Kenia firmó el acuerdo comercial. El país africano aseguró que cumplirá sus compromisos.",
+    );
+    let c = claim(&a, "aseguró");
+    assert_eq!(c.speaker, vec!["Kenia"]);
+    // a possessive names the possessor's country, not the last one named
+    let a = annotate("Ana Ruiz habló con Noruega. Su país aseguró que cumplirá sus compromisos.");
+    assert!(
+        a.claims.iter().all(|c| c.speaker != vec!["Noruega"]),
+        "{:#?}",
+        a.claims
+    );
+}
