@@ -846,3 +846,12 @@ fn a_state_named_again_by_a_common_noun_speaks() {
         a.claims
     );
 }
+
+#[test]
+fn a_demonym_standing_for_a_person_is_the_latest_of_that_state() {
+    let a = annotate(
+        "El presidente de Noruega, Lars Berg, llegó a la cumbre con la ministra Ana Ruiz. «No solo es importante el mensaje», señaló el noruego en la reunión.",
+    );
+    let c = claim(&a, "señaló");
+    assert_eq!(c.speaker, vec!["Lars Berg"]);
+}

@@ -14,7 +14,7 @@ use super::flat::resolve_open_role;
 use super::{is_close_quote, is_open_quote, FoundClaim};
 use crate::annotation::{Claim, Mode};
 use crate::doc::{Doc, Token};
-use crate::lexicon::{lexicon, CueClass, CueLemma};
+use crate::lexicon::{lexicon, CueClass, CueLemma, Number};
 use crate::mentions::{MentionKind, Mentions, Via};
 
 fn debug() -> bool {
@@ -743,6 +743,22 @@ fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Ref
     }
     if let Some(r) = appos() {
         return r;
+    }
+    // "..., señaló el noruego": a demonym standing for a person is the latest person of that
+    // state named before it.
+    if let Some(m) = s.mention[n].map(|k| &mentions.mentions[k]).filter(|m| m.via == Via::Demonym && m.number == Number::Sg) {
+        if s.child_with(n, &["det"]).next().is_some() && m.state.is_some() {
+            let latest = mentions
+                .mentions
+                .iter()
+                .filter(|x| x.span.byte_end <= m.span.byte_start && x.kind == MentionKind::Person && x.referents.len() == 1)
+                .filter_map(|x| mentions.person(&x.referents[0]))
+                .filter(|p| p.state == m.state)
+                .last();
+            if let Some(p) = latest {
+                return Referent::Named(vec![p.canonical.clone()], None);
+            }
+        }
     }
     // A document speaks for its publisher: named inside it ("un comunicado de la
     // Presidencia egipcia"), or the organization last quoted.
