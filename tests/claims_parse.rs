@@ -855,3 +855,16 @@ fn a_demonym_standing_for_a_person_is_the_latest_of_that_state() {
     let c = claim(&a, "señaló");
     assert_eq!(c.speaker, vec!["Lars Berg"]);
 }
+
+#[test]
+fn a_zero_subject_under_a_verb_of_saying_is_its_subject() {
+    let a = annotate(
+        "Tomás Vidal enfatizó que el Gobierno de Portugal ha tenido una política clara y ha subrayado que cree que la solución pasa por el diálogo.",
+    );
+    let c = claim(&a, "cree");
+    assert_eq!(c.speaker, vec!["Portugal"]);
+    // the content starts after the cue and its "que", wherever the parse hung the "que"
+    assert!(c.content.starts_with("la solución"), "{}", c.content);
+    let c = claim(&a, "subrayado");
+    assert!(c.content.starts_with("cree que"), "{}", c.content);
+}

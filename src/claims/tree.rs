@@ -483,6 +483,9 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         let inherits = match s.base_rel(v) {
             "conj" => true,
             "xcomp" | "advcl" | "acl" => matches!(s.feat(v, "VerbForm"), Some("Ger" | "Inf" | "Part")) || s.rel(v) == "xcomp",
+            // "X ha subrayado que cree que ...": a zero subject in what a verb of saying
+            // reports, agreeing with that verb, is its subject
+            "ccomp" => says(s, h) && verb_number(s, v).is_some() && verb_number(s, v) == verb_number(s, h) && person_of(s, v) == person_of(s, h),
             _ => false,
         };
         if !inherits {
@@ -526,6 +529,11 @@ fn parenthetical(s: &Sent, v: usize) -> bool {
 }
 
 /// Whether word `h` is a verb of saying.
+/// The person of a verb, or of its finite auxiliary.
+fn person_of<'a>(s: &'a Sent, v: usize) -> Option<&'a str> {
+    s.feat(v, "Person").or_else(|| s.child_with(v, &["aux", "aux:pass", "cop"]).find_map(|a| s.feat(a, "Person")))
+}
+
 fn says(s: &Sent, h: usize) -> bool {
     s.toks[h].upos == "VERB" && lexicon().cue_readings(s.lemma(h)).map_or(false, |r| r.iter().any(|c| matches!(c.class, CueClass::Say | CueClass::SayQue)))
 }
@@ -987,14 +995,14 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     for &c in kids {
         let r = s.base_rel(c);
         if matches!(r, "ccomp" | "advcl" | "obl" | "obj" | "xcomp" | "csubj") && s.has_que(c) && c > v {
-            let (lo, hi) = s.extent(c, &[]);
-            return Some((skip_marks(s, lo, c), hi, Content::Clause));
+            let (lo, hi) = clause_after(s, v, c);
+            return Some((lo, hi, Content::Clause));
         }
     }
     for &c in kids {
         if s.rel(c) == "ccomp" && c > v && !matches!(s.toks[c].upos.as_str(), "NOUN" | "PROPN") {
-            let (lo, hi) = s.extent(c, &[]);
-            return Some((skip_marks(s, lo, c), hi, Content::Clause));
+            let (lo, hi) = clause_after(s, v, c);
+            return Some((lo, hi, Content::Clause));
         }
     }
     // A passive with its agent: what was said is its subject ("la llamada fue confirmada por X").
@@ -1103,6 +1111,18 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
 }
 
 /// Skips the case marks and "que" at the start of a content.
+/// The words of the clause `c` that a cue `v` before it reports, from after the cue and its
+/// marks ("que") on: a mark the parse hung lower in the clause ("que cree que X pasa", with
+/// the first "que" on "pasa") or the cue inside the clause's span are left out.
+fn clause_after(s: &Sent, v: usize, c: usize) -> (usize, usize) {
+    let (lo, hi) = s.extent(c, &[]);
+    let mut lo = skip_marks(s, lo.max(v + 1), c);
+    while lo < c && s.rel(lo) == "mark" && s.lower(lo) == "que" {
+        lo += 1;
+    }
+    (lo, hi)
+}
+
 fn skip_marks(s: &Sent, mut lo: usize, head: usize) -> usize {
     while lo < head && (matches!(s.rel(lo), "mark" | "case") || s.is_punct(lo)) && s.head(lo) == Some(head) && !is_open_quote(&s.toks[lo].form) {
         lo += 1;
