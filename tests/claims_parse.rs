@@ -859,7 +859,7 @@ fn a_demonym_standing_for_a_person_is_the_latest_of_that_state() {
 #[test]
 fn a_zero_subject_under_a_verb_of_saying_is_its_subject() {
     let a = annotate(
-        "Tomás Vidal enfatizó que el Gobierno de Portugal ha tenido una política clara y ha subrayado que cree que la solución pasa por el diálogo.",
+        "Tomás Vidal enfatizó que el Gobierno de Portugal ha tenido una política muy clara con respecto a Noruega y ha subrayado que cree que la solución pasa por el diálogo.",
     );
     let c = claim(&a, "cree");
     assert_eq!(c.speaker, vec!["Portugal"]);
