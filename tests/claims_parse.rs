@@ -868,3 +868,21 @@ fn a_zero_subject_under_a_verb_of_saying_is_its_subject() {
     let c = claim(&a, "subrayado");
     assert!(c.content.starts_with("cree que"), "{}", c.content);
 }
+
+#[test]
+fn a_state_goes_by_the_name_the_document_uses() {
+    let a = annotate("El ministro de Türkiye, Omar Silva, dijo que Türkiye rechaza las sanciones.");
+    let c = claim(&a, "rechaza");
+    assert_eq!(c.speaker, vec!["Türkiye"]);
+    assert!(
+        a.entities
+            .iter()
+            .any(|e| e.text == "Türkiye" && e.canonical == "Türkiye"),
+        "{:?}",
+        a.entities
+    );
+    // an abbreviation is no name to go by
+    let a = annotate("Omar Silva dijo que EE.UU. rechaza las sanciones.");
+    let c = claim(&a, "rechaza");
+    assert_eq!(c.speaker, vec!["Estados Unidos"]);
+}
