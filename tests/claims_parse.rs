@@ -886,3 +886,13 @@ fn a_state_goes_by_the_name_the_document_uses() {
     let c = claim(&a, "rechaza");
     assert_eq!(c.speaker, vec!["Estados Unidos"]);
 }
+
+#[test]
+fn a_position_word_after_a_copular_verb_whatever_the_parse() {
+    let a = annotate(
+        "Tomás Vidal se reunió con Ana Ruiz. Los dos cancilleres revisaron exhaustivamente la estrecha cooperación entre las dos partes en asuntos regionales, y se mostraron satisfechos con la coordinación mutua entre los dos ministerios este año.",
+    );
+    let c = claim(&a, "satisfechos");
+    assert_eq!(c.speaker, vec!["Tomás Vidal", "Ana Ruiz"]);
+    assert!(c.content.contains("coordinación mutua"), "{}", c.content);
+}

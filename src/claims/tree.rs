@@ -337,6 +337,9 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         // After a copula, or a participle after "estar" ("está dispuesta", parsed as a verb).
         let predicative = s.child_with(i, &["cop"]).next().is_some()
             || s.rel(i) == "xcomp"
+            // "se mostraron satisfechos", misparsed as the verb's subject: a word of position
+            // right after a copular verb
+            || s.head(i).map_or(false, |h| h + 1 == i || h + 2 == i && s.is_punct(h + 1)) && s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula") && s.toks[h].upos != "AUX")
             || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"));
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
@@ -433,6 +436,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         return None;
     }
     let mut v = v;
+    let mut came_from = None;
     for _ in 0..6 {
         // A passive's speaker is its agent ("fue confirmada por X"); its subject is what was said.
         if s.child_with(v, &["aux:pass"]).next().is_some() {
@@ -442,7 +446,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         }
         // Two subjects are a misparse (a dateline, a clause's subject hung on the verb): the
         // one nearest the verb.
-        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).min_by_key(|&n| n.abs_diff(v)) {
+        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from).min_by_key(|&n| n.abs_diff(v)) {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
             if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) {
                 if s.rel(v) == "acl:relcl" || s.rel(v) == "acl" {
@@ -482,6 +486,9 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         let h = s.head(v)?;
         let inherits = match s.base_rel(v) {
             "conj" => true,
+            // "se mostraron satisfechos", the adjective misparsed as the subject of the
+            // copular verb: that verb's subject
+            "nsubj" if s.toks[v].upos != "VERB" && h + 1 == v && lexicon().is(s.lemma(h), "copula") => true,
             "xcomp" | "advcl" | "acl" => matches!(s.feat(v, "VerbForm"), Some("Ger" | "Inf" | "Part")) || s.rel(v) == "xcomp",
             // "X ha subrayado que cree que ...": a zero subject in what a verb of saying
             // reports, agreeing with that verb, is its subject
@@ -507,6 +514,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
                 continue;
             }
         }
+        came_from = Some(v);
         v = h;
     }
     None
@@ -1099,18 +1107,22 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         }
         CueClass::State => {
             for &c in kids {
-                if matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl") && c > v {
+                if (matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl") || s.base_rel(c) == "nmod" && s.toks[v].upos != "VERB") && c > v {
                     let (lo, hi) = s.extent(c, &[]);
                     return Some((skip_marks(s, lo, c), hi, Content::Phrase));
                 }
             }
-            None
+            // the complement of a misparsed predicative, hung on its copular verb ("se
+            // mostraron satisfechos con X", "con X" under "mostraron")
+            let h = s.head(v).filter(|&h| h < v && s.toks[v].upos != "VERB" && lexicon().is(s.lemma(h), "copula"))?;
+            let c = s.children[h].iter().copied().find(|&c| c > v && matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl"))?;
+            let (lo, hi) = s.extent(c, &[]);
+            Some((skip_marks(s, lo, c), hi, Content::Phrase))
         }
         _ => None,
     }
 }
 
-/// Skips the case marks and "que" at the start of a content.
 /// The words of the clause `c` that a cue `v` before it reports, from after the cue and its
 /// marks ("que") on: a mark the parse hung lower in the clause ("que cree que X pasa", with
 /// the first "que" on "pasa") or the cue inside the clause's span are left out.
@@ -1123,6 +1135,7 @@ fn clause_after(s: &Sent, v: usize, c: usize) -> (usize, usize) {
     (lo, hi)
 }
 
+/// Skips the case marks and "que" at the start of a content.
 fn skip_marks(s: &Sent, mut lo: usize, head: usize) -> usize {
     while lo < head && (matches!(s.rel(lo), "mark" | "case") || s.is_punct(lo)) && s.head(lo) == Some(head) && !is_open_quote(&s.toks[lo].form) {
         lo += 1;
