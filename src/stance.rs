@@ -191,6 +191,87 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     };
     let negated = |i: usize| children[i].iter().any(|&c| lex.is(&toks[c].lemma, "negation"));
     let case_of = |g: usize| children[g].iter().copied().find(|&k| toks[k].deprel == "case").map(|k| toks[k].lemma.to_lowercase());
+    // The speaker and the speaker's state: no target of the speaker's own judgments.
+    let own: Vec<String> = claim.speaker.iter().cloned().chain(claim.speaker.iter().filter_map(|s| mentions.state_of(s))).collect();
+    // The participants a word names with its conjuncts; a group ("los dos países") names the
+    // document's pair.
+    let with_conjuncts = |g: usize| -> Vec<String> {
+        let mut found: Vec<String> = std::iter::once(g).chain(children[g].iter().copied().filter(|&k| toks[k].deprel == "conj")).filter_map(|k| participant(k)).collect();
+        if let Some(m) = mention_at(g).filter(|m| m.kind == MentionKind::Group) {
+            found.extend(m.referents.iter().cloned());
+        }
+        found
+    };
+    // Who did what a noun names, by a participle's agent ("las medidas impuestas por X", "la
+    // histeria mostrada por los representantes de X"): the agent's word.
+    let agent_of = |c: usize| -> Option<usize> {
+        let participle = |k: usize| toks[k].upos == "VERB" && toks[k].feats.contains("VerbForm=Part") && matches!(toks[k].deprel.as_str(), "acl" | "amod");
+        let by = |g: usize| toks[g].deprel == "obl:agent" || toks[g].deprel == "obl" && case_of(g).as_deref() == Some("por");
+        children[c].iter().copied().filter(|&k| participle(k)).find_map(|k| children[k].iter().copied().find(|&g| by(g))).or_else(|| {
+            // the parse may hang "por X" on the noun itself
+            children[c].iter().any(|&k| participle(k)).then(|| children[c].iter().copied().find(|&g| toks[g].deprel == "nmod" && case_of(g).as_deref() == Some("por"))).flatten()
+        })
+    };
+    // The participants a word names, or by its demonym ("los representantes noruegos").
+    let named_by = |g: usize| -> Vec<String> {
+        let found = with_conjuncts(g);
+        if !found.is_empty() {
+            return found;
+        }
+        children[g].iter().copied().filter(|&k| toks[k].deprel == "amod" && mention_at(k).map_or(false, |m| m.via == Via::Demonym)).filter_map(|k| participant(k)).collect()
+    };
+    // The participants a noun phrase stands for or belongs to: named, whose it is ("la
+    // hipocresía de X"), by a demonym ("la injerencia extranjera" is none, "la injerencia
+    // estadounidense" is), or a relation's partners ("las relaciones con X", "entre X e Y").
+    let phrase_of = |c: usize| -> Vec<String> {
+        if let Some(p) = participant(c) {
+            return vec![p];
+        }
+        let mut found = Vec::new();
+        let mut whose_seen = false;
+        for &g in &children[c] {
+            match toks[g].deprel.as_str() {
+                // "la empresa X"
+                "appos" if g > c => found.extend(participant(g)),
+                // the first "de" is whose ("la presidencia de X del Consejo")
+                "nmod" => match case_of(g).as_deref() {
+                    Some("de") if !whose_seen => {
+                        whose_seen = true;
+                        if mention_at(g).map_or(false, |m| m.via != Via::Demonym) {
+                            found.extend(with_conjuncts(g));
+                        }
+                    }
+                    Some(k) if lex.is(k, "partner") => found.extend(with_conjuncts(g)),
+                    _ => {}
+                },
+                "amod" if mention_at(g).map_or(false, |m| m.via == Via::Demonym) => found.extend(participant(g)),
+                _ => {}
+            }
+        }
+        // "la histeria mostrada por X", "las medidas impuestas por X"
+        if let Some(a) = agent_of(c) {
+            found.extend(named_by(a));
+        }
+        found
+    };
+    // The subject of a verb, or of the verb it is coordinated with.
+    let subject_of = |v: usize| -> Option<usize> {
+        let mut v = v;
+        for _ in 0..n {
+            if let Some(s) = children[v].iter().copied().find(|&c| toks[c].deprel == "nsubj") {
+                // "las medidas de X, que violan ...": a relative pronoun stands for its noun
+                if toks[s].upos == "PRON" && lex.is(&toks[s].form, "relative") && toks[v].deprel.starts_with("acl") {
+                    return toks[v].head.and_then(local);
+                }
+                return Some(s);
+            }
+            match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
+                ("conj", Some(h)) if inside(h) => v = h,
+                _ => return None,
+            }
+        }
+        None
+    };
     let mut out: Vec<Stance> = Vec::new();
     let mut push = |target: String, polarity: Polarity| {
         let target = target.trim().to_string();
@@ -342,9 +423,17 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             let partner = children[c].iter().copied().find(|&g| {
                 toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && (lex.is(&toks[k].lemma, "partner") || lex.is(&toks[k].lemma, "against")))
             });
-            if let Some(p) = partner.and_then(|g| participant(g)) {
+            let partners: Vec<String> = partner.map(|g| with_conjuncts(g)).unwrap_or_default().into_iter().filter(|p| !own.contains(p)).collect();
+            // "da la bienvenida a las empresas españolas": the state a demonym names, for a
+            // word whose targets are participants
+            let by_demonym = children[c].iter().copied().find(|&g| toks[g].deprel == "amod" && mention_at(g).map_or(false, |m| m.via == Via::Demonym)).and_then(|g| participant(g));
+            if !partners.is_empty() {
                 let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
-                push(p, if against { flip(pol) } else { pol });
+                for p in partners {
+                    push(p, if against { flip(pol) } else { pol });
+                }
+            } else if let Some(st) = by_demonym.filter(|st| entity_only && !own.contains(st)) {
+                push(st, pol);
             } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !has_own_complement(c) {
                 // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
                 // toward an act is one toward whose act it is, when that is named; the act's
@@ -352,9 +441,11 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                 let whose = lex.is(&toks[c].lemma, "act-noun").then(|| {
                     children[c].iter().copied().find(|&g| {
                         toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de") && mention_at(g).map_or(false, |m| m.via != Via::Demonym)
+                            || toks[g].deprel == "amod" && mention_at(g).map_or(false, |m| m.via == Via::Demonym)
                     })
                 });
-                let whose = whose.flatten().and_then(|g| participant(g).map(|p| (g, p)));
+                let whose = whose.flatten().or_else(|| lex.is(&toks[c].lemma, "act-noun").then(|| agent_of(c)).flatten());
+                let whose = whose.and_then(|g| named_by(g).into_iter().next().map(|p| (g, p)));
                 concepts.push(concept(toks, &children, c, whose.as_ref().map(|w| w.0), &lent_of(c)));
                 if let Some((_, p)) = whose {
                     push(p, pol);
@@ -369,54 +460,6 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
     }
     // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
     // it is said of, never toward the speaker or the speaker's state.
-    let own: Vec<String> = claim.speaker.iter().cloned().chain(claim.speaker.iter().filter_map(|s| mentions.state_of(s))).collect();
-    let with_conjuncts = |g: usize| -> Vec<String> {
-        std::iter::once(g).chain(children[g].iter().copied().filter(|&k| toks[k].deprel == "conj")).filter_map(|k| participant(k)).collect()
-    };
-    // The participants a noun phrase stands for or belongs to: named, whose it is ("la
-    // hipocresía de X"), by a demonym ("la injerencia extranjera" is none, "la injerencia
-    // estadounidense" is), or a relation's partners ("las relaciones con X", "entre X e Y").
-    let phrase_of = |c: usize| -> Vec<String> {
-        if let Some(p) = participant(c) {
-            return vec![p];
-        }
-        let mut found = Vec::new();
-        let mut whose_seen = false;
-        for &g in &children[c] {
-            match toks[g].deprel.as_str() {
-                // "la empresa X"
-                "appos" if g > c => found.extend(participant(g)),
-                // the first "de" is whose ("la presidencia de X del Consejo")
-                "nmod" => match case_of(g).as_deref() {
-                    Some("de") if !whose_seen => {
-                        whose_seen = true;
-                        if mention_at(g).map_or(false, |m| m.via != Via::Demonym) {
-                            found.extend(with_conjuncts(g));
-                        }
-                    }
-                    Some(k) if lex.is(k, "partner") => found.extend(with_conjuncts(g)),
-                    _ => {}
-                },
-                "amod" if mention_at(g).map_or(false, |m| m.via == Via::Demonym) => found.extend(participant(g)),
-                _ => {}
-            }
-        }
-        found
-    };
-    // The subject of a verb, or of the verb it is coordinated with.
-    let subject_of = |v: usize| -> Option<usize> {
-        let mut v = v;
-        for _ in 0..n {
-            if let Some(s) = children[v].iter().copied().find(|&c| toks[c].deprel == "nsubj") {
-                return Some(s);
-            }
-            match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
-                ("conj", Some(h)) if inside(h) => v = h,
-                _ => return None,
-            }
-        }
-        None
-    };
     // What a predicate is said of: the subject of its copula ("X es irresponsable"), the
     // subject of the clause that is its subject ("es inaceptable que X decidiera"), or, as the
     // predicative of a verb of regarding, that verb's object ("considera a X un socio fiable",
@@ -482,6 +525,10 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
                     phrases.extend(predicate_of(i));
                     if toks[i].upos == "NOUN" {
                         phrases.push(i);
+                        // "X actuó con arrogancia"
+                        if let Some(h) = head.filter(|&h| toks[i].deprel == "obl" && toks[h].upos == "VERB" && case_of(i).as_deref() == Some("con")) {
+                            phrases.extend(subject_of(h));
+                        }
                         // "X mostró su arrogancia", "X cometió crímenes"
                         if let Some(h) = head.filter(|&h| toks[i].deprel == "obj" && lex.is(&toks[h].lemma, "perform-verb")) {
                             phrases.extend(subject_of(h));

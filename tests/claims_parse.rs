@@ -896,3 +896,28 @@ fn a_position_word_after_a_copular_verb_whatever_the_parse() {
     assert_eq!(c.speaker, vec!["Tomás Vidal", "Ana Ruiz"]);
     assert!(c.content.contains("coordinación mutua"), "{}", c.content);
 }
+
+#[test]
+fn a_judgment_reaches_the_agent_of_a_participle_and_the_noun_of_a_relative() {
+    let a = annotate("Ana Ruiz afirmó que el momento culminante fue la histeria expuesta por los representantes noruegos.");
+    let c = claim(&a, "afirmó");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    let a = annotate("Ana Ruiz destacó las medidas impuestas por Noruega, que violan gravemente las normas del comercio.");
+    let c = claim(&a, "destacó");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+    let a = annotate("Ana Ruiz dijo que Noruega actuó con total irresponsabilidad.");
+    let c = claim(&a, "dijo");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+}
