@@ -921,3 +921,18 @@ fn a_judgment_reaches_the_agent_of_a_participle_and_the_noun_of_a_relative() {
         c.stances
     );
 }
+
+#[test]
+fn a_quotation_with_a_zero_subject_goes_on_with_the_organization_that_spoke() {
+    let a = annotate(
+        "El ministro Tomás Vidal habló con Ana Ruiz. El Ministerio de Defensa de Portugal informó que ambos acordaron reforzar la vigilancia costera. «Hoy, el ministro Tomás Vidal mantuvo un diálogo con Ana Ruiz sobre la seguridad marítima», indicó. «Las patrullas conjuntas comenzarán en marzo», agregó.",
+    );
+    assert_eq!(
+        claim(&a, "indicó").speaker,
+        vec!["Ministerio de Defensa de Portugal"]
+    );
+    assert_eq!(
+        claim(&a, "agregó").speaker,
+        vec!["Ministerio de Defensa de Portugal"]
+    );
+}

@@ -187,6 +187,11 @@ struct Discourse {
     /// The person a narrated sentence since the last claim was about (its main verb's
     /// subject): a Spanish zero subject continues the topic ("X habló con Y. Negó que ...").
     topic: Option<String>,
+    /// An organization that spoke in its own words last, with the sentence it did in: a
+    /// quotation with a zero subject right after ("«...», agregó.") is its.
+    org_spoke: Option<(usize, Vec<String>)>,
+    /// The sentence being read.
+    sentence: usize,
 }
 
 /// Finds the claims of a parsed document.
@@ -204,6 +209,7 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         if s.toks.is_empty() {
             continue;
         }
+        d.sentence = si;
         let mut found: Vec<FoundClaim> = Vec::new();
         for cue in find_cues(&s) {
             let fc = claim_for(&s, si, &cue, mentions, &d);
@@ -217,6 +223,14 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             }
         }
         found.sort_by_key(|f| f.claim.cue_start);
+        // An organization's own claim (a verb of its, not "según" or a document): it may go
+        // on speaking in the next sentence.
+        let org_last = found.iter().find(|c| {
+            let org = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org && mentions.mentions[k].via != Via::Source)
+                || d.org_spoke.as_ref().map_or(false, |(_, o)| *o == c.claim.speaker && c.speaker_mention.is_none());
+            org && c.cue_token.is_some() && (!c.via_source || c.speaker_mention.map_or(false, |k| mentions.mentions[k].via == Via::Entity))
+        });
+        d.org_spoke = org_last.map(|c| (si, c.claim.speaker.clone()));
         if found.is_empty() {
             if let Some(c) = continuation(&s, si, &d) {
                 out.push(c);
@@ -407,7 +421,8 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
 /// The one person named as the subject of a sentence's main verb.
 fn sentence_topic(s: &Sent, mentions: &Mentions) -> Option<String> {
     let root = (0..s.toks.len()).find(|&i| s.rel(i) == "root")?;
-    let n = s.child_with(root, &["nsubj"]).next()?;
+    // a quotation's subject is the quoted speaker's, not the narrator's topic
+    let n = s.child_with(root, &["nsubj"]).next().filter(|&n| !s.quoted[n])?;
     match referent_one(s, n, mentions) {
         Referent::Named(r, Some(k)) if r.len() == 1 && mentions.mentions[k].kind == MentionKind::Person && s.child_with(n, &["conj"]).next().is_none() => {
             r.into_iter().next()
@@ -953,6 +968,14 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
         Some(Referent::None) => None,
         Some(Referent::Source) => d.last_org.clone().map(|r| (r, None)),
         Some(Referent::Pronoun) | None => {
+            // "La Presidencia informó que ... «...», indicó.": a singular zero subject right
+            // after an organization spoke in its own words.
+            if let Some((at, org)) = &d.org_spoke {
+                let after_quotation = (1..v.min(4)).any(|k| is_close_quote(&s.toks[v - k].form)) && (0..v).all(|k| s.quoted[k] || s.is_punct(k));
+                if at + 1 == d.sentence && after_quotation && verb_number(s, v) == Some("Sing") && person_of(s, v) == Some("3") {
+                    return Some((org.clone(), None));
+                }
+            }
             // A zero subject agrees with the verb: a plural verb goes on with the last joint
             // speakers, or the last two that spoke alone; a singular one with the last single.
             if let (Some(t), Some("Sing")) = (&d.topic, verb_number(s, v)) {
