@@ -936,3 +936,20 @@ fn a_quotation_with_a_zero_subject_goes_on_with_the_organization_that_spoke() {
         vec!["Ministerio de Defensa de Portugal"]
     );
 }
+
+#[test]
+fn a_verb_the_lexicons_name_is_its_lemma() {
+    // the edit scripts alone read "subrayó" as a form of "subraer"
+    let a = annotate("En tanto, la Cancillería portuguesa subrayó que la reunión fue un seguimiento de los acuerdos.");
+    let c = claim(&a, "subrayó");
+    assert_eq!(c.speaker, vec!["Portugal"]);
+}
+
+#[test]
+fn a_relative_que_tagged_as_a_conjunction_stands_for_its_noun() {
+    let a = annotate(
+        "«El gobierno cumplirá con su deber», ha confirmado la ministra Elena Marín, que ha subrayado que Portugal acumula experiencia.",
+    );
+    let c = claim(&a, "subrayado");
+    assert_eq!(c.speaker, vec!["Elena Marín"]);
+}

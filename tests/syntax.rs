@@ -145,6 +145,14 @@ fn stem_changing_verbs_get_a_known_infinitive() {
 }
 
 #[test]
+fn a_verb_of_the_lexicons_gets_its_infinitive() {
+    // No script-made lemma of "subrayó" is a treebank verb; "subrayar" is a cue of the rule
+    // layer's lexicon, and it wins over "subraer".
+    let a = parse("En tanto, la Cancillería subrayó que la reunión fue útil.");
+    assert_eq!(word(&a, "subrayó").1.lemma, "subrayar");
+}
+
+#[test]
 fn any_text_gets_well_formed_trees() {
     let long: String = (0..300)
         .map(|i| if i % 7 == 6 { "y" } else { "palabra" })

@@ -463,7 +463,8 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         // one nearest the verb.
         if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from).min_by_key(|&n| n.abs_diff(v)) {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
-            if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) {
+            // (a "que" tagged as a conjunction, when it is the subject of a relative clause)
+            if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) || s.lower(n) == "que" && s.rel(v) == "acl:relcl" {
                 if s.rel(v) == "acl:relcl" || s.rel(v) == "acl" {
                     return s.head(v);
                 }

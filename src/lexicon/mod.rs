@@ -195,6 +195,9 @@ pub struct Lexicon {
     pub judgments: HashMap<String, (Polarity, Judgment)>,
     /// Infinitive -> its action noun (nominalizations.tsv).
     pub nominalizations: HashMap<String, String>,
+    /// Every infinitive the lexicons name (cues, stance words, judgments, nominalizations): a
+    /// lemma candidate that is one of them is a verb's lemma ("subrayó" -> "subrayar").
+    pub infinitives: HashSet<String>,
     pub states: Vec<StateInfo>,
     /// Exact name (as written in the file) -> state index.
     pub state_names: HashMap<String, usize>,
@@ -536,6 +539,7 @@ fn build() -> Lexicon {
         stance_lemmas: HashMap::new(),
         judgments: HashMap::new(),
         nominalizations: HashMap::new(),
+        infinitives: HashSet::new(),
         states: Vec::new(),
         state_names: HashMap::new(),
         demonyms: HashMap::new(),
@@ -798,6 +802,9 @@ fn build() -> Lexicon {
             lex.judgments.insert(field(&r, 0).to_string(), (p, kind));
         }
     }
+    let infinitive = |w: &str| !w.contains(' ') && w.chars().count() > 3 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir"));
+    let named: Vec<String> = lex.cue_lemmas.keys().chain(lex.stance_lemmas.keys()).chain(lex.judgments.keys()).chain(lex.nominalizations.keys()).filter(|w| infinitive(w)).cloned().collect();
+    lex.infinitives.extend(named);
     for (lemma, readings) in &lex.cue_lemmas {
         for c in readings {
             if let (Some(p), None) = (c.polarity, &c.with) {

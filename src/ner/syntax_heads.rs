@@ -580,7 +580,12 @@ impl SyntaxHeads {
             .collect();
         let class = if upos == "AUX" { "VERB" } else { upos };
         if let Some(list) = self.spec.known_lemmas.get(class).filter(|l| !l.is_empty()) {
-            let known = |l: &String| list.binary_search(&l.to_lowercase()).is_ok();
+            // known from the treebank, or, for a verb, from the rule layer's lexicons
+            let named = &crate::lexicon::lexicon().infinitives;
+            let known = |l: &String| {
+                let lower = l.to_lowercase();
+                list.binary_search(&lower).is_ok() || class == "VERB" && named.contains(&lower)
+            };
             if let Some(lemma) = candidates.iter().find(|l| known(l)) {
                 return lemma.clone();
             }
