@@ -395,6 +395,39 @@ pub fn verb_lemma_variants(lemma: &str) -> Vec<String> {
     out
 }
 
+/// Infinitives a mis-scripted verb lemma may stand for, by Spanish spelling: the stress accent
+/// of the inflected form kept ("confíar" -> "confiar"), the wrong conjugation ending
+/// ("trabajer" -> "trabajar"), and the consonant a spelling rule changed before "e" or "a"
+/// ("profundicar" -> "profundizar", "protejar" -> "proteger", "ataquar" -> "atacar"). Only
+/// for choosing among the lemmas a lexicon knows; not a lemmatizer by itself.
+pub fn verb_spelling_variants(lemma: &str) -> Vec<String> {
+    let Some(stem) = ["ar", "er", "ir"].iter().find_map(|e| lemma.strip_suffix(e)) else { return Vec::new() };
+    let plain: String = stem.chars().map(|c| match c {
+        'í' => 'i',
+        'ú' => 'u',
+        'á' => 'a',
+        'é' => 'e',
+        'ó' => 'o',
+        other => other,
+    }).collect();
+    let mut stems = vec![plain.clone()];
+    for (from, to) in [("c", "z"), ("qu", "c"), ("gu", "g"), ("j", "g"), ("zc", "c"), ("z", "c"), ("g", "gu")] {
+        if let Some(s) = plain.strip_suffix(from) {
+            stems.push(format!("{s}{to}"));
+        }
+    }
+    let mut out = Vec::new();
+    for s in &stems {
+        for e in ["ar", "er", "ir"] {
+            let v = format!("{s}{e}");
+            if v != lemma && !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
 fn polarity(f: &str) -> Option<Polarity> {
     match f {
         "support" => Some(Polarity::Support),
@@ -831,6 +864,15 @@ mod tests {
         assert!(lexicon().stance_lemma("apruebar").is_some());
         assert!(lexicon().cue_readings("pidir").is_some());
         assert!(lexicon().cue_readings("caminar").is_none());
+    }
+
+    #[test]
+    fn verb_spelling_variants_undo_accents_endings_and_spelling_changes() {
+        for (scripted, infinitive) in [("confíar", "confiar"), ("trabajer", "trabajar"), ("profundicar", "profundizar"), ("protejar", "proteger"), ("prohíbir", "prohibir"), ("ataquar", "atacar")] {
+            assert!(verb_spelling_variants(scripted).contains(&infinitive.to_string()), "{scripted}: {:?}", verb_spelling_variants(scripted));
+        }
+        assert!(verb_spelling_variants("hablar").iter().all(|v| v != "hablar"));
+        assert!(verb_spelling_variants("sin").is_empty());
     }
 
     #[test]

@@ -595,6 +595,10 @@ impl SyntaxHeads {
                 if let Some(lemma) = candidates.iter().flat_map(|l| crate::lexicon::verb_lemma_variants(l)).find(known) {
                     return lemma;
                 }
+                // or its spelling ("confíar" -> "confiar", "profundicar" -> "profundizar")
+                if let Some(lemma) = candidates.iter().take(2).flat_map(|l| crate::lexicon::verb_spelling_variants(l)).find(known) {
+                    return lemma;
+                }
             }
         }
         candidates.into_iter().next().unwrap_or_else(|| form.to_string())
