@@ -953,3 +953,14 @@ fn a_relative_que_tagged_as_a_conjunction_stands_for_its_noun() {
     let c = claim(&a, "subrayado");
     assert_eq!(c.speaker, vec!["Elena Marín"]);
 }
+
+#[test]
+fn adhesion_to_a_concept_supports_it() {
+    let a = annotate("Tomás Vidal reiteró la adhesión de Portugal al libre comercio.");
+    let c = claim(&a, "reiteró");
+    assert!(
+        has_stance(c, "libre comercio", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+}
