@@ -458,8 +458,6 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
         }
     }
-    // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
-    // it is said of, never toward the speaker or the speaker's state.
     // What a predicate is said of: the subject of its copula ("X es irresponsable"), the
     // subject of the clause that is its subject ("es inaceptable que X decidiera"), or, as the
     // predicative of a verb of regarding, that verb's object ("considera a X un socio fiable",
@@ -493,6 +491,8 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
         }
         of
     };
+    // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
+    // it is said of, never toward the speaker or the speaker's state.
     for i in 0..n {
         if !inside(i) || !matches!(toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
             continue;
@@ -541,11 +541,7 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
             }
             (Judgment::Harm, _) => {
                 // "la crisis provocada por X", "X causó la destrucción de ..."
-                for &k in children[i].iter().filter(|&&k| toks[k].deprel == "acl") {
-                    for &g in children[k].iter().filter(|&&g| toks[g].deprel == "obl:agent") {
-                        judged.extend(with_conjuncts(g));
-                    }
-                }
+                judged.extend(agent_of(i).into_iter().flat_map(|a| named_by(a)));
                 if let Some(h) = head.filter(|&h| toks[i].deprel == "obj" && lex.is(&toks[h].lemma, "cause-verb")) {
                     judged.extend(subject_of(h).into_iter().flat_map(|s| with_conjuncts(s)));
                 }
