@@ -353,7 +353,7 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
             || s.rel(i) == "xcomp"
             // "se mostraron satisfechos", misparsed as the verb's subject: a word of position
             // right after a copular verb
-            || s.head(i).map_or(false, |h| h + 1 == i || h + 2 == i && s.is_punct(h + 1)) && s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula") && s.toks[h].upos != "AUX")
+            || s.head(i).map_or(false, |h| (h + 1 == i || h + 2 == i && s.is_punct(h + 1)) && lex.is(s.lemma(h), "copula") && s.toks[h].upos != "AUX")
             || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"));
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
