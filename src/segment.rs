@@ -3,16 +3,15 @@
 //!
 //! Sentences end at `.`, `?`, `!` or `…` followed by space and a capital, an opening quote,
 //! `¿`, `¡`, a dash or a digit; not after an abbreviation ("Sr.", "EE. UU.", "núm."), an initial
-//! ("J. Biden"), inside a number ("3.5"), or inside a quotation (« », “ ”, " ") unless the
-//! quotation runs on for too long. No sentence is longer than [`MAX_SENTENCE_CHARS`].
+//! ("J. Biden") or inside a number ("3.5"). A quotation of several sentences is split into
+//! them, each parsed on its own; the claims stage reads the quotation across them. No sentence
+//! is longer than [`MAX_SENTENCE_CHARS`].
 use crate::lexicon::lexicon;
 pub use crate::text::{tokenize, Token};
 use crate::text::{OffsetMap, Span};
 
 /// Longest sentence handed on: longer runs are cut at a `;`, `:` or `,`, or else at a space.
 pub const MAX_SENTENCE_CHARS: usize = 600;
-/// A quotation longer than this may be split into sentences.
-const MAX_QUOTE_CHARS: usize = 400;
 
 /// A sentence and the paragraph (index into [`Segmentation::paragraphs`]) it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,34 +86,9 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
     let chars: Vec<(usize, char)> = para.char_indices().collect();
     let n = chars.len();
     let mut cuts: Vec<usize> = Vec::new(); // byte offsets (in para) where a new sentence starts
-    let mut depth: i32 = 0; // « “ ‘ nesting
-    let mut straight_open = false; // inside "..."
-    let mut quote_start_char = 0usize;
     let mut i = 0;
     while i < n {
         let (_, c) = chars[i];
-        match c {
-            '«' | '“' => {
-                if depth == 0 && !straight_open {
-                    quote_start_char = i;
-                }
-                depth += 1;
-            }
-            '»' | '”' => depth = (depth - 1).max(0),
-            '"' => {
-                let prev = if i == 0 { ' ' } else { chars[i - 1].1 };
-                let opening = prev.is_whitespace() || matches!(prev, '(' | '—' | '–' | '¿' | '¡' | ':') || i == 0;
-                if opening && !straight_open {
-                    straight_open = true;
-                    if depth == 0 {
-                        quote_start_char = i;
-                    }
-                } else {
-                    straight_open = false;
-                }
-            }
-            _ => {}
-        }
         if matches!(c, '.' | '?' | '!' | '…') {
             // Extend over repeated terminators and closing quotes / brackets.
             let mut j = i + 1;
@@ -122,15 +96,9 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
                 j += 1;
             }
             let mut k = j;
-            let mut closes_quote = false;
             while k < n && is_closing(chars[k].1) {
-                if matches!(chars[k].1, '»' | '”' | '"') {
-                    closes_quote = true;
-                }
                 k += 1;
             }
-            let in_quote = (depth > 0 || straight_open) && !closes_quote;
-            let quote_long = i.saturating_sub(quote_start_char) > MAX_QUOTE_CHARS;
             // Emoji (or an invisible U+FEFF) right after the terminator stay with its sentence.
             while k < n && is_decoration(chars[k].1) {
                 k += 1;
@@ -146,12 +114,7 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
                 while m < n && (chars[m].1.is_whitespace() || is_decoration(chars[m].1)) {
                     m += 1;
                 }
-                if m < n && starts_sentence(&chars, m) && (!in_quote || quote_long) && !abbreviation_before(para, &chars, i, m) {
-                    if closes_quote {
-                        // A quote closed here: the quote state ends with it.
-                        depth = 0;
-                        straight_open = false;
-                    }
+                if m < n && starts_sentence(&chars, m) && !abbreviation_before(para, &chars, i, m) {
                     cuts.push(chars[next_start].0);
                     i = m;
                     continue;
@@ -292,11 +255,11 @@ mod tests {
     }
 
     #[test]
-    fn quotes_stay_with_their_cue() {
+    fn a_quotation_of_several_sentences_is_split_into_them() {
         let t = "«Queremos paz. Y la tendremos», afirmó la portavoz. Luego se fue.";
-        assert_eq!(sentences(t), vec!["«Queremos paz. Y la tendremos», afirmó la portavoz.", "Luego se fue."]);
+        assert_eq!(sentences(t), vec!["«Queremos paz.", "Y la tendremos», afirmó la portavoz.", "Luego se fue."]);
         let t2 = "\"No cederemos. Nunca\", dijo Pérez. “Es todo.” Fin.";
-        assert_eq!(sentences(t2), vec!["\"No cederemos. Nunca\", dijo Pérez.", "“Es todo.”", "Fin."]);
+        assert_eq!(sentences(t2), vec!["\"No cederemos.", "Nunca\", dijo Pérez.", "“Es todo.”", "Fin."]);
     }
 
     #[test]

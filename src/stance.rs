@@ -167,14 +167,34 @@ fn without_parse(doc: &Doc, mentions: &Mentions, found: Vec<FoundClaim>) -> Vec<
 /// "felicitó a X por su victoria": X, not what for), and a phrasal cue's own noun is none ("dar
 /// la bienvenida a X").
 fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
+    // every sentence the content spans (a quotation of several sentences), the cue's first
+    let overlaps = |si: usize| {
+        let toks = doc.sentence_tokens(si);
+        toks.first().map_or(false, |a| toks.last().map_or(false, |b| a.start < fc.claim.content_end && fc.claim.content_start < b.end))
+    };
+    let mut out: Vec<Stance> = on_sentence(doc, mentions, fc, fc.sentence);
+    let before = (0..fc.sentence).rev().take_while(|&si| overlaps(si));
+    let after = (fc.sentence + 1..doc.sentences.len()).take_while(|&si| overlaps(si));
+    for si in before.chain(after) {
+        for st in on_sentence(doc, mentions, fc, si) {
+            if !out.iter().any(|s| s.target == st.target) {
+                out.push(st);
+            }
+        }
+    }
+    out
+}
+
+/// [`on_parse`] on one sentence of the claim.
+fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Vec<Stance> {
     let lex = lexicon();
     let claim = &fc.claim;
-    let Some(sentence) = doc.sentences.get(fc.sentence) else { return Vec::new() };
+    let Some(sentence) = doc.sentences.get(si) else { return Vec::new() };
     let first = sentence.first_token;
-    let toks = doc.sentence_tokens(fc.sentence);
+    let toks = doc.sentence_tokens(si);
     let n = toks.len();
     let local = |g: usize| g.checked_sub(first).filter(|&i| i < n);
-    let children = doc.sentence_children(fc.sentence);
+    let children = doc.sentence_children(si);
     let inside = |i: usize| toks[i].start >= claim.content_start && toks[i].end <= claim.content_end;
     let mention_at = |i: usize| {
         let t = &toks[i];

@@ -964,3 +964,31 @@ fn adhesion_to_a_concept_supports_it() {
         c.stances
     );
 }
+
+#[test]
+fn a_quotation_of_several_sentences_is_one_claim_with_its_nested_positions() {
+    let a = annotate(
+        "Por su parte, Tomás Vidal dijo: «La región vive un momento difícil. Portugal desea estrechar aún más los lazos con Noruega para mantener la paz».",
+    );
+    let c = claim(&a, "dijo");
+    assert_eq!(c.speaker, vec!["Tomás Vidal"]);
+    assert!(
+        c.content.starts_with("La región vive") && c.content.ends_with("mantener la paz"),
+        "{}",
+        c.content
+    );
+    let nested = claim(&a, "desea");
+    assert_eq!(nested.speaker, vec!["Portugal"]);
+    // the sentences inside the quotation are no claims of their own
+    assert!(
+        a.claims
+            .iter()
+            .all(|c| c.mode != portavoz::Mode::Continuation),
+        "{:#?}",
+        a.claims
+    );
+    let a = annotate("«Queremos paz. Y la tendremos pronto», afirmó la ministra Elena Marín.");
+    let c = claim(&a, "afirmó");
+    assert_eq!(c.speaker, vec!["Elena Marín"]);
+    assert_eq!(c.content, "Queremos paz. Y la tendremos pronto");
+}

@@ -34,15 +34,19 @@ struct Sent<'a> {
     quoted: Vec<bool>,
     /// Per word: index of the mention covering it.
     mention: Vec<Option<usize>>,
+    /// The sentence goes on with a quotation an earlier one opened.
+    starts_quoted: bool,
+    /// The mark of a quotation the sentence leaves open.
+    open_at_end: Option<&'static str>,
 }
 
 impl<'a> Sent<'a> {
-    fn new(doc: &'a Doc, si: usize, mentions: &Mentions) -> Sent<'a> {
+    fn new(doc: &'a Doc, si: usize, mentions: &Mentions, carried: Option<&'static str>) -> Sent<'a> {
         let s = &doc.sentences[si];
         let toks = doc.sentence_tokens(si);
         let first = s.first_token;
         let children = doc.sentence_children(si);
-        let quoted = quote_mask(toks);
+        let (quoted, open_at_end) = quote_mask(toks, carried);
         let mention = toks
             .iter()
             .map(|t| {
@@ -50,7 +54,7 @@ impl<'a> Sent<'a> {
                 mentions.mentions.get(k).filter(|m| m.span.start <= t.start && t.end <= m.span.end && t.start < t.end).map(|_| k)
             })
             .collect();
-        Sent { doc, first, toks, children, quoted, mention }
+        Sent { doc, first, toks, children, quoted, mention, starts_quoted: carried.is_some(), open_at_end }
     }
 
     fn head(&self, i: usize) -> Option<usize> {
@@ -118,10 +122,16 @@ fn feat<'f>(feats: &'f str, name: &str) -> Option<&'f str> {
 }
 
 
-/// Marks the words inside quotation marks (the marks excluded).
-fn quote_mask(toks: &[Token]) -> Vec<bool> {
+/// Marks the words inside quotation marks (the marks excluded). `carried` is the mark of a
+/// quotation a previous sentence of the paragraph left open; the mark left open at the end
+/// is returned with the mask.
+fn quote_mask(toks: &[Token], carried: Option<&'static str>) -> (Vec<bool>, Option<&'static str>) {
     let mut mask = vec![false; toks.len()];
-    let mut open: Option<(usize, &str)> = None;
+    // (the word before the quotation's first, as a signed index: -1 when carried in); a
+    // sentence that starts with a quotation mark opens a new one, the carried one was left
+    // unclosed
+    let opens_anew = toks.first().map_or(false, |t| matches!(t.form.as_str(), "«" | "“" | "\""));
+    let mut open: Option<(isize, &'static str)> = carried.filter(|_| !opens_anew).map(|m| (-1, m));
     for (i, t) in toks.iter().enumerate() {
         let f = t.form.as_str();
         match open {
@@ -133,25 +143,32 @@ fn quote_mask(toks: &[Token]) -> Vec<bool> {
                     _ => f == mark,
                 };
                 if closes {
-                    for m in mask.iter_mut().take(i).skip(o + 1) {
+                    for m in mask.iter_mut().take(i).skip((o + 1) as usize) {
                         *m = true;
                     }
                     open = None;
                 } else if f == "«" || f == "“" {
-                    open = Some((i, if f == "«" { "«" } else { "“" }));
+                    open = Some((i as isize, if f == "«" { "«" } else { "“" }));
                 }
             }
-            None if is_open_quote(f) && f != "'" && f != "’" => open = Some((i, if f == "\"" { "\"" } else { f })),
-            None => {}
+            None => {
+                open = match f {
+                    "«" => Some((i as isize, "«")),
+                    "“" => Some((i as isize, "“")),
+                    "‘" => Some((i as isize, "‘")),
+                    "\"" => Some((i as isize, "\"")),
+                    _ => None,
+                }
+            }
         }
     }
-    // An unclosed quotation runs to the end of the sentence.
+    // An unclosed quotation runs to the end of the sentence, and on into the next.
     if let Some((o, _)) = open {
-        for m in mask.iter_mut().skip(o + 1) {
+        for m in mask.iter_mut().skip((o + 1) as usize) {
             *m = true;
         }
     }
-    mask
+    (mask, open.map(|(_, mark)| mark))
 }
 
 /// A cue found in a sentence.
@@ -199,13 +216,16 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
     let mut out = Vec::new();
     let mut d = Discourse::default();
     let mut last_para = usize::MAX;
+    let mut carried: Option<&'static str> = None;
     for si in 0..doc.sentences.len() {
         let para = doc.sentences[si].paragraph;
         if para != last_para {
             d.para_main = None;
             last_para = para;
+            carried = None;
         }
-        let s = Sent::new(doc, si, mentions);
+        let s = Sent::new(doc, si, mentions, carried);
+        carried = s.open_at_end;
         if s.toks.is_empty() {
             continue;
         }
@@ -216,7 +236,8 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             if debug() {
                 eprintln!("cue {:?} -> {:?}", s.toks[cue.word].form, fc.as_ref().map(|f| (&f.claim.speaker, f.claim.content.chars().take(50).collect::<String>())));
             }
-            if let Some(fc) = fc {
+            if let Some(mut fc) = fc {
+                across_sentences(&s, si, &mut fc);
                 if !found.iter().any(|f| f.claim.cue_start == fc.claim.cue_start) {
                     found.push(fc);
                 }
@@ -294,6 +315,59 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         out.extend(found);
     }
     out
+}
+
+/// A quotation's content that runs on past its sentence ("dijo: «A." ... "B.»") or began in
+/// an earlier one ("«A." ... "B», dijo X") takes in the rest of the quotation, up to its marks,
+/// within the paragraph.
+fn across_sentences(s: &Sent, si: usize, fc: &mut FoundClaim) {
+    let doc = s.doc;
+    let para = doc.sentences[si].paragraph;
+    // only a quotation the cue introduces or closes from outside it
+    if fc.cue_token.and_then(|g| g.checked_sub(s.first)).map_or(false, |c| c < s.toks.len() && s.quoted[c]) {
+        return;
+    }
+    let claim = &mut fc.claim;
+    let in_para = |t: &Token| doc.sentences.get(t.sentence).map_or(false, |x| x.paragraph == para);
+    let last_word = (0..s.toks.len()).rev().find(|&k| !s.is_punct(k));
+    let first_word = (0..s.toks.len()).find(|&k| !s.is_punct(k));
+    let (mut b0, mut b1) = (doc.offsets.byte_of(claim.content_start), doc.offsets.byte_of(claim.content_end));
+    let mut changed = false;
+    // runs on: the content reaches the sentence's last word, inside a quotation left open
+    if let (Some(mark), Some(w)) = (s.open_at_end, last_word) {
+        if s.quoted[w] && claim.content_end >= s.toks[w].end {
+            let closes = |f: &str| match mark {
+                "«" => f == "»",
+                "“" => f == "”" || f == "\"",
+                "‘" => f == "’",
+                _ => f == mark,
+            };
+            let after = s.first + s.toks.len();
+            if let Some(t) = doc.tokens[after..].iter().take_while(|t| in_para(t)).find(|t| closes(&t.form)) {
+                b1 = t.byte_start;
+                changed = true;
+            }
+        }
+    }
+    // began earlier: the content starts at the sentence's first word, inside a quotation an
+    // earlier sentence opened
+    if let Some(w) = first_word {
+        if s.starts_quoted && s.quoted[w] && claim.content_start <= s.toks[w].start {
+            if let Some(t) = doc.tokens[..s.first].iter().rev().take_while(|t| in_para(t)).find(|t| is_open_quote(&t.form)) {
+                b0 = t.byte_end;
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        if let Some(text) = doc.text.get(b0..b1) {
+            let lead = text.len() - text.trim_start().len();
+            let text = text.trim();
+            claim.content = text.to_string();
+            claim.content_start = doc.offsets.char_of(b0 + lead);
+            claim.content_end = doc.offsets.char_of(b0 + lead + text.len());
+        }
+    }
 }
 
 /// The cues of a sentence, in order.
@@ -1335,6 +1409,10 @@ fn trim(s: &Sent, mut a: usize, mut b: usize) -> (usize, usize) {
 
 /// A sentence with no cue that goes on with the paragraph's speaker.
 fn continuation(s: &Sent, si: usize, d: &Discourse) -> Option<FoundClaim> {
+    // a sentence that goes on with a quotation is inside the claim that quotes it
+    if s.starts_quoted {
+        return None;
+    }
     let speaker = d.para_main.clone()?;
     let first = (0..s.toks.len()).find(|&k| !s.is_punct(k) && s.toks[k].upos != "ADV" && s.toks[k].upos != "CCONJ")?;
     let lower = s.lower(first);
