@@ -285,8 +285,10 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                 }
                 return Some(s);
             }
+            // coordinated, or an infinitive its governor controls ("X quiere aumentar ...")
             match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
                 ("conj", Some(h)) if inside(h) => v = h,
+                ("xcomp", Some(h)) if inside(h) && toks[v].feats.contains("VerbForm=Inf") => v = h,
                 _ => return None,
             }
         }

@@ -992,3 +992,26 @@ fn a_quotation_of_several_sentences_is_one_claim_with_its_nested_positions() {
     assert_eq!(c.speaker, vec!["Elena Marín"]);
     assert_eq!(c.content, "Queremos paz. Y la tendremos pronto");
 }
+
+#[test]
+fn a_purpose_infinitive_after_the_object_is_no_content() {
+    let a = annotate("Portugal ha propuesto un plan de acción a la UE para detener la sequía.");
+    let c = claim(&a, "propuesto");
+    assert!(c.content.starts_with("un plan de acción"), "{}", c.content);
+    assert!(
+        has_stance(c, "plan de acción", Polarity::Support),
+        "{:?}",
+        c.stances
+    );
+}
+
+#[test]
+fn a_controlled_infinitive_judges_its_governor_subject() {
+    let a = annotate("Tomás Vidal dijo que Noruega quiere aumentar su influencia con arrogancia.");
+    let c = claim(&a, "dijo");
+    assert!(
+        has_stance(c, "Noruega", Polarity::Oppose),
+        "{:?}",
+        c.stances
+    );
+}

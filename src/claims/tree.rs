@@ -1174,8 +1174,10 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             return Some((lo, hi, Content::Clause));
         }
     }
-    // An infinitive ("acordaron celebrar", "quiere fortalecer").
-    for &c in kids {
+    // An infinitive ("acordaron celebrar", "quiere fortalecer"); not one of purpose after the
+    // verb's object ("propuso un plan para detener la guerra": the plan).
+    let purpose = |c: usize| s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c && lexicon().is(&s.lower(m), "purpose")) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
+    for &c in kids.iter().filter(|&&c| !purpose(c)) {
         if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
             let (lo, hi) = s.extent(c, &[]);
             return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
