@@ -497,7 +497,13 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
         // The object a predicative is said of; the parse may take the predicative for the
         // object and the object, marked by "a", for an oblique ("considera a X un socio").
         let regarded = |h: usize| children[h].iter().copied().filter(move |&k| k != c && (toks[k].deprel == "obj" || toks[k].deprel == "obl" && case_of(k).as_deref() == Some("a")));
+        let verb_head = toks[c].head.and_then(local).map_or(false, |h| toks[h].upos == "VERB");
         match toks[c].deprel.as_str() {
+            "amod" if verb_head => {
+                if let Some(h) = toks[c].head.and_then(local) {
+                    of.extend(regarded(h));
+                }
+            }
             "obl" | "xcomp" => {
                 if let Some(h) = toks[c].head.and_then(local).filter(|&h| toks[c].upos == "ADJ" || lex.is(&toks[h].lemma, "regard-verb")) {
                     of.extend(regarded(h));
@@ -516,7 +522,9 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
     // it is said of, never toward the speaker or the speaker's state.
     for i in 0..n {
-        if !inside(i) || !matches!(toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
+        // (or a predicative of the cue itself: "calificó de «lamentables» las declaraciones")
+        let of_cue = cue.is_some() && toks[i].head.and_then(local) == cue && toks[i].upos == "ADJ";
+        if !(inside(i) || of_cue) || !matches!(toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
             continue;
         }
         let Some((pol, kind)) = lex.judgment(&toks[i].lemma.to_lowercase()) else { continue };
@@ -537,7 +545,9 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             }
             (Judgment::Quality, _) => {
                 let mut phrases: Vec<usize> = Vec::new();
-                if toks[i].deprel == "amod" {
+                // (an adjective the parse hung on a verb is a predicative: "calificó de
+                // lamentables las declaraciones")
+                if toks[i].deprel == "amod" && head.map_or(true, |h| toks[h].upos != "VERB") {
                     // "las declaraciones ofensivas de X", "un socio fiable" said of X
                     if let Some(h) = head {
                         phrases.push(h);

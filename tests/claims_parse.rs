@@ -1015,3 +1015,16 @@ fn a_controlled_infinitive_judges_its_governor_subject() {
         c.stances
     );
 }
+
+#[test]
+fn a_source_after_segun_and_its_verb_is_the_speaker() {
+    let a = annotate(
+        "La ministra Elena Marín criticó a Noruega. El enviado especial del Gobierno noruego, Lars Berg, ha calificado de «lamentables» las declaraciones de Marín, según ha adelantado el medio local Nordpost y ha podido confirmar este diario. «No contribuirán a la normalización», ha agregado.",
+    );
+    assert_eq!(claim(&a, "adelantado").speaker, vec!["Nordpost"]);
+    // the medium quoted on the way does not take over the zero subject
+    assert_eq!(claim(&a, "agregado").speaker, vec!["Lars Berg"]);
+    // a predicative the parse hung on the verb still judges the object
+    let c = claim(&a, "calificado");
+    assert!(has_stance(c, "Marín", Polarity::Oppose), "{:?}", c.stances);
+}

@@ -545,6 +545,13 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
             }
             return Some(n);
         }
+        // "según ha adelantado el medio X": a verb of saying after "según"/"como" takes no
+        // object; the phrase after it, taken for one, is its subject.
+        if s.children[v].iter().any(|&m| s.rel(m) == "mark" && lexicon().is(&s.toks[m].form, "report-mark")) {
+            if let Some(o) = s.child_with(v, &["obj"]).find(|&o| o > v) {
+                return Some(o);
+            }
+        }
         // A relative clause without a subject of its own ("una reunión en la que subrayó"):
         // the subject of the clause its noun belongs to.
         if s.rel(v) == "acl:relcl" {
@@ -828,8 +835,16 @@ fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Ref
             None
         }
     };
-    // A name in apposition wins over the role it follows ("el ministro, X,").
-    let appos = || s.child_with(n, &["appos"]).filter(|&a| a < limit).find_map(|a| s.mention[a].and_then(|k| (mentions.mentions[k].kind == MentionKind::Person).then(|| named(k)).flatten()));
+    // A name in apposition wins over the role it follows ("el ministro, X,"), an
+    // organization's over the common noun it follows ("el medio local X").
+    let appos = || {
+        s.child_with(n, &["appos"]).filter(|&a| a < limit).find_map(|a| {
+            s.mention[a].and_then(|k| {
+                let kind = mentions.mentions[k].kind;
+                (kind == MentionKind::Person || kind == MentionKind::Org && a > n && s.toks[n].upos == "NOUN" && s.mention[n].is_none()).then(|| named(k)).flatten()
+            })
+        })
+    };
     if let Some(k) = s.mention[n] {
         let m = &mentions.mentions[k];
         if m.referents.is_empty() {
