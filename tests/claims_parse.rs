@@ -1028,3 +1028,11 @@ fn a_source_after_segun_and_its_verb_is_the_speaker() {
     let c = claim(&a, "calificado");
     assert!(has_stance(c, "Marín", Polarity::Oppose), "{:?}", c.stances);
 }
+
+#[test]
+fn a_state_body_named_alone_is_that_of_the_person_speaking() {
+    let a = annotate(
+        "El ministro portugués, Tomás Vidal, se reunió con Ana Ruiz. Vidal ha subrayado que la reunión fue útil. Además, en su comunicado, el Gobierno manifestó que \"Portugal continuará impulsando la relación con Noruega\".",
+    );
+    assert_eq!(claim(&a, "manifestó").speaker, vec!["Portugal"]);
+}

@@ -1055,6 +1055,13 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             }
             (!r.is_empty()).then_some((r, Some(k)))
         }
+        // "el Gobierno manifestó que ...": a state body named alone is the body of the state
+        // of the person speaking
+        Some(Referent::None) if subj.map_or(false, |n| s.child_with(n, &["nmod", "amod", "appos"]).next().is_none() && (lexicon().party_nouns.contains(s.lemma(n)) || lexicon().party_nouns.contains(&s.toks[n].form))) => {
+            let cur = d.current.as_ref()?;
+            let [one] = cur.as_slice() else { return None };
+            mentions.person(one).and_then(|p| p.state.clone()).map(|st| (vec![st], None))
+        }
         Some(Referent::None) => None,
         Some(Referent::Source) => d.last_org.clone().map(|r| (r, None)),
         Some(Referent::Pronoun) | None => {
