@@ -1036,3 +1036,13 @@ fn a_state_body_named_alone_is_that_of_the_person_speaking() {
     );
     assert_eq!(claim(&a, "manifestó").speaker, vec!["Portugal"]);
 }
+
+#[test]
+fn an_infinitive_of_saying_under_a_zero_subject_cue_is_that_speaker() {
+    let a = annotate(
+        "Lars Berg criticó a Marín. «No contribuirán a la normalización», ha agregado, antes de advertir de que Marín «tendrá que asumir las consecuencias».",
+    );
+    let c = claim(&a, "advertir");
+    assert_eq!(c.speaker, vec!["Lars Berg"]);
+    assert!(c.content.starts_with("Marín"), "{}", c.content);
+}

@@ -1348,7 +1348,10 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             // An infinitive reports words only as a verb of saying with a subject to inherit
             // ("para advertir de que"); a stance or position infinitive is part of another
             // claim's content.
-            if s.feat(v, "VerbForm") == Some("Inf") && (subj.is_none() || !matches!(reading.class, CueClass::Say | CueClass::SayQue)) {
+            // (a zero subject too, when the verb it depends on is one of saying with a zero
+            // subject of its own: "«...», ha agregado, antes de advertir de que ...")
+            let under_saying = s.head(v).map_or(false, |h| h < v && says(s, h) && subject(s, h).is_none());
+            if s.feat(v, "VerbForm") == Some("Inf") && (subj.is_none() && !under_saying || !matches!(reading.class, CueClass::Say | CueClass::SayQue)) {
                 return None;
             }
             let (c0, c1, content) = content_of(s, cue, reading)?;
