@@ -1046,3 +1046,12 @@ fn an_infinitive_of_saying_under_a_zero_subject_cue_is_that_speaker() {
     assert_eq!(c.speaker, vec!["Lars Berg"]);
     assert!(c.content.starts_with("Marín"), "{}", c.content);
 }
+
+#[test]
+fn a_purpose_clause_after_the_complement_is_no_content() {
+    let a = annotate(
+        "Portugal da la bienvenida a las empresas noruegas para que inviertan en el país.",
+    );
+    let c = claim(&a, "da la bienvenida");
+    assert!(c.content.contains("empresas noruegas"), "{}", c.content);
+}

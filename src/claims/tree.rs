@@ -1119,10 +1119,13 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     if let Some(q) = quotation_before(s, cue) {
         return Some((q.0, q.1, Content::Clause));
     }
-    // A clause: "que ...", "de que ...", or a complement clause after the cue.
+    // A clause: "que ...", "de que ...", or a complement clause after the cue; not one of
+    // purpose after the cue's complement ("da la bienvenida a X para que ...").
+    let complement_before = |c: usize| kids.iter().any(|&o| matches!(s.base_rel(o), "obj" | "obl") && v < o && o < c && !s.has_que(o));
+    let of_purpose = |c: usize| s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c && lexicon().is(&s.lower(m), "purpose"));
     for &c in kids {
         let r = s.base_rel(c);
-        if matches!(r, "ccomp" | "advcl" | "obl" | "obj" | "xcomp" | "csubj") && s.has_que(c) && c > v {
+        if matches!(r, "ccomp" | "advcl" | "obl" | "obj" | "xcomp" | "csubj") && s.has_que(c) && c > v && !(of_purpose(c) && complement_before(c)) {
             let (lo, hi) = clause_after(s, v, c);
             return Some((lo, hi, Content::Clause));
         }
@@ -1171,7 +1174,8 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             }
             k += 1;
         }
-        if k < s.toks.len() && s.lower(k) == "que" && !s.quoted[k] {
+        // ("para que ..." is a purpose, not what was said)
+        if k < s.toks.len() && s.lower(k) == "que" && !s.quoted[k] && !(k > 0 && lexicon().is(&s.lower(k - 1), "purpose")) {
             // "que" as a subordinator, or after the verb's preposition read by the parse as a
             // relative pronoun ("insistió el sábado en que pedirá": "el sábado en que")
             let after_prep = k > 0 && matches!(s.lower(k - 1).as_str(), "en" | "de");
@@ -1198,7 +1202,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     }
     // An infinitive ("acordaron celebrar", "quiere fortalecer"); not one of purpose after the
     // verb's object ("propuso un plan para detener la guerra": the plan).
-    let purpose = |c: usize| s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c && lexicon().is(&s.lower(m), "purpose")) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
+    let purpose = |c: usize| of_purpose(c) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
     for &c in kids.iter().filter(|&&c| !purpose(c)) {
         if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
             let (lo, hi) = s.extent(c, &[]);
