@@ -1055,3 +1055,16 @@ fn a_purpose_clause_after_the_complement_is_no_content() {
     let c = claim(&a, "da la bienvenida");
     assert!(c.content.contains("empresas noruegas"), "{}", c.content);
 }
+
+#[test]
+fn a_pair_agreeing_inside_a_quotation_is_a_claim_of_the_pair() {
+    let a = annotate(
+        "El presidente Tomás Vidal sostuvo una conversación con su par de Noruega, Lars Berg. «Del mismo modo, coincidieron en redoblar los esfuerzos contra el contrabando», señaló la Presidencia de la República.",
+    );
+    let c = claim(&a, "coincidieron");
+    assert_eq!(c.speaker, vec!["Tomás Vidal", "Lars Berg"]);
+    assert_eq!(
+        claim(&a, "señaló").speaker,
+        vec!["Presidencia de la República"]
+    );
+}

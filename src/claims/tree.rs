@@ -231,7 +231,7 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         }
         d.sentence = si;
         let mut found: Vec<FoundClaim> = Vec::new();
-        for cue in find_cues(&s) {
+        for cue in find_cues(&s, mentions) {
             let fc = claim_for(&s, si, &cue, mentions, &d);
             if debug() {
                 eprintln!("cue {:?} -> {:?}", s.toks[cue.word].form, fc.as_ref().map(|f| (&f.claim.speaker, f.claim.content.chars().take(50).collect::<String>())));
@@ -371,7 +371,7 @@ fn across_sentences(s: &Sent, si: usize, fc: &mut FoundClaim) {
 }
 
 /// The cues of a sentence, in order.
-fn find_cues(s: &Sent) -> Vec<Cue> {
+fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
     let lex = lexicon();
     let mut cues = Vec::new();
     for i in 0..s.toks.len() {
@@ -472,7 +472,7 @@ fn find_cues(s: &Sent) -> Vec<Cue> {
         // Words inside a quotation are the quoted speaker's, not a cue of the narrator's —
         // unless they state the position of a state named as their subject ("«El Gobierno de
         // X rechaza ...», dijo el canciller"): that state's position, quoted.
-        if s.quoted[i] && !quoted_state_position(s, i) {
+        if s.quoted[i] && !quoted_state_position(s, i) && !quoted_joint_position(s, i, reading, mentions) {
             continue;
         }
         // The cue phrase takes in the auxiliaries and the reflexive pronoun before the verb
@@ -502,6 +502,19 @@ fn sentence_topic(s: &Sent, mentions: &Mentions) -> Option<String> {
             r.into_iter().next()
         }
         _ => None,
+    }
+}
+
+/// Whether the quoted verb `v` of agreement or position states what a pair agreed: its
+/// subject a group of persons ("«... donde ambos jefes de Estado renovaron el compromiso»"), or
+/// a plural zero subject ("«Acordaron celebrar la cumbre»").
+fn quoted_joint_position(s: &Sent, v: usize, reading: &CueLemma, mentions: &Mentions) -> bool {
+    if !matches!(reading.class, CueClass::Think | CueClass::Stance | CueClass::State) || verb_number(s, v) != Some("Plur") || person_of(s, v) != Some("3") {
+        return false;
+    }
+    match s.child_with(v, &["nsubj"]).next() {
+        Some(n) => s.quoted[n] && s.mention[n].map_or(false, |k| mentions.mentions[k].kind == MentionKind::Group),
+        None => true,
     }
 }
 
@@ -1077,6 +1090,10 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             // speakers, or the last two that spoke alone; a singular one with the last single.
             if let (Some(t), Some("Sing")) = (&d.topic, verb_number(s, v)) {
                 return Some((vec![t.clone()], None));
+            }
+            // a plural zero subject before anyone spoke: the document's pair
+            if d.current.is_none() && verb_number(s, v) == Some("Plur") && mentions.participants.len() >= 2 {
+                return Some((mentions.participants.clone(), None));
             }
             let cur = d.current.clone()?;
             match verb_number(s, v) {
