@@ -1068,3 +1068,12 @@ fn a_pair_agreeing_inside_a_quotation_is_a_claim_of_the_pair() {
         vec!["Presidencia de la República"]
     );
 }
+
+#[test]
+fn an_unclosed_quotation_mark_does_not_silence_the_paragraph() {
+    let a = annotate(
+        "Tomás Vidal dijo que \"la cumbre fue útil para todos. Ana Ruiz aseguró después que Portugal apoya el acuerdo.",
+    );
+    let c = claim(&a, "aseguró");
+    assert_eq!(c.speaker, vec!["Ana Ruiz"]);
+}

@@ -225,7 +225,10 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
             carried = None;
         }
         let s = Sent::new(doc, si, mentions, carried);
-        carried = s.open_at_end;
+        // carried on only when a closing mark follows in the paragraph: an unclosed mark (a
+        // typo) must not silence the paragraph's cues
+        let after = doc.sentences[si].first_token + s.toks.len();
+        carried = s.open_at_end.filter(|_| doc.tokens[after..].iter().take_while(|t| doc.sentences.get(t.sentence).map_or(false, |x| x.paragraph == para)).any(|t| is_close_quote(&t.form)));
         if s.toks.is_empty() {
             continue;
         }
