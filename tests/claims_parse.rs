@@ -1077,3 +1077,12 @@ fn an_unclosed_quotation_mark_does_not_silence_the_paragraph() {
     let c = claim(&a, "aseguró");
     assert_eq!(c.speaker, vec!["Ana Ruiz"]);
 }
+
+#[test]
+fn a_cue_set_off_after_a_document_spoke_is_the_publishers() {
+    let a = annotate(
+        "Las dos partes reiteraron la necesidad de un alto el fuego duradero, subrayó el comunicado de la Presidencia portuguesa. Destacaron la necesidad de reconstruir las zonas afectadas sin desplazar a su población, agregó.",
+    );
+    assert_eq!(claim(&a, "subrayó").speaker, vec!["Portugal"]);
+    assert_eq!(claim(&a, "agregó").speaker, vec!["Portugal"]);
+}

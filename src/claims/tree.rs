@@ -252,7 +252,9 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         let org_last = found.iter().find(|c| {
             let org = c.speaker_mention.map_or(false, |k| mentions.mentions[k].kind == MentionKind::Org && mentions.mentions[k].via != Via::Source)
                 || d.org_spoke.as_ref().map_or(false, |(_, o)| *o == c.claim.speaker && c.speaker_mention.is_none());
-            org && c.cue_token.is_some() && (!c.via_source || c.speaker_mention.map_or(false, |k| mentions.mentions[k].via == Via::Entity))
+            // (a document's own verb, "subrayó el texto", speaks for its publisher)
+            let document = c.via_source && c.speaker_mention.map_or(true, |k| mentions.mentions[k].via == Via::Source);
+            (org || document) && c.cue_token.is_some() && (!c.via_source || document || c.speaker_mention.map_or(false, |k| mentions.mentions[k].via == Via::Entity))
         });
         d.org_spoke = org_last.map(|c| (si, c.claim.speaker.clone()));
         if found.is_empty() {
@@ -1085,7 +1087,10 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             // after an organization spoke in its own words.
             if let Some((at, org)) = &d.org_spoke {
                 let after_quotation = (1..v.min(4)).any(|k| is_close_quote(&s.toks[v - k].form)) && (0..v).all(|k| s.quoted[k] || s.is_punct(k));
-                if at + 1 == d.sentence && after_quotation && verb_number(s, v) == Some("Sing") && person_of(s, v) == Some("3") {
+                // or a cue that closes or interrupts what is reported ("..., agregó.",
+                // "Asimismo, indicó, ...")
+                let set_off = v > 0 && s.toks[v - 1].form == "," && ((v + 1..s.toks.len()).all(|k| s.is_punct(k)) || parenthetical(s, v));
+                if at + 1 == d.sentence && (after_quotation || set_off) && verb_number(s, v) == Some("Sing") && person_of(s, v) == Some("3") {
                     return Some((org.clone(), None));
                 }
             }
