@@ -211,8 +211,6 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     };
     let negated = |i: usize| children[i].iter().any(|&c| lex.is(&toks[c].lemma, "negation"));
     let case_of = |g: usize| children[g].iter().copied().find(|&k| toks[k].deprel == "case").map(|k| toks[k].lemma.to_lowercase());
-    // The speaker and the speaker's state: no target of the speaker's own judgments.
-    let own: Vec<String> = claim.speaker.iter().cloned().chain(claim.speaker.iter().filter_map(|s| mentions.state_of(s))).collect();
     // The participants a word names with its conjuncts; a group ("los dos países") names the
     // document's pair.
     let with_conjuncts = |g: usize| -> Vec<String> {
@@ -445,7 +443,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             let partner = children[c].iter().copied().find(|&g| {
                 toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && (lex.is(&toks[k].lemma, "partner") || lex.is(&toks[k].lemma, "against")))
             });
-            let partners: Vec<String> = partner.map(|g| with_conjuncts(g)).unwrap_or_default().into_iter().filter(|p| !own.contains(p)).collect();
+            let partners: Vec<String> = partner.map(|g| with_conjuncts(g)).unwrap_or_default();
             // "da la bienvenida a las empresas españolas": the state a demonym names, for a
             // word whose targets are participants
             let by_demonym = children[c].iter().copied().find(|&g| toks[g].deprel == "amod" && mention_at(g).map_or(false, |m| m.via == Via::Demonym)).and_then(|g| participant(g));
@@ -454,7 +452,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                 for p in partners {
                     push(p, if against { flip(pol) } else { pol });
                 }
-            } else if let Some(st) = by_demonym.filter(|st| entity_only && !own.contains(st)) {
+            } else if let Some(st) = by_demonym.filter(|_| entity_only) {
                 push(st, pol);
             } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !has_own_complement(c) {
                 // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
@@ -520,7 +518,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
         of
     };
     // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
-    // it is said of, never toward the speaker or the speaker's state.
+    // it is said of.
     for i in 0..n {
         // (or a predicative of the cue itself: "calificó de «lamentables» las declaraciones")
         let of_cue = cue.is_some() && toks[i].head.and_then(local) == cue && toks[i].upos == "ADJ";
@@ -579,10 +577,9 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                 }
             }
         }
+        // (the speaker's own name and state are left out by `assign`)
         for p in judged {
-            if !own.contains(&p) {
-                push(p, pol);
-            }
+            push(p, pol);
         }
     }
     // A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X

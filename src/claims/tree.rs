@@ -217,6 +217,16 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
     let mut d = Discourse::default();
     let mut last_para = usize::MAX;
     let mut carried: Option<&'static str> = None;
+    // per paragraph, the last closing quotation mark's word: a quotation is carried on only
+    // when one follows
+    let mut last_close: Vec<Option<usize>> = vec![None; doc.sentences.last().map_or(0, |x| x.paragraph + 1)];
+    for (i, t) in doc.tokens.iter().enumerate() {
+        if let Some(x) = doc.sentences.get(t.sentence).filter(|_| is_close_quote(&t.form)) {
+            if let Some(slot) = last_close.get_mut(x.paragraph) {
+                *slot = Some(i);
+            }
+        }
+    }
     for si in 0..doc.sentences.len() {
         let para = doc.sentences[si].paragraph;
         if para != last_para {
@@ -228,7 +238,7 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         // carried on only when a closing mark follows in the paragraph: an unclosed mark (a
         // typo) must not silence the paragraph's cues
         let after = doc.sentences[si].first_token + s.toks.len();
-        carried = s.open_at_end.filter(|_| doc.tokens[after..].iter().take_while(|t| doc.sentences.get(t.sentence).map_or(false, |x| x.paragraph == para)).any(|t| is_close_quote(&t.form)));
+        carried = s.open_at_end.filter(|_| last_close.get(para).copied().flatten().map_or(false, |k| k >= after));
         if s.toks.is_empty() {
             continue;
         }
