@@ -221,7 +221,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
         found
     };
     // Who did what a noun names, by a participle's agent ("las medidas impuestas por X", "la
-    // histeria mostrada por los representantes de X"): the agent's word.
+    // arrogancia mostrada por los negociadores de X"): the agent's word.
     let agent_of = |c: usize| -> Option<usize> {
         let participle = |k: usize| toks[k].upos == "VERB" && toks[k].feats.contains("VerbForm=Part") && matches!(toks[k].deprel.as_str(), "acl" | "amod");
         let by = |g: usize| toks[g].deprel == "obl:agent" || toks[g].deprel == "obl" && case_of(g).as_deref() == Some("por");
@@ -266,7 +266,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                 _ => {}
             }
         }
-        // "la histeria mostrada por X", "las medidas impuestas por X"
+        // "la arrogancia mostrada por X", "las tarifas fijadas por X"
         if let Some(a) = agent_of(c) {
             found.extend(named_by(a));
         }
@@ -537,7 +537,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
         let mut judged: Vec<String> = Vec::new();
         match (kind, toks[i].upos.as_str()) {
             (Judgment::Quality, "VERB") => {
-                // "X mintió", "los datos manipulados por X"
+                // "X mintió", "las cuentas falseadas por X"
                 let agent = children[i].iter().copied().find(|&k| toks[k].deprel == "obl:agent");
                 judged.extend(subject_of(i).or(agent).into_iter().flat_map(|s| phrase_of(s)));
             }
