@@ -363,6 +363,12 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             }
         }
         complements.extend(&of_cue_noun);
+        // "se mostró partidaria de X", with "de X" hung on the copular verb
+        if toks[i].upos == "ADJ" && toks[i].deprel == "xcomp" {
+            if let Some(h) = toks[i].head.and_then(local) {
+                complements.extend(children[h].iter().copied().filter(|&c| c > i && toks[c].deprel == "obl"));
+            }
+        }
         // "reiteró su rechazo a X": the complement the parse hung on the verb is the noun's.
         let lent = lent_of(i);
         complements.extend(&lent);
@@ -387,6 +393,8 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                 // a phrasal cue's noun: "dar la bienvenida a X"
                 _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
                 "VERB" => rel == "obj" || rel == "iobj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
+                // an adjective of position: "abierto a X", "partidario de X"
+                "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
                 // A participant after "de" is whose the act is ("las acusaciones de X", "el
                 // apoyo de X a Y"), not its target.
@@ -633,7 +641,7 @@ fn is_role_noun(t: &crate::doc::Token) -> bool {
 /// A concept target: the noun with its adjectives and its first complement of a concept's
 /// preposition (np-of; also one the parse hung on the verb, `lent`), lower case, without
 /// articles ("resolución pacífica del conflicto" -> "resolución pacífica de conflicto"), leaving
-/// out a complement that names whose act it is.
+/// out a complement that names whose act it is; none for a light noun alone ("las medidas").
 fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, leave_out: Option<usize>, lent: &[usize]) -> String {
     let mut keep = vec![head];
     for &c in children[head].iter().chain(lent).filter(|&&c| Some(c) != leave_out) {
@@ -654,6 +662,10 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, lea
     }
     keep.sort_unstable();
     keep.dedup();
+    // "apoya las medidas": a noun this general, alone, names no concept
+    if keep.len() == 1 && lexicon().is(&toks[head].lemma, "light-noun") {
+        return String::new();
+    }
     let words: Vec<String> = keep.iter().take(8).map(|&k| toks[k].form.to_lowercase()).collect();
     words.join(" ")
 }

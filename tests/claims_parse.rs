@@ -993,3 +993,30 @@ fn a_cue_set_off_after_a_document_spoke_is_the_publishers() {
     assert_eq!(claim(&a, "subrayó").speaker, vec!["Portugal"]);
     assert_eq!(claim(&a, "agregó").speaker, vec!["Portugal"]);
 }
+
+#[test]
+fn a_feminine_adjective_of_position_is_found_by_its_dictionary_form() {
+    let a = annotate(
+        "La ministra Elena Marín aseguró que Portugal está abierta a conversaciones con Marruecos sobre la pesca.",
+    );
+    let c = claim(&a, "abierta");
+    assert_eq!(c.speaker, vec!["Portugal"]);
+    expect_stance(c, "Marruecos", Polarity::Support);
+}
+
+#[test]
+fn an_adjective_of_position_takes_the_complement_hung_on_its_copular_verb() {
+    let a = annotate("La ministra Elena Marín se mostró partidaria de una reforma fiscal.");
+    expect_stance(claim(&a, "partidaria"), "reforma fiscal", Polarity::Support);
+}
+
+#[test]
+fn a_general_noun_alone_is_no_concept_target() {
+    let a = annotate(
+        "El portavoz Luis Prado dijo que su gobierno apoya las medidas y rechaza los acuerdos.",
+    );
+    let c = claim(&a, "dijo");
+    assert!(c.stances.is_empty(), "{:?}", c.stances);
+    let a = annotate("El portavoz Luis Prado dijo que su gobierno apoya las medidas sanitarias.");
+    expect_stance(claim(&a, "dijo"), "medidas sanitarias", Polarity::Support);
+}

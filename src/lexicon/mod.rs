@@ -198,6 +198,10 @@ pub struct Lexicon {
     /// Every infinitive the lexicons name (cues, stance words, judgments, nominalizations): a
     /// lemma candidate that is one of them is a verb's lemma ("subrayó" -> "subrayar").
     pub infinitives: HashSet<String>,
+    /// Every other single word the cue, stance and judgment lexicons name, in its dictionary
+    /// form (masculine singular for adjectives): an adjective whose predicted lemma kept the
+    /// form's gender or number ("abierta") takes the one of these its ending gives ("abierto").
+    pub dictionary_words: HashSet<String>,
     pub states: Vec<StateInfo>,
     /// Exact name (as written in the file) -> state index.
     pub state_names: HashMap<String, usize>,
@@ -361,6 +365,23 @@ pub fn lexicon() -> &'static Lexicon {
 /// kept a stem change: "-er" and "-ir" share the imperfect and the participle ("decía" ->
 /// "decer" for "decir", "comprometieron" -> "comprometir"), and "-ir" verbs change e -> i and
 /// o -> u in some forms ("pidió" -> "pidir" for "pedir", "durmió" -> "durmir").
+/// The masculine singular forms an adjective's inflected form may come from ("abierta",
+/// "abiertas", "abiertos" -> "abierto"; "cordiales" -> "cordial"; "francesa" -> "francés" is
+/// not made: only endings that add or swap a final vowel or an "-s").
+pub fn adjective_lemma_variants(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let singular = word.strip_suffix("es").map(str::to_string).into_iter().chain(word.strip_suffix('s').map(str::to_string));
+    for base in std::iter::once(word.to_string()).chain(singular) {
+        if let Some(stem) = base.strip_suffix('a') {
+            out.push(format!("{stem}o"));
+        }
+        if base != word {
+            out.push(base);
+        }
+    }
+    out
+}
+
 pub fn verb_lemma_variants(lemma: &str) -> Vec<String> {
     let mut out = Vec::new();
     let swapped = if let Some(stem) = lemma.strip_suffix("er") {
@@ -573,6 +594,7 @@ fn build() -> Lexicon {
         judgments: HashMap::new(),
         nominalizations: HashMap::new(),
         infinitives: HashSet::new(),
+        dictionary_words: HashSet::new(),
         states: Vec::new(),
         state_names: HashMap::new(),
         demonyms: HashMap::new(),
@@ -838,6 +860,8 @@ fn build() -> Lexicon {
     let infinitive = |w: &str| !w.contains(' ') && w.chars().count() > 3 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir"));
     let named: Vec<String> = lex.cue_lemmas.keys().chain(lex.stance_lemmas.keys()).chain(lex.judgments.keys()).chain(lex.nominalizations.keys()).filter(|w| infinitive(w)).cloned().collect();
     lex.infinitives.extend(named);
+    let others: Vec<String> = lex.cue_lemmas.keys().chain(lex.stance_lemmas.keys()).chain(lex.judgments.keys()).filter(|w| !w.contains(' ') && !infinitive(w)).cloned().collect();
+    lex.dictionary_words.extend(others);
     for (lemma, readings) in &lex.cue_lemmas {
         for c in readings {
             if let (Some(p), None) = (c.polarity, &c.with) {
