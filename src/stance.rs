@@ -331,11 +331,24 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             return Vec::new();
         }
         let Some(v) = toks[i].head.and_then(local) else { return Vec::new() };
-        children[v]
+        let mut lent: Vec<usize> = children[v]
             .iter()
             .copied()
             .filter(|&c| c > i && toks[c].deprel == "obl" && children[c].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "target")))
-            .collect()
+            .collect();
+        // or right after the noun's phrase, under some other word ("insistió hoy en su rechazo
+        // al cierre", with "al cierre" under "hoy")
+        let end = subtree_end(&children, i);
+        // or an infinitive after "de" ("la necesidad de implementar ...", with "implementar"
+        // under the verb)
+        let opens = |t: &crate::doc::Token| t.deprel == "case" && lex.is(&t.lemma, "target") || t.deprel == "mark" && t.lemma == "de";
+        if let Some(h) = toks.get(end).filter(|t| opens(t)).and_then(|t| t.head).and_then(local) {
+            let fits = if toks[end].deprel == "case" { matches!(toks[h].upos.as_str(), "NOUN" | "PROPN") } else { toks[h].feats.contains("VerbForm=Inf") };
+            if fits && h > end && toks[h].head.and_then(local).map_or(false, |g| g != i) && !lent.contains(&h) {
+                lent.push(h);
+            }
+        }
+        lent
     };
     // A stance noun with a complement of its own (in the tree or lent) is no concept: its
     // complement is, read when the noun's turn comes.
@@ -630,6 +643,22 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
         }
     }
     out
+}
+
+/// The index right after the last word of `i`'s subtree.
+fn subtree_end(children: &[Vec<usize>], i: usize) -> usize {
+    let mut end = i;
+    let mut stack = vec![i];
+    let mut seen = 0;
+    while let Some(k) = stack.pop() {
+        seen += 1;
+        if seen > children.len() {
+            break; // a malformed tree must not loop
+        }
+        end = end.max(k);
+        stack.extend(children[k].iter().copied());
+    }
+    end + 1
 }
 
 /// A noun naming people by their office ("homólogos", "ministros"): an addressee, not a concept.

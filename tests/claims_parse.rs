@@ -1020,3 +1020,17 @@ fn a_general_noun_alone_is_no_concept_target() {
     let a = annotate("El portavoz Luis Prado dijo que su gobierno apoya las medidas sanitarias.");
     expect_stance(claim(&a, "dijo"), "medidas sanitarias", Polarity::Support);
 }
+
+#[test]
+fn a_complement_right_after_a_stance_noun_is_its_own_wherever_the_parse_hung_it() {
+    let a = annotate(
+        "El presidente sueco, Luis Prado, insistió hoy en su rechazo categórico al cierre de las fronteras del norte.",
+    );
+    expect_stance(claim(&a, "insistió"), "cierre de fronteras", Polarity::Oppose);
+    let a = annotate(
+        "Las ministras Ana Soler y Marta Gil reiteraron la necesidad de implementar el cese completo de los bombardeos en la región.",
+    );
+    let c = claim(&a, "reiteraron");
+    assert!(c.content.contains("cese completo"), "{}", c.content);
+    expect_stance(c, "cese completo", Polarity::Support);
+}

@@ -1264,7 +1264,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             let first = *deps.first()?;
             let lo = s.extent(first, &[]).0;
             let hi = deps.iter().map(|&k| s.extent(k, &[]).1).max().unwrap_or(lo);
-            Some((skip_marks(s, lo, first), hi, Content::Phrase))
+            Some((skip_marks(s, lo, first), adjacent_complements(s, lo, hi), Content::Phrase))
         }
         CueClass::State => {
             for &c in kids {
@@ -1282,6 +1282,28 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         }
         _ => None,
     }
+}
+
+/// The end of the phrase `lo..hi` with the complements that follow it right away, wherever the
+/// parse hung them: a phrase of a stance's preposition ("insistió hoy en su rechazo al cierre",
+/// with "al cierre" under "hoy") or an infinitive after "de" ("reiteraron la necesidad de
+/// implementar ...", with "implementar" under the verb) continues the noun before it.
+fn adjacent_complements(s: &Sent, lo: usize, mut hi: usize) -> usize {
+    let lex = lexicon();
+    for _ in 0..s.toks.len() {
+        let Some(&h) = (hi < s.toks.len()).then(|| s.head(hi)).flatten().as_ref() else { break };
+        let opens = match s.rel(hi) {
+            "case" => lex.is(&s.lower(hi), "target") && matches!(s.toks[h].upos.as_str(), "NOUN" | "PROPN"),
+            "mark" => s.lower(hi) == "de" && s.feat(h, "VerbForm") == Some("Inf"),
+            _ => false,
+        };
+        // (a phrase the parse already put inside is no continuation)
+        if !opens || h <= hi || s.head(h).map_or(true, |g| (lo..hi).contains(&g)) {
+            break;
+        }
+        hi = s.extent(h, &[]).1.max(hi + 1);
+    }
+    hi
 }
 
 /// The words of the clause `c` that a cue `v` before it reports, from after the cue and its
