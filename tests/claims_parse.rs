@@ -1034,3 +1034,22 @@ fn a_complement_right_after_a_stance_noun_is_its_own_wherever_the_parse_hung_it(
     assert!(c.content.contains("cese completo"), "{}", c.content);
     expect_stance(c, "cese completo", Polarity::Support);
 }
+
+#[test]
+fn a_state_position_quoted_after_a_colon_keeps_the_subject_right_before_its_verb() {
+    let a = annotate(
+        "La ministra Ana Soler añadió que «queremos ser muy claras: el Gobierno de Portugal rechaza las acusaciones falsas del Gobierno de Marruecos»."
+    );
+    let c = claim(&a, "rechaza");
+    assert_eq!(c.speaker, vec!["Portugal"]);
+    expect_stance(c, "Marruecos", Polarity::Oppose);
+}
+
+#[test]
+fn a_quoted_state_position_goes_on_through_coordination_and_a_clause_of_saying() {
+    let a = annotate(
+        "«El Gobierno de Portugal ha mantenido una línea firme sobre la pesca y ha subrayado que cree que el acuerdo beneficia a ambos países», recalcó la ministra Ana Soler."
+    );
+    assert_eq!(claim(&a, "ha subrayado").speaker, vec!["Portugal"]);
+    assert_eq!(claim(&a, "cree").speaker, vec!["Portugal"]);
+}

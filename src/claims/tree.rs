@@ -536,7 +536,31 @@ fn quoted_joint_position(s: &Sent, v: usize, reading: &CueLemma, mentions: &Ment
 /// Whether the quoted verb `v` has a subject of its own inside the quotation that names a state
 /// (its name, or a body or party of it).
 fn quoted_state_position(s: &Sent, v: usize) -> bool {
-    let Some(n) = s.child_with(v, &["nsubj"]).next() else { return false };
+    // its own subject, one right before it that the parse hung elsewhere, or, coordinated, its
+    // first verb's ("«El Gobierno de X ha tenido ... y ha subrayado que ...»")
+    // first verb's ("«El Gobierno de X ha tenido ... y ha subrayado que ...»"), or, a zero
+    // subject agreeing with the verb of saying whose clause it is, that verb's ("... ha
+    // subrayado que cree que ...")
+    let own = |v: usize| s.child_with(v, &["nsubj"]).next().or_else(|| adjacent_subject(s, v));
+    let mut v = v;
+    let mut subject = own(v);
+    for _ in 0..3 {
+        if subject.is_some() {
+            break;
+        }
+        let Some(h) = s.head(v) else { break };
+        let inherits = match s.base_rel(v) {
+            "conj" => true,
+            "ccomp" => says(s, h) && verb_number(s, v).is_some() && verb_number(s, v) == verb_number(s, h) && person_of(s, v) == person_of(s, h),
+            _ => false,
+        };
+        if !inherits {
+            break;
+        }
+        v = h;
+        subject = own(v);
+    }
+    let Some(n) = subject else { return false };
     if !s.quoted[n] {
         return false;
     }
@@ -571,6 +595,9 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
                     return s.head(v);
                 }
             }
+            return Some(n);
+        }
+        if let Some(n) = adjacent_subject(s, v) {
             return Some(n);
         }
         // "según ha adelantado el medio X": a verb of saying after "según"/"como" takes no
@@ -643,6 +670,25 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         v = h;
     }
     None
+}
+
+/// The subject of a finite verb that has none in the parse: the noun phrase right before it
+/// (and its auxiliaries, clitics and negation), agreeing with it in number, that the parse made
+/// the subject of another word ("«...: el Gobierno de X rechaza ...»", with "Gobierno" hung
+/// on the adjective before the colon).
+fn adjacent_subject(s: &Sent, v: usize) -> Option<usize> {
+    // (finite, or with a finite auxiliary)
+    verb_number(s, v)?;
+    let mut lo = v;
+    while lo > 0 && s.head(lo - 1) == Some(v) && (matches!(s.base_rel(lo - 1), "aux" | "expl" | "compound") || s.toks[lo - 1].upos == "PRON" || lexicon().is(&s.toks[lo - 1].form, "negation")) {
+        lo -= 1;
+    }
+    let n = (0..lo).rev().find(|&n| s.base_rel(n) == "nsubj" && s.head(n) != Some(v) && s.extent(n, &[]).1 == lo)?;
+    if !matches!(s.toks[n].upos.as_str(), "NOUN" | "PROPN") {
+        return None;
+    }
+    let noun_number = s.feat(n, "Number");
+    (noun_number.is_none() || noun_number == verb_number(s, v)).then_some(n)
 }
 
 /// A verb set off by commas with nothing of its own but auxiliaries ("que, asegura, mantiene").
