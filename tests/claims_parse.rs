@@ -1053,3 +1053,25 @@ fn a_quoted_state_position_goes_on_through_coordination_and_a_clause_of_saying()
     assert_eq!(claim(&a, "ha subrayado").speaker, vec!["Portugal"]);
     assert_eq!(claim(&a, "cree").speaker, vec!["Portugal"]);
 }
+
+#[test]
+fn a_verb_of_stance_with_an_event_as_object_judges_it() {
+    let a = annotate("El presidente Luis Prado calificó la reunión con su homólogo de «excelente».");
+    assert_eq!(claim(&a, "calificó").speaker, vec!["Luis Prado"]);
+    let a = annotate("El presidente Luis Prado celebró una reunión con su homólogo.");
+    assert!(a.claims.is_empty(), "{:?}", a.claims);
+    let a = annotate("La ministra Ana Soler dijo que Lisboa acoge la sede de la agencia.");
+    refute_stance(claim(&a, "dijo"), "sede", Polarity::Support);
+}
+
+#[test]
+fn a_subjunctive_after_despues_de_que_tells_what_was_said() {
+    let a = annotate(
+        "La reunión terminó después de que la ministra Ana Soler anunciara que la próxima ronda se celebrará en mayo.",
+    );
+    let c = claim(&a, "anunciara");
+    assert_eq!(c.speaker, vec!["Ana Soler"]);
+    assert!(c.content.starts_with("la próxima ronda"), "{}", c.content);
+    let a = annotate("Es posible que la ministra Ana Soler anunciara ayer la fecha de la próxima ronda.");
+    assert!(a.claims.iter().all(|c| c.cue.as_deref() != Some("anunciara")), "{:?}", a.claims);
+}

@@ -473,7 +473,10 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             if verb_form == Some("Part") && !(s.child_with(i, &["aux"]).next().is_some() && !passive || passive && agent) {
                 continue;
             }
-            if s.feat(i, "Mood") == Some("Sub") {
+            // A subjunctive tells no words, but after "después de que" it tells what was said
+            // before ("después de que X anunciara que ...").
+            let told_before = s.child_with(i, &["mark"]).any(|m| m >= 2 && s.lower(m) == "que" && s.lower(m - 1) == "de" && lex.is(&s.lower(m - 2), "after"));
+            if s.feat(i, "Mood") == Some("Sub") && !told_before {
                 continue;
             }
             if s.feat(i, "Person").map_or(false, |p| p != "3") {
@@ -481,7 +484,9 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             }
         }
         // "celebró una reunión", "ofreció una conferencia": a light verb with an event.
-        if reading.with.is_none() && s.child_with(i, &["obj"]).any(|o| lex.is(s.lemma(o), "event")) {
+        // (a verb of stance judges the event: "condenó la reunión", "calificó la reunión de ...")
+        let judges = reading.class == CueClass::Stance && !lex.is(&lemma, "host-verb");
+        if reading.with.is_none() && !judges && s.child_with(i, &["obj"]).any(|o| lex.is(s.lemma(o), "event")) {
             continue;
         }
         // Words inside a quotation are the quoted speaker's, not a cue of the narrator's —
