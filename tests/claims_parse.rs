@@ -1075,3 +1075,24 @@ fn a_subjunctive_after_despues_de_que_tells_what_was_said() {
     let a = annotate("Es posible que la ministra Ana Soler anunciara ayer la fecha de la próxima ronda.");
     assert!(a.claims.iter().all(|c| c.cue.as_deref() != Some("anunciara")), "{:?}", a.claims);
 }
+
+#[test]
+fn an_organization_named_again_without_its_state_is_the_one_named_in_full() {
+    let a = annotate(
+        "El Ministerio de Agricultura de Portugal anunció nuevas cuotas de pesca. Según un comunicado del Ministerio de Agricultura, las cuotas entrarán en vigor en mayo.",
+    );
+    assert_eq!(claim(&a, "Según").speaker, vec!["Ministerio de Agricultura de Portugal"]);
+    // two states' ministries: the short name stays as written
+    let a = annotate(
+        "El Ministerio de Agricultura de Portugal y el Ministerio de Agricultura de España firmaron un acuerdo. Según el Ministerio de Agricultura, las cuotas entrarán en vigor en mayo.",
+    );
+    assert_eq!(claim(&a, "Según").speaker, vec!["Ministerio de Agricultura"]);
+}
+
+#[test]
+fn a_quoted_word_is_no_subject_of_the_verb_that_introduces_the_quotation() {
+    let a = annotate(
+        "La ministra sueca Ana Berg se reunió con el primer ministro chino, Chen Bo. Chen, por su parte, dijo: «Confío en que podamos resolver las diferencias».",
+    );
+    assert_eq!(claim(&a, "dijo").speaker, vec!["Chen Bo"]);
+}

@@ -592,7 +592,10 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         }
         // Two subjects are a misparse (a dateline, a clause's subject hung on the verb): the
         // one nearest the verb.
-        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from).min_by_key(|&n| n.abs_diff(v)) {
+        // (a word of a quotation is no subject of a verb outside it: "X, por su parte, dijo:
+        // «Espero ...»", with "Espero" taken for a subject)
+        let outside_quote = |n: usize| !s.quoted[n] || s.quoted[v];
+        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from && outside_quote(n)).min_by_key(|&n| n.abs_diff(v)) {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
             // (a "que" tagged as a conjunction, when it is the subject of a relative clause)
             if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) || s.lower(n) == "que" && s.rel(v) == "acl:relcl" {

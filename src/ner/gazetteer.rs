@@ -754,7 +754,8 @@ fn flatten(mut ents: Vec<Entity>) -> Vec<Entity> {
     kept
 }
 
-/// Persons: the fullest name in the document that contains this one; states: the short name.
+/// Persons: the fullest name in the document that contains this one; states: the short name;
+/// organizations: the name in full when named again without their state.
 fn assign_canonical(ents: &mut [Entity]) {
     // names as written, spaces made single ("Abdel-Fattah", "Ana M. Pérez" keep their hyphen and period)
     let written: Vec<String> = ents.iter().filter(|e| e.label == Label::Per).map(|e| e.text.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
@@ -774,6 +775,24 @@ fn assign_canonical(ents: &mut [Entity]) {
                 e.canonical = written.iter().zip(&persons).find(|(_, t)| t.join(" ") == fullest).map_or(fullest, |(w, _)| w.clone());
             }
             _ => e.canonical = e.text.clone(),
+        }
+    }
+    // An organization named again without the state it belongs to ("el Departamento de
+    // Estado" after "el Departamento de Estado de Estados Unidos") is the one named in full,
+    // when only one such name is in the document.
+    let orgs: Vec<String> = ents.iter().filter(|e| e.label == Label::Org).map(|e| e.text.clone()).collect();
+    for e in ents.iter_mut().filter(|e| e.label == Label::Org) {
+        let mut fuller: Vec<&String> = orgs
+            .iter()
+            .filter(|full| {
+                let rest = full.strip_prefix(e.text.as_str()).and_then(|r| r.strip_prefix(" de ").or_else(|| r.strip_prefix(" del ")));
+                rest.map_or(false, |r| lex.state_by_name(r).is_some() || lex.state_by_name(r.trim_start_matches("la ").trim_start_matches("los ")).is_some())
+            })
+            .collect();
+        fuller.sort();
+        fuller.dedup();
+        if let [full] = fuller.as_slice() {
+            e.canonical = (*full).clone();
         }
     }
 }
