@@ -1096,3 +1096,20 @@ fn a_quoted_word_is_no_subject_of_the_verb_that_introduces_the_quotation() {
     );
     assert_eq!(claim(&a, "dijo").speaker, vec!["Chen Bo"]);
 }
+
+#[test]
+fn an_infinitive_of_saying_with_an_object_after_al_or_to_an_addressee_is_a_claim() {
+    let a = annotate(
+        "Al resaltar el compromiso de Noruega con la pesca sostenible, Holm destacó que el acuerdo es histórico.",
+    );
+    assert_eq!(claim(&a, "resaltar").speaker, vec!["Holm"]);
+    let a = annotate(
+        "Holm se ha puesto en contacto con la primera ministra, Ana Berg, para trasladarle la «plena solidaridad» de Noruega con Suecia.",
+    );
+    let c = claim(&a, "trasladarle");
+    assert_eq!(c.speaker, vec!["Holm"]);
+    expect_stance(c, "Suecia", Polarity::Support);
+    // a purpose with no addressee is no claim
+    let a = annotate("Holm viajó a Oslo para explicar la situación.");
+    assert!(a.claims.is_empty(), "{:?}", a.claims);
+}

@@ -1470,8 +1470,16 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
                 return None;
             }
             let (c0, c1, content) = content_of(s, cue, reading)?;
-            // An infinitive of saying reports words only with a clause ("para advertir de que").
-            if s.feat(v, "VerbForm") == Some("Inf") && content != Content::Clause {
+            // An infinitive of saying reports words only with a clause ("para advertir de que"),
+            // or with the object it conveys: after "al", which tells what happened ("Al resaltar
+            // el compromiso de X, ..."), or after "para" to an addressee ("para trasladarle su
+            // solidaridad"; "para explicar la situación" tells a purpose).
+            let marked = |w: &str| s.children[v].iter().any(|&m| m < v && matches!(s.rel(m), "mark" | "case") && s.lower(m) == w);
+            // ("al" is "a" + "el" by now)
+            let at_al = marked("a") && v >= 1 && s.lower(v - 1) == "el" && s.head(v - 1) == Some(v);
+            let addressed = s.children[v].iter().any(|&c| s.base_rel(c) == "iobj" || c > v && s.toks[c].upos == "PRON" && matches!(s.lower(c).as_str(), "le" | "les"));
+            let conveys = reading.class == CueClass::Say && content == Content::Phrase && subj.is_some() && (at_al || marked("para") && addressed);
+            if s.feat(v, "VerbForm") == Some("Inf") && content != Content::Clause && !conveys {
                 return None;
             }
             // A verb of opinion with a noun phrase ("considera inaceptables las amenazas",
