@@ -1113,3 +1113,17 @@ fn an_infinitive_of_saying_with_an_object_after_al_or_to_an_addressee_is_a_claim
     let a = annotate("Holm viajó a Oslo para explicar la situación.");
     assert!(a.claims.is_empty(), "{:?}", a.claims);
 }
+
+#[test]
+fn unnamed_sources_make_no_claim_and_a_confirmed_fact_needs_a_clause() {
+    let a = annotate(
+        "El ministro noruego, Jan Holm, se ha reunido este domingo con su homóloga sueca, Ana Berg, con quien ha abordado las relaciones bilaterales, han informado fuentes diplomáticas a la agencia NTB.",
+    );
+    assert!(a.claims.is_empty(), "{:?}", a.claims);
+    let a = annotate("Suecia aún no ha confirmado su asistencia a la cumbre.");
+    assert!(a.claims.is_empty(), "{:?}", a.claims);
+    let a = annotate("La visita del primer ministro ha sido confirmada por el portavoz Jan Holm.");
+    assert_eq!(claim(&a, "confirmada").speaker, vec!["Jan Holm"]);
+    let a = annotate("El portavoz Jan Holm confirmó que la visita se celebrará en mayo.");
+    assert_eq!(claim(&a, "confirmó").speaker, vec!["Jan Holm"]);
+}

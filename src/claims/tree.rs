@@ -608,6 +608,14 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         if let Some(n) = adjacent_subject(s, v) {
             return Some(n);
         }
+        // "..., han informado fuentes diplomáticas": a verb of saying after what it reports
+        // takes no object; the noun after it, taken for one, is its subject.
+        if s.base_rel(v) == "parataxis" && says(s, v) && s.head(v).map_or(false, |h| h < v) {
+            // (a document there, "subrayó el comunicado", is read by its publisher's rules)
+            if let Some(o) = s.child_with(v, &["obj"]).find(|&o| o > v && matches!(s.toks[o].upos.as_str(), "NOUN" | "PROPN") && !is_source(s, o)) {
+                return Some(o);
+            }
+        }
         // "según ha adelantado el medio X": a verb of saying after "según"/"como" takes no
         // object; the phrase after it, taken for one, is its subject.
         if s.children[v].iter().any(|&m| s.rel(m) == "mark" && lexicon().is(&s.toks[m].form, "report-mark")) {
@@ -1457,6 +1465,10 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
         CueKind::Verb(reading) => {
             let v = cue.word;
             let subj = agreeing_subject(s, v, subject(s, v));
+            // "fuentes diplomáticas", "los analistas": no one the reader can name speaks
+            if subj.map_or(false, |n| lexicon().is(s.lemma(n), "unnamed-source") && !s.children[n].iter().any(|&c| s.mention[c].is_some())) {
+                return None;
+            }
             if debug() {
                 eprintln!("  subject {:?} content {:?}", subj.map(|x| &s.toks[x].form), content_of(s, cue, reading));
             }
@@ -1484,7 +1496,9 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             }
             // A verb of opinion with a noun phrase ("considera inaceptables las amenazas",
             // "quiere un acuerdo") states a position only with a subject of its own.
-            if content == Content::Phrase && (reading.class == CueClass::SayQue || reading.class == CueClass::Think && subj.map_or(true, |n| s.head(n) != Some(v))) {
+            // (a passive's subject is what was said: "la visita fue confirmada por X")
+            let passive_said = s.child_with(v, &["obl:agent"]).next().is_some() && s.child_with(v, &["nsubj:pass"]).next().is_some();
+            if content == Content::Phrase && !passive_said && (reading.class == CueClass::SayQue || reading.class == CueClass::Think && subj.map_or(true, |n| s.head(n) != Some(v))) {
                 return None;
             }
             let (sp, k) = match speaker_for(s, v, subj, mentions, d) {
