@@ -1127,3 +1127,10 @@ fn unnamed_sources_make_no_claim_and_a_confirmed_fact_needs_a_clause() {
     let a = annotate("El portavoz Jan Holm confirmó que la visita se celebrará en mayo.");
     assert_eq!(claim(&a, "confirmó").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn a_lower_ranked_lemma_script_must_keep_the_first_letter() {
+    // ("pidieron" -> "pedir", a verb of position; a script ranked below made it "tener")
+    let a = annotate("Los ministros Ana Berg y Jan Holm pidieron más controles en la frontera.");
+    assert_eq!(claim(&a, "pidieron").speaker, vec!["Ana Berg", "Jan Holm"]);
+}

@@ -586,7 +586,11 @@ impl SyntaxHeads {
                 let lower = l.to_lowercase();
                 list.binary_search(&lower).is_ok() || class == "VERB" && named.contains(&lower)
             };
-            if let Some(lemma) = candidates.iter().find(|l| known(l)) {
+            // (a lower-ranked one only when it begins as the form does: "pidieron" is not
+            // "tener", whatever script made that of it)
+            let first = |w: &str| w.chars().next().map(|c| c.to_lowercase().collect::<String>());
+            let same_start = |l: &String| first(l) == first(&lower);
+            if let Some(lemma) = candidates.iter().enumerate().find(|(k, l)| known(l) && (*k == 0 || same_start(l))).map(|(_, l)| l) {
                 return lemma.clone();
             }
             // none known: a verb's stem vowel a script kept from the inflected form
