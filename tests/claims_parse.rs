@@ -1134,3 +1134,12 @@ fn a_lower_ranked_lemma_script_must_keep_the_first_letter() {
     let a = annotate("Los ministros Ana Berg y Jan Holm pidieron más controles en la frontera.");
     assert_eq!(claim(&a, "pidieron").speaker, vec!["Ana Berg", "Jan Holm"]);
 }
+
+#[test]
+fn a_position_told_inside_someones_words_is_a_claim_only_of_the_tellers_own_side() {
+    let a = annotate("La ministra noruega Ana Berg dijo que Noruega rechaza las cuotas de pesca.");
+    assert_eq!(claim(&a, "rechaza").speaker, vec!["Noruega"]);
+    let a = annotate("La ministra noruega Ana Berg dijo que Suecia rechaza las cuotas de pesca.");
+    assert!(a.claims.iter().all(|c| c.speaker != vec!["Suecia"]), "{:?}", a.claims);
+    assert_eq!(claim(&a, "dijo").speaker, vec!["Ana Berg"]);
+}

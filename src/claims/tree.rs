@@ -329,7 +329,49 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         }
         out.extend(found);
     }
-    out
+    told_positions(out, mentions)
+}
+
+/// A position told inside another speaker's words is a claim of its own when the teller speaks
+/// for that party ("«El Gobierno de X rechaza ...», dijo el canciller de X", or a pair with the
+/// teller's state); a third party's position the teller describes ("dijo que Y ha creído
+/// siempre en ...") is the teller's claim alone. One claim per cue.
+fn told_positions(mut found: Vec<FoundClaim>, mentions: &Mentions) -> Vec<FoundClaim> {
+    let speaks_for = |teller: &[String]| -> Vec<String> {
+        teller.iter().flat_map(|x| std::iter::once(x.clone()).chain(mentions.state_of(x))).collect()
+    };
+    let keep: Vec<bool> = found
+        .iter()
+        .map(|c| {
+            // ("según X" inside someone's words names the narrator's source)
+            let Some(cue) = c.claim.cue_start.filter(|_| c.cue_token.is_some()) else { return true };
+            let told_of_other = |o: &FoundClaim| {
+                o.cue_token.is_some() && o.claim.speaker != c.claim.speaker && o.claim.content_start <= cue && cue < o.claim.content_end && o.claim.speaker.iter().all(|x| mentions.person(x).is_some())
+            };
+            let person = c.claim.speaker.len() == 1 && mentions.person(&c.claim.speaker[0]).is_some();
+            // (a teller whose state the document does not say may speak for anyone)
+            person || found.iter().filter(|o| told_of_other(o)).all(|o| {
+                let theirs = speaks_for(&o.claim.speaker);
+                let body_of = c.speaker_mention.and_then(|k| mentions.mentions[k].state.clone());
+                theirs.len() == o.claim.speaker.len() || c.claim.speaker.iter().chain(body_of.as_ref()).any(|x| theirs.contains(x))
+            })
+        })
+        .collect();
+    let mut i = 0;
+    found.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    let mut seen: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    found.retain(|c| {
+        let key = (c.claim.cue_start, c.claim.cue_end);
+        if key.0.is_some() && seen.contains(&key) {
+            return false;
+        }
+        seen.push(key);
+        true
+    });
+    found
 }
 
 /// A quotation's content that runs on past its sentence ("dijo: «A." ... "B.»") or began in
