@@ -357,8 +357,17 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             && matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
             && (children[c].iter().any(|&k| matches!(toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp")) || !lent_of(c).is_empty())
     };
+    // The speaker's side: the speaker and the speaker's state, when the document says it. A
+    // stance verb whose subject is another party tells that party's position, not the
+    // speaker's ("dijo que X rechaza las cuotas").
+    let side: Vec<String> = claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(mentions.state_of(x))).collect();
+    let side_known = side.len() > claim.speaker.len();
+    let someone_elses = |i: usize| toks[i].upos == "VERB" && Some(i) != cue && side_known && subject_of(i).and_then(|s| participant(s)).map_or(false, |p| !side.contains(&p));
     for i in 0..n {
         let Some((pol, entity_only)) = stance_word(i) else { continue };
+        if someone_elses(i) {
+            continue;
+        }
         // A stance noun that is the object of an opposing word turns round: "condenó la lucha
         // contra X" supports X.
         let governed_by = (toks[i].upos == "NOUN" && toks[i].deprel == "obj").then(|| toks[i].head.and_then(local)).flatten();

@@ -1141,5 +1141,8 @@ fn a_position_told_inside_someones_words_is_a_claim_only_of_the_tellers_own_side
     assert_eq!(claim(&a, "rechaza").speaker, vec!["Noruega"]);
     let a = annotate("La ministra noruega Ana Berg dijo que Suecia rechaza las cuotas de pesca.");
     assert!(a.claims.iter().all(|c| c.speaker != vec!["Suecia"]), "{:?}", a.claims);
-    assert_eq!(claim(&a, "dijo").speaker, vec!["Ana Berg"]);
+    let c = claim(&a, "dijo");
+    assert_eq!(c.speaker, vec!["Ana Berg"]);
+    // and the other party's stance is not the teller's
+    refute_stance(c, "cuotas", Polarity::Oppose);
 }
