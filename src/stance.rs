@@ -394,9 +394,13 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
         // "reiteró su rechazo a X": the complement the parse hung on the verb is the noun's.
         let lent = lent_of(i);
         complements.extend(&lent);
+        let mut denied_too: Vec<usize> = Vec::new();
         if let Some(o) = children[i].iter().copied().find(|&o| toks[o].deprel == "obj") {
             let taken = lent_of(o);
             complements.retain(|c| !taken.contains(c));
+            // "no aprueba X ni Y": what "ni" adds is denied as well
+            denied_too = children[o].iter().copied().filter(|&k| toks[k].deprel == "conj" && children[k].iter().any(|&c| toks[c].deprel == "cc" && toks[c].lemma == "ni")).collect();
+            complements.extend(&denied_too);
         }
         // With a named participant among the verb's complements, the others say what for.
         let names_participant = toks[i].upos == "VERB"
@@ -414,7 +418,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             let complement = match toks[i].upos.as_str() {
                 // a phrasal cue's noun: "dar la bienvenida a X"
                 _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
-                "VERB" => rel == "obj" || rel == "iobj" || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
+                "VERB" => rel == "obj" || rel == "iobj" || denied_too.contains(&c) || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
                 // an adjective of position: "abierto a X", "partidario de X"
                 "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".

@@ -1146,3 +1146,13 @@ fn a_position_told_inside_someones_words_is_a_claim_only_of_the_tellers_own_side
     // and the other party's stance is not the teller's
     refute_stance(c, "cuotas", Polarity::Oppose);
 }
+
+#[test]
+fn what_ni_adds_to_a_denied_object_is_denied_too() {
+    let a = annotate(
+        "El portavoz Jan Holm dijo que Noruega no aprueba las sanciones contra Suecia ni los ataques de Finlandia contra sus vecinos.",
+    );
+    let c = claim(&a, "aprueba");
+    expect_stance(c, "ataques contra vecinos", Polarity::Oppose);
+    expect_stance(c, "Finlandia", Polarity::Oppose);
+}
