@@ -313,6 +313,9 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             // a hostile act ("la violación del espacio aéreo de X", "las amenazas de X contra
             // Y") is what a stance is toward, not a stance toward its complements
             None
+        } else if inside(i) && toks[i].upos == "VERB" && lex.is(&toks[i].lemma, "way-verb") && subject_of(i).map_or(false, |s| lex.is(&toks[s].lemma, "way-noun")) {
+            // "la solución pasa por el diálogo": what the way goes through is wanted
+            Some((Polarity::Support, false))
         } else if inside(i) && matches!(toks[i].upos.as_str(), "VERB" | "NOUN") {
             if toks[i].upos == "VERB" { lex.stance_lemma(&toks[i].lemma) } else { lex.stance_lemmas.get(toks[i].lemma.as_str()).copied() }
         } else {

@@ -1156,3 +1156,13 @@ fn what_ni_adds_to_a_denied_object_is_denied_too() {
     expect_stance(c, "ataques contra vecinos", Polarity::Oppose);
     expect_stance(c, "Finlandia", Polarity::Oppose);
 }
+
+#[test]
+fn what_a_way_out_goes_through_is_wanted() {
+    let a = annotate("La ministra Ana Berg dijo que la salida de la crisis pasa por un pacto fiscal.");
+    expect_stance(claim(&a, "dijo"), "pacto fiscal", Polarity::Support);
+    let a = annotate("La ministra Ana Berg dijo que la salida no pasa por las sanciones.");
+    expect_stance(claim(&a, "dijo"), "sanciones", Polarity::Oppose);
+    let a = annotate("La ministra Ana Berg dijo que el tren pasa por la capital.");
+    assert!(claim(&a, "dijo").stances.is_empty());
+}
