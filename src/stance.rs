@@ -313,6 +313,9 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             // a hostile act ("la violación del espacio aéreo de X", "las amenazas de X contra
             // Y") is what a stance is toward, not a stance toward its complements
             None
+        } else if inside(i) && toks[i].upos == "NOUN" && lex.is(&toks[i].lemma, "side-noun") && case_of(i).as_deref() == Some("de") && toks[i].head.and_then(local).map_or(false, |h| lex.is(&toks[h].lemma, "copula")) {
+            // "estamos del lado de X": on X's side
+            Some((if negated(toks[i].head.and_then(local).unwrap_or(i)) { Polarity::Oppose } else { Polarity::Support }, false))
         } else if inside(i) && toks[i].upos == "VERB" && lex.is(&toks[i].lemma, "way-verb") && subject_of(i).map_or(false, |s| lex.is(&toks[s].lemma, "way-noun")) {
             // "la solución pasa por el diálogo": what the way goes through is wanted
             Some((Polarity::Support, false))

@@ -1166,3 +1166,11 @@ fn what_a_way_out_goes_through_is_wanted() {
     let a = annotate("La ministra Ana Berg dijo que el tren pasa por la capital.");
     assert!(claim(&a, "dijo").stances.is_empty());
 }
+
+#[test]
+fn standing_on_someones_side_supports_it() {
+    let a = annotate("La ministra Ana Berg dijo que Noruega siempre estuvo del lado de la democracia.");
+    expect_stance(claim(&a, "dijo"), "democracia", Polarity::Support);
+    let a = annotate("La ministra Ana Berg dijo que la sede está al otro lado de la frontera.");
+    assert!(claim(&a, "dijo").stances.is_empty());
+}
