@@ -424,7 +424,12 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             let complement = match toks[i].upos.as_str() {
                 // a phrasal cue's noun: "dar la bienvenida a X"
                 _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
-                "VERB" => rel == "obj" || rel == "iobj" || denied_too.contains(&c) || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent",
+                // (with an object, a thing after "a" is where it goes: "llevar las relaciones a
+                // un nivel superior")
+                "VERB" => {
+                    let destination = case == Some("a") && participant(c).is_none() && children[i].iter().any(|&o| toks[o].deprel == "obj");
+                    rel == "obj" || rel == "iobj" || denied_too.contains(&c) || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent" && !destination
+                }
                 // an adjective of position: "abierto a X", "partidario de X"
                 "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
                 // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".

@@ -1174,3 +1174,13 @@ fn standing_on_someones_side_supports_it() {
     let a = annotate("La ministra Ana Berg dijo que la sede está al otro lado de la frontera.");
     assert!(claim(&a, "dijo").stances.is_empty());
 }
+
+#[test]
+fn where_an_object_is_taken_is_no_target() {
+    let a = annotate(
+        "La ministra Ana Berg dijo que ambos países deben impulsar sus relaciones comerciales a un nivel superior.",
+    );
+    let c = claim(&a, "dijo");
+    expect_stance(c, "relaciones comerciales", Polarity::Support);
+    refute_stance(c, "nivel", Polarity::Support);
+}
