@@ -263,6 +263,14 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                     _ => {}
                 },
                 "amod" if mention_at(g).map_or(false, |m| m.via == Via::Demonym) => found.extend(participant(g)),
+                // "las relaciones que mantiene X con Y": the partner of the clause's verb
+                "acl:relcl" | "acl" => {
+                    for &o in children[g].iter().filter(|&&o| toks[o].deprel == "obl") {
+                        if case_of(o).map_or(false, |k| lex.is(&k, "partner")) {
+                            found.extend(with_conjuncts(o));
+                        }
+                    }
+                }
                 _ => {}
             }
         }

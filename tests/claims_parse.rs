@@ -1184,3 +1184,9 @@ fn where_an_object_is_taken_is_no_target() {
     expect_stance(c, "relaciones comerciales", Polarity::Support);
     refute_stance(c, "nivel", Polarity::Support);
 }
+
+#[test]
+fn a_relation_kept_with_a_partner_in_its_relative_clause_judges_that_partner() {
+    let a = annotate("El canciller Jan Holm destacó las excelentes relaciones que mantiene Noruega con Islandia.");
+    expect_stance(claim(&a, "destacó"), "Islandia", Polarity::Support);
+}
