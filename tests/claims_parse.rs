@@ -1190,3 +1190,14 @@ fn a_relation_kept_with_a_partner_in_its_relative_clause_judges_that_partner() {
     let a = annotate("El canciller Jan Holm destacó las excelentes relaciones que mantiene Noruega con Islandia.");
     expect_stance(claim(&a, "destacó"), "Islandia", Polarity::Support);
 }
+
+#[test]
+fn a_list_of_positions_gives_each_its_own_object() {
+    let a = annotate(
+        "Las ministras Ana Berg y Marta Gil reforzarán la coordinación en la región, apoyarán el libre comercio, se opondrán al proteccionismo y defenderán las reglas comunes.",
+    );
+    let c = claim(&a, "se opondrán");
+    assert!(!c.content.contains("libre comercio"), "{}", c.content);
+    expect_stance(c, "proteccionismo", Polarity::Oppose);
+    refute_stance(c, "libre comercio", Polarity::Support);
+}

@@ -1286,13 +1286,16 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     if let Some(q) = quotation_near(s, cue) {
         return Some((q.0, q.1, Content::Clause));
     }
-    for &c in kids {
+    // What a verb of saying closes ("A, dijo"); a verb of stance there has its own object
+    // ("..., apoyarán X, se opondrán a Y": a list of positions).
+    let reports = matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think);
+    for &c in kids.iter().filter(|_| reports) {
         if matches!(s.rel(c), "ccomp" | "parataxis") && c < v {
             let (lo, hi) = s.extent(c, &[]);
             return Some((lo, hi, Content::Clause));
         }
     }
-    if matches!(s.base_rel(v), "parataxis") {
+    if reports && matches!(s.base_rel(v), "parataxis") {
         if let Some(h) = s.head(v) {
             if h < v {
                 let (lo, _) = s.extent(h, &[]);
