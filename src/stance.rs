@@ -723,6 +723,12 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, lea
     }
     keep.sort_unstable();
     keep.dedup();
+    // a word the parse split off right after, with at most an article between ("alto el
+    // fuego", "fuego" hung on the head as an apposition): the same phrase
+    let last = keep.last().copied().unwrap_or(head);
+    if let Some(&c) = children[head].iter().find(|&&c| c > last && toks[c].upos == "NOUN" && matches!(toks[c].deprel.as_str(), "appos" | "flat" | "compound" | "fixed") && (last + 1..c).all(|k| toks[k].upos == "DET")) {
+        keep.push(c);
+    }
     // "apoya las medidas": a noun this general, alone, names no concept
     if keep.len() == 1 && lexicon().is(&toks[head].lemma, "light-noun") {
         return String::new();

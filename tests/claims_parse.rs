@@ -1201,3 +1201,9 @@ fn a_list_of_positions_gives_each_its_own_object() {
     expect_stance(c, "proteccionismo", Polarity::Oppose);
     refute_stance(c, "libre comercio", Polarity::Support);
 }
+
+#[test]
+fn a_noun_the_parse_split_off_a_concept_stays_in_it() {
+    let a = annotate("La ministra Ana Berg respaldó la prórroga del alto el fuego en la región.");
+    expect_stance(claim(&a, "respaldó"), "alto fuego", Polarity::Support);
+}
