@@ -1207,3 +1207,19 @@ fn a_noun_the_parse_split_off_a_concept_stays_in_it() {
     let a = annotate("La ministra Ana Berg respaldó la prórroga del alto el fuego en la región.");
     expect_stance(claim(&a, "respaldó"), "alto fuego", Polarity::Support);
 }
+
+#[test]
+fn the_narrators_sentences_about_others_or_the_meeting_are_no_continuation() {
+    let a = annotate(
+        "La ministra Ana Berg dijo que la cumbre fue un éxito. El encuentro fue convocado para debatir la pesca en el Ártico.",
+    );
+    assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
+    let a = annotate(
+        "La ministra Ana Berg dijo que la cumbre fue un éxito. No obstante, el primer ministro Jan Holm viajó a Oslo al día siguiente.",
+    );
+    assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
+    let a = annotate(
+        "La ministra Ana Berg dijo que la cumbre fue un éxito. Los dos países ampliarán la cooperación en la pesca.",
+    );
+    assert_eq!(a.claims.len(), 2, "{:?}", a.claims);
+}

@@ -268,7 +268,7 @@ pub fn extract(doc: &Doc, mentions: &Mentions) -> Vec<FoundClaim> {
         });
         d.org_spoke = org_last.map(|c| (si, c.claim.speaker.clone()));
         if found.is_empty() {
-            if let Some(c) = continuation(&s, si, &d) {
+            if let Some(c) = continuation(&s, si, &d, mentions) {
                 out.push(c);
             }
             if let Some(t) = sentence_topic(&s, mentions) {
@@ -1617,16 +1617,31 @@ fn trim(s: &Sent, mut a: usize, mut b: usize) -> (usize, usize) {
 }
 
 /// A sentence with no cue that goes on with the paragraph's speaker.
-fn continuation(s: &Sent, si: usize, d: &Discourse) -> Option<FoundClaim> {
+fn continuation(s: &Sent, si: usize, d: &Discourse, mentions: &Mentions) -> Option<FoundClaim> {
     // a sentence that goes on with a quotation is inside the claim that quotes it
     if s.starts_quoted {
         return None;
     }
     let speaker = d.para_main.clone()?;
+    let lex = lexicon();
     let first = (0..s.toks.len()).find(|&k| !s.is_punct(k) && s.toks[k].upos != "ADV" && s.toks[k].upos != "CCONJ")?;
-    let lower = s.lower(first);
-    if lexicon().is(&lower, "contrast") {
+    // ("No obstante, ...": an opening adverb turns away too)
+    if (0..=first).any(|k| lex.is(&s.lower(k), "contrast")) {
         return None;
+    }
+    // The narrator's own sentence: another person does something ("Después, el ministro X
+    // viajó a ..."), or the meeting itself is told of ("El encuentro fue convocado ...",
+    // "Esta ha sido la primera reunión ...").
+    if let Some(root) = (0..s.toks.len()).find(|&i| s.rel(i) == "root") {
+        let subject = s.child_with(root, &["nsubj", "nsubj:pass"]).next();
+        let other_person = subject.and_then(|n| s.mention[n]).map_or(false, |m| {
+            let mm = &mentions.mentions[m];
+            mm.kind == MentionKind::Person && !mm.referents.iter().all(|r| speaker.contains(r))
+        });
+        let of_event = subject.map_or(false, |n| lex.is(s.lemma(n), "event")) || s.child_with(root, &["cop"]).next().is_some() && lex.is(s.lemma(root), "event");
+        if other_person || of_event {
+            return None;
+        }
     }
     let (a, b) = trim(s, 0, s.toks.len());
     if b <= a {
