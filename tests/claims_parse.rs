@@ -1223,3 +1223,10 @@ fn the_narrators_sentences_about_others_or_the_meeting_are_no_continuation() {
     );
     assert_eq!(a.claims.len(), 2, "{:?}", a.claims);
 }
+
+#[test]
+fn a_gerund_before_the_verb_of_saying_tells_how_the_claim_was_made() {
+    let a = annotate("Citando las cifras oficiales de Suecia, el ministro Jan Holm afirmó que la pesca ha caído.");
+    assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Jan Holm"]);
+}

@@ -1539,6 +1539,11 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             if s.feat(v, "VerbForm") == Some("Inf") && content != Content::Clause && !conveys {
                 return None;
             }
+            // A gerund with a noun phrase, set before the verb of saying it depends on ("Citando
+            // las cifras, X afirmó que ..."), is how that claim was made, not one of its own.
+            if s.feat(v, "VerbForm") == Some("Ger") && content == Content::Phrase && s.head(v).map_or(false, |h| v < h && says(s, h)) {
+                return None;
+            }
             // A verb of opinion with a noun phrase ("considera inaceptables las amenazas",
             // "quiere un acuerdo") states a position only with a subject of its own.
             // (a passive's subject is what was said: "la visita fue confirmada por X")
