@@ -1230,3 +1230,11 @@ fn a_gerund_before_the_verb_of_saying_tells_how_the_claim_was_made() {
     assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn the_noun_a_relative_clause_set_off_before_the_verb_is_about_is_its_subject() {
+    let a = annotate(
+        "La primera ministra de Suecia faltó a la reunión de Oslo y su homólogo de Noruega, Jan Holm, quien preside el consejo, advirtió que todos los países deben estar presentes.",
+    );
+    assert_eq!(claim(&a, "advirtió").speaker, vec!["Jan Holm"]);
+}

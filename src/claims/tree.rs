@@ -741,7 +741,14 @@ fn adjacent_subject(s: &Sent, v: usize) -> Option<usize> {
     while lo > 0 && s.head(lo - 1) == Some(v) && (matches!(s.base_rel(lo - 1), "aux" | "expl" | "compound") || s.toks[lo - 1].upos == "PRON" || lexicon().is(&s.toks[lo - 1].form, "negation")) {
         lo -= 1;
     }
-    let n = (0..lo).rev().find(|&n| s.base_rel(n) == "nsubj" && s.head(n) != Some(v) && s.extent(n, &[]).1 == lo)?;
+    // or the noun a relative clause set off before it is about ("su par de X, Y, quien asume
+    // ..., advirtió que"), wherever the parse hung that noun
+    let relative = || {
+        let end = if lo > 0 && s.is_punct(lo - 1) { lo - 1 } else { lo };
+        let r = (0..end).rev().find(|&r| s.rel(r) == "acl:relcl" && (s.extent(r, &[]).1 == end || s.extent(r, &[]).1 == lo) && s.child_with(r, &["nsubj"]).any(|q| s.lower(q) == "quien"))?;
+        s.head(r).filter(|&a| s.head(a) != Some(v))
+    };
+    let n = (0..lo).rev().find(|&n| s.base_rel(n) == "nsubj" && s.head(n) != Some(v) && s.extent(n, &[]).1 == lo).or_else(relative)?;
     if !matches!(s.toks[n].upos.as_str(), "NOUN" | "PROPN") {
         return None;
     }
