@@ -1238,3 +1238,13 @@ fn the_noun_a_relative_clause_set_off_before_the_verb_is_about_is_its_subject() 
     );
     assert_eq!(claim(&a, "advirtió").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn a_day_taken_for_an_object_is_no_target() {
+    let a = annotate(
+        "El portavoz del Ministerio, Jan Holm, criticó el jueves los comentarios del ministro sueco, Per Ek, expresando el apoyo de Estocolmo a las políticas de Finlandia.",
+    );
+    let c = claim(&a, "criticó");
+    refute_stance(c, "jueves", Polarity::Oppose);
+    expect_stance(c, "comentarios", Polarity::Oppose);
+}
