@@ -1248,3 +1248,12 @@ fn a_day_taken_for_an_object_is_no_target() {
     refute_stance(c, "jueves", Polarity::Oppose);
     expect_stance(c, "comentarios", Polarity::Oppose);
 }
+
+#[test]
+fn agreeing_with_a_copular_verb_is_a_position_of_its_subject() {
+    let a = annotate("El ministro Jan Holm dijo que la pesca es clave. Noruega está profundamente de acuerdo con esto.");
+    assert_eq!(claim(&a, "acuerdo").speaker, vec!["Noruega"]);
+    // "de acuerdo con X" at the head of a sentence still names a source
+    let a = annotate("De acuerdo con el ministro Jan Holm, la pesca es clave.");
+    assert_eq!(claim(&a, "De acuerdo con").speaker, vec!["Jan Holm"]);
+}

@@ -442,7 +442,9 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             }
             continue;
         }
-        if s.lower(i) == "acuerdo" && i >= 1 && s.lower(i - 1) == "de" && i + 2 < s.toks.len() && s.lower(i + 1) == "con" {
+        // (not "X está de acuerdo con Y", a position)
+        let agrees = s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula")) || s.child_with(i, &["cop"]).next().is_some();
+        if s.lower(i) == "acuerdo" && !agrees && i >= 1 && s.lower(i - 1) == "de" && i + 2 < s.toks.len() && s.lower(i + 1) == "con" {
             if let Some(n) = (i + 2..s.toks.len().min(i + 5)).find(|&k| matches!(s.toks[k].upos.as_str(), "NOUN" | "PROPN")) {
                 cues.push(Cue { word: i, span: (i - 1, i + 2), kind: CueKind::Segun(n) });
             }
@@ -484,7 +486,9 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             || s.rel(i) == "xcomp"
             // "se mostraron satisfechos", misparsed as the verb's subject: a word of position
             // right after a copular verb
-            || s.head(i).map_or(false, |h| (h + 1 == i || h + 2 == i && s.is_punct(h + 1)) && lex.is(s.lemma(h), "copula") && s.toks[h].upos != "AUX")
+            // (with only adverbs, a comma or the word's own preposition between: "está
+            // profundamente de acuerdo")
+            || s.head(i).map_or(false, |h| h < i && (h + 1..i).all(|k| s.is_punct(k) || s.toks[k].upos == "ADV" || s.head(k) == Some(i) && s.rel(k) == "case") && lex.is(s.lemma(h), "copula") && s.toks[h].upos != "AUX")
             || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"));
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
@@ -699,6 +703,8 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
             // "se mostraron satisfechos", the adjective misparsed as the subject of the
             // copular verb: that verb's subject
             "nsubj" if s.toks[v].upos != "VERB" && h + 1 == v && lexicon().is(s.lemma(h), "copula") => true,
+            // "X está profundamente de acuerdo", the predicative hung as an oblique
+            "obl" if s.toks[v].upos != "VERB" && h < v && s.toks[h].upos == "VERB" && lexicon().is(s.lemma(h), "copula") => true,
             "xcomp" | "advcl" | "acl" => matches!(s.feat(v, "VerbForm"), Some("Ger" | "Inf" | "Part")) || s.rel(v) == "xcomp",
             // "X ha subrayado que cree que ...": a zero subject in what a verb of saying
             // reports, agreeing with that verb, is its subject
