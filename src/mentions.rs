@@ -104,6 +104,16 @@ impl Mentions {
     }
 
     /// The state a canonical name stands for: itself for a state, a person's nationality.
+    /// Whether "los dos presidentes" are the participants: unless they are known as foreign
+    /// ministers and none as a head of state or government (the ministers' talk of their
+    /// presidents is of their states).
+    pub fn leaders_are_participants(&self) -> bool {
+        let roles = |x: &String| self.person(x).map(|p| p.roles.clone()).unwrap_or_default();
+        let ministers = self.participants.iter().any(|x| roles(x).contains(&RoleClass::Foreign));
+        let heads = self.participants.iter().any(|x| roles(x).contains(&RoleClass::Head));
+        !ministers || heads
+    }
+
     pub fn state_of(&self, canonical: &str) -> Option<String> {
         if lexicon().state_by_name(canonical).is_some() {
             return Some(canonical.to_string());
@@ -288,7 +298,7 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
         if let Some(g) = lex.groups.iter().find(|g| words.matches_at(i, &g.words)) {
             let last = i + g.words.len() - 1;
             let span = map.span_from_bytes(words.tokens[i].start, words.tokens[last].end);
-            extra.push(Mention { span, kind: MentionKind::Group, referents: Vec::new(), number: Number::Pl, via: Via::Group, role: Some(RoleRef { class: if g.kind == GroupKind::Persons { RoleClass::GroupPerson } else { RoleClass::Head }, state: None }), state: None });
+            extra.push(Mention { span, kind: MentionKind::Group, referents: Vec::new(), number: Number::Pl, via: Via::Group, role: Some(RoleRef { class: match g.kind { GroupKind::Persons => RoleClass::GroupPerson, GroupKind::Leaders => RoleClass::GroupLeaders, GroupKind::States => RoleClass::Head }, state: None }), state: None });
             i = last + 1;
             continue;
         }
@@ -538,8 +548,9 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
             }
         }
     }
+    let leaders_are_participants = out.leaders_are_participants();
     for m in kept.iter_mut().filter(|m| m.kind == MentionKind::Group && m.via == Via::Group) {
-        let persons = m.role.as_ref().map_or(true, |r| r.class == RoleClass::GroupPerson);
+        let persons = m.role.as_ref().map_or(true, |r| r.class == RoleClass::GroupPerson || r.class == RoleClass::GroupLeaders && leaders_are_participants);
         m.referents = if persons && out.participants.len() >= 2 { out.participants.clone() } else { out.participant_states.clone() };
     }
     out.mentions = kept;

@@ -1257,3 +1257,15 @@ fn agreeing_with_a_copular_verb_is_a_position_of_its_subject() {
     let a = annotate("De acuerdo con el ministro Jan Holm, la pesca es clave.");
     assert_eq!(claim(&a, "De acuerdo con").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn heads_of_state_told_of_by_two_ministers_are_their_states() {
+    let a = annotate(
+        "El canciller noruego, Jan Holm, conversó con su homóloga sueca, Ana Berg. Los dos jefes de Estado se hablaron la semana pasada, confirmando su firme apoyo mutuo.",
+    );
+    assert_eq!(claim(&a, "confirmando").speaker, vec!["Noruega", "Suecia"]);
+    let a = annotate(
+        "El presidente noruego, Jan Holm, conversó con su homóloga sueca, Ana Berg. Los dos presidentes confirmaron su firme apoyo mutuo.",
+    );
+    assert_eq!(claim(&a, "confirmaron").speaker, vec!["Jan Holm", "Ana Berg"]);
+}

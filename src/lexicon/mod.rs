@@ -112,6 +112,8 @@ pub enum RoleClass {
     Spokes,
     Official,
     GroupPerson,
+    /// A group of heads of state or government ("los dos jefes de Estado").
+    GroupLeaders,
 }
 
 /// A role or title ("ministro de Relaciones Exteriores" starts with "ministro").
@@ -128,6 +130,9 @@ pub struct Role {
 pub enum GroupKind {
     Persons,
     States,
+    /// Heads of state or government ("los dos presidentes"): the persons when they are the
+    /// participants, their states when the participants are others (ministers).
+    Leaders,
 }
 
 /// A group phrase ("ambas partes").
@@ -744,7 +749,11 @@ fn build() -> Lexicon {
     for row in rows(GROUPS) {
         let mut words = phrase_words(field(&row, 0));
         words.extend(phrase_words(field(&row, 1)));
-        let kind = if field(&row, 2) == "states" { GroupKind::States } else { GroupKind::Persons };
+        let kind = match field(&row, 2) {
+            "states" => GroupKind::States,
+            "leaders" => GroupKind::Leaders,
+            _ => GroupKind::Persons,
+        };
         if !words.is_empty() {
             lex.groups.push(GroupPhrase { words, kind });
         }
