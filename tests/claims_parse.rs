@@ -1269,3 +1269,11 @@ fn heads_of_state_told_of_by_two_ministers_are_their_states() {
     );
     assert_eq!(claim(&a, "confirmaron").speaker, vec!["Jan Holm", "Ana Berg"]);
 }
+
+#[test]
+fn a_gerund_coordinated_with_a_gerund_shares_its_subject() {
+    let a = annotate(
+        "El canciller noruego, Jan Holm, conversó con su homóloga sueca, Ana Berg. Después de que Suecia llevó a cabo con éxito el referéndum la semana pasada, los dos jefes de Estado se volvieron a hablar por teléfono, confirmando su firme apoyo mutuo y enfatizando que consideran las relaciones entre Noruega y Suecia como la máxima prioridad.",
+    );
+    assert_eq!(claim(&a, "enfatizando").speaker, vec!["Noruega", "Suecia"]);
+}

@@ -697,7 +697,14 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
                 return hung;
             }
         }
-        let h = s.head(v)?;
+        let mut h = s.head(v)?;
+        // "confirmando X y enfatizando Y": a gerund coordinated with a verb that is none goes
+        // with the gerund before it
+        if s.base_rel(v) == "conj" && s.feat(v, "VerbForm") == Some("Ger") && s.feat(h, "VerbForm") != Some("Ger") {
+            if let Some(g) = (h + 1..v).rev().find(|&g| s.feat(g, "VerbForm") == Some("Ger") && s.toks[g].upos == "VERB") {
+                h = g;
+            }
+        }
         let inherits = match s.base_rel(v) {
             "conj" => true,
             // "se mostraron satisfechos", the adjective misparsed as the subject of the
