@@ -1277,3 +1277,15 @@ fn a_gerund_coordinated_with_a_gerund_shares_its_subject() {
     );
     assert_eq!(claim(&a, "advirtiendo").speaker, vec!["Ida Lund"]);
 }
+
+#[test]
+fn according_to_his_words_is_the_one_speaking() {
+    let a = annotate(
+        "El ministro Jan Holm dijo que la pesca es clave para su país. De acuerdo con sus palabras, Suecia busca eludir las cuotas de pesca.",
+    );
+    assert_eq!(claim(&a, "De acuerdo con").speaker, vec!["Jan Holm"]);
+    let a = annotate(
+        "El ministro Jan Holm dijo que la pesca es clave para su país. Según sus declaraciones, Suecia busca eludir las cuotas de pesca.",
+    );
+    assert_eq!(claim(&a, "Según").speaker, vec!["Jan Holm"]);
+}

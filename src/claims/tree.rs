@@ -1510,6 +1510,8 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
                     Some(found) => found,
                     None => match other {
                         Referent::Open(k) => (resolve_open_role(mentions, &mentions.mentions[k], d.current.as_ref(), d.last_org.as_ref()), Some(k)),
+                        // "según sus palabras": the words of the one speaking
+                        _ if lexicon().is(s.lemma(*noun), "words-noun") && s.children[*noun].iter().any(|&c| s.rel(c) == "det" && s.feat(c, "Poss") == Some("Yes")) => (d.current.clone()?, None),
                         _ => return None,
                     },
                 },
