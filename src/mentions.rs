@@ -103,7 +103,6 @@ impl Mentions {
         self.persons.iter().find(|p| p.canonical == canonical)
     }
 
-    /// The state a canonical name stands for: itself for a state, a person's nationality.
     /// Whether "los dos presidentes" are the participants: unless they are known as foreign
     /// ministers and none as a head of state or government (the ministers' talk of their
     /// presidents is of their states).
@@ -114,6 +113,7 @@ impl Mentions {
         !ministers || heads
     }
 
+    /// The state a canonical name stands for: itself for a state, a person's nationality.
     pub fn state_of(&self, canonical: &str) -> Option<String> {
         if lexicon().state_by_name(canonical).is_some() {
             return Some(canonical.to_string());

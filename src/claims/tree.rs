@@ -588,7 +588,6 @@ fn quoted_joint_position(s: &Sent, v: usize, reading: &CueLemma, mentions: &Ment
 /// (its name, or a body or party of it).
 fn quoted_state_position(s: &Sent, v: usize) -> bool {
     // its own subject, one right before it that the parse hung elsewhere, or, coordinated, its
-    // first verb's ("«El Gobierno de X ha tenido ... y ha subrayado que ...»")
     // first verb's ("«El Gobierno de X ha tenido ... y ha subrayado que ...»"), or, a zero
     // subject agreeing with the verb of saying whose clause it is, that verb's ("... ha
     // subrayado que cree que ...")
@@ -1419,7 +1418,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
 fn adjacent_complements(s: &Sent, lo: usize, mut hi: usize) -> usize {
     let lex = lexicon();
     for _ in 0..s.toks.len() {
-        let Some(&h) = (hi < s.toks.len()).then(|| s.head(hi)).flatten().as_ref() else { break };
+        let Some(h) = (hi < s.toks.len()).then(|| s.head(hi)).flatten() else { break };
         let opens = match s.rel(hi) {
             "case" => lex.is(&s.lower(hi), "target") && matches!(s.toks[h].upos.as_str(), "NOUN" | "PROPN"),
             "mark" => s.lower(hi) == "de" && s.feat(h, "VerbForm") == Some("Inf"),

@@ -366,10 +366,6 @@ pub fn lexicon() -> &'static Lexicon {
     &LEXICON
 }
 
-/// Infinitives a verb lemma may stand for when the lemmatizer chose the wrong conjugation or
-/// kept a stem change: "-er" and "-ir" share the imperfect and the participle ("decía" ->
-/// "decer" for "decir", "comprometieron" -> "comprometir"), and "-ir" verbs change e -> i and
-/// o -> u in some forms ("pidió" -> "pidir" for "pedir", "durmió" -> "durmir").
 /// The masculine singular forms an adjective's inflected form may come from ("abierta",
 /// "abiertas", "abiertos" -> "abierto"; "cordiales" -> "cordial"; "francesa" -> "francés" is
 /// not made: only endings that add or swap a final vowel or an "-s").
@@ -387,6 +383,10 @@ pub fn adjective_lemma_variants(word: &str) -> Vec<String> {
     out
 }
 
+/// Infinitives a verb lemma may stand for when the lemmatizer chose the wrong conjugation or
+/// kept a stem change: "-er" and "-ir" share the imperfect and the participle ("decía" ->
+/// "decer" for "decir", "comprometieron" -> "comprometir"), and "-ir" verbs change e -> i and
+/// o -> u in some forms ("pidió" -> "pidir" for "pedir", "durmió" -> "durmir").
 pub fn verb_lemma_variants(lemma: &str) -> Vec<String> {
     let mut out = Vec::new();
     let swapped = if let Some(stem) = lemma.strip_suffix("er") {
@@ -884,6 +884,17 @@ fn build() -> Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adjective_lemma_variants_give_the_masculine_singular() {
+        for (form, lemma) in [("abierta", "abierto"), ("abiertas", "abierto"), ("abiertos", "abierto"), ("cordiales", "cordial")] {
+            assert!(adjective_lemma_variants(form).contains(&lemma.to_string()), "{form}");
+        }
+        assert!(adjective_lemma_variants("firme").is_empty());
+        // the lexicons' adjectives are there to be found
+        assert!(lexicon().dictionary_words.contains("abierto"));
+        assert!(!lexicon().dictionary_words.contains("apoyar"));
+    }
 
     #[test]
     fn verb_lemma_variants_undo_conjugation_and_stem_change_errors() {
