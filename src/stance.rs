@@ -523,11 +523,24 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
                 if let Some((_, p)) = whose {
                     push(p, pol);
                 }
+                // "la lucha contra X e Y": all that is fought against
+                if case.map_or(false, |k| lex.is(k, "against")) {
+                    for &k in children[c].iter().filter(|&&k| toks[k].deprel == "conj" && toks[k].upos == "NOUN") {
+                        concepts.push(concept(toks, &children, k, None, &[]));
+                    }
+                }
             }
         }
         if !names_participant {
             for target in concepts {
                 push(target, pol);
+            }
+        }
+        // "abierta a X, pero sin Y": what the position leaves out is opposed
+        for &w in children[i].iter().filter(|&&w| toks[w].deprel == "conj" && toks[w].upos == "NOUN" && case_of(w).as_deref() == Some("sin")) {
+            match participant(w) {
+                Some(p) => push(p, flip(pol)),
+                None => push(concept(toks, &children, w, None, &[]), flip(pol)),
             }
         }
     }

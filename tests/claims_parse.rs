@@ -1289,3 +1289,17 @@ fn according_to_his_words_is_the_one_speaking() {
     );
     assert_eq!(claim(&a, "Según").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn what_a_position_leaves_out_with_sin_and_all_that_is_fought_against() {
+    let a = annotate(
+        "El ministro Jan Holm dijo que Noruega está abierta a negociaciones con Suecia, pero sin propuestas de tregua.",
+    );
+    expect_stance(claim(&a, "abierta"), "propuestas de tregua", Polarity::Oppose);
+    let a = annotate(
+        "Los ministros Jan Holm y Ana Berg coincidieron en redoblar la lucha conjunta contra la pesca ilegal y el contrabando de armas.",
+    );
+    let c = claim(&a, "coincidieron");
+    expect_stance(c, "pesca ilegal", Polarity::Oppose);
+    expect_stance(c, "contrabando de armas", Polarity::Oppose);
+}
