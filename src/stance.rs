@@ -413,7 +413,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             let taken = lent_of(o);
             complements.retain(|c| !taken.contains(c));
             // "no aprueba X ni Y": what "ni" adds is denied as well
-            denied_too = children[o].iter().copied().filter(|&k| toks[k].deprel == "conj" && children[k].iter().any(|&c| toks[c].deprel == "cc" && toks[c].lemma == "ni")).collect();
+            denied_too = children[o].iter().copied().filter(|&k| toks[k].deprel == "conj" && children[k].iter().any(|&c| toks[c].deprel == "cc" && lex.is(&toks[c].lemma, "neither"))).collect();
             complements.extend(&denied_too);
         }
         // With a named participant among the verb's complements, the others say what for.
@@ -537,7 +537,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             }
         }
         // "abierta a X, pero sin Y": what the position leaves out is opposed
-        for &w in children[i].iter().filter(|&&w| toks[w].deprel == "conj" && toks[w].upos == "NOUN" && case_of(w).as_deref() == Some("sin")) {
+        for &w in children[i].iter().filter(|&&w| toks[w].deprel == "conj" && toks[w].upos == "NOUN" && case_of(w).map_or(false, |k| lex.is(&k, "without"))) {
             match participant(w) {
                 Some(p) => push(p, flip(pol)),
                 None => push(concept(toks, &children, w, None, &[]), flip(pol)),

@@ -757,7 +757,7 @@ fn adjacent_subject(s: &Sent, v: usize) -> Option<usize> {
     // ..., advirtió que"), wherever the parse hung that noun
     let relative = || {
         let end = if lo > 0 && s.is_punct(lo - 1) { lo - 1 } else { lo };
-        let r = (0..end).rev().find(|&r| s.rel(r) == "acl:relcl" && (s.extent(r, &[]).1 == end || s.extent(r, &[]).1 == lo) && s.child_with(r, &["nsubj"]).any(|q| s.lower(q) == "quien"))?;
+        let r = (0..end).rev().find(|&r| s.rel(r) == "acl:relcl" && (s.extent(r, &[]).1 == end || s.extent(r, &[]).1 == lo) && s.child_with(r, &["nsubj"]).any(|q| lexicon().is(&s.lower(q), "person-relative")))?;
         s.head(r).filter(|&a| s.head(a) != Some(v))
     };
     let n = (0..lo).rev().find(|&n| s.base_rel(n) == "nsubj" && s.head(n) != Some(v) && s.extent(n, &[]).1 == lo).or_else(relative)?;
@@ -1553,11 +1553,11 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             // or with the object it conveys: after "al", which tells what happened ("Al resaltar
             // el compromiso de X, ..."), or after "para" to an addressee ("para trasladarle su
             // solidaridad"; "para explicar la situación" tells a purpose).
-            let marked = |w: &str| s.children[v].iter().any(|&m| m < v && matches!(s.rel(m), "mark" | "case") && s.lower(m) == w);
+            let marked = |role: &str| s.children[v].iter().any(|&m| m < v && matches!(s.rel(m), "mark" | "case") && lexicon().is(&s.lower(m), role));
             // ("al" is "a" + "el" by now)
-            let at_al = marked("a") && v >= 1 && s.lower(v - 1) == "el" && s.head(v - 1) == Some(v);
-            let addressed = s.children[v].iter().any(|&c| s.base_rel(c) == "iobj" || c > v && s.toks[c].upos == "PRON" && matches!(s.lower(c).as_str(), "le" | "les"));
-            let conveys = reading.class == CueClass::Say && content == Content::Phrase && subj.is_some() && (at_al || marked("para") && addressed);
+            let at_al = marked("al") && v >= 1 && s.lower(v - 1) == "el" && s.head(v - 1) == Some(v);
+            let addressed = s.children[v].iter().any(|&c| s.base_rel(c) == "iobj" || c > v && s.toks[c].upos == "PRON" && lexicon().is(&s.lower(c), "dative"));
+            let conveys = reading.class == CueClass::Say && content == Content::Phrase && subj.is_some() && (at_al || marked("purpose") && addressed);
             if s.feat(v, "VerbForm") == Some("Inf") && content != Content::Clause && !conveys {
                 return None;
             }
