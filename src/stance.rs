@@ -187,87 +187,142 @@ fn on_parse(doc: &Doc, mentions: &Mentions, fc: &FoundClaim) -> Vec<Stance> {
 
 /// [`on_parse`] on one sentence of the claim.
 fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Vec<Stance> {
-    let lex = lexicon();
-    let claim = &fc.claim;
     let Some(sentence) = doc.sentences.get(si) else { return Vec::new() };
     let first = sentence.first_token;
     let toks = doc.sentence_tokens(si);
-    let n = toks.len();
-    let local = |g: usize| g.checked_sub(first).filter(|&i| i < n);
-    let children = doc.sentence_children(si);
-    let inside = |i: usize| toks[i].start >= claim.content_start && toks[i].end <= claim.content_end;
-    let mention_at = |i: usize| {
-        let t = &toks[i];
-        let k = mentions.mentions.partition_point(|m| m.span.end <= t.start);
-        mentions.mentions.get(k).filter(|m| m.span.start <= t.start && t.end <= m.span.end)
-    };
-    let participant = |i: usize| -> Option<String> {
-        let m = mention_at(i)?;
+    let local = |g: usize| g.checked_sub(first).filter(|&i| i < toks.len());
+    let s = Sentence { toks, children: doc.sentence_children(si), first, mentions, fc, cue: fc.cue_token.and_then(local) };
+    let mut out = Targets::default();
+    s.stance_words(&mut out);
+    s.judgments(&mut out);
+    s.hostile_acts(&mut out);
+    out.0
+}
+
+/// The stances a claim's content gives, each target once.
+#[derive(Default)]
+struct Targets(Vec<Stance>);
+
+impl Targets {
+    fn push(&mut self, target: String, polarity: Polarity) {
+        let target = target.trim().to_string();
+        if !target.is_empty() && !self.0.iter().any(|s| s.target == target) {
+            self.0.push(Stance { target, polarity });
+        }
+    }
+}
+
+/// One sentence of a claim as the stance readings see it: its words and tree, the document's
+/// mentions, the claim and its cue's word.
+struct Sentence<'a> {
+    toks: &'a [crate::doc::Token],
+    children: Vec<Vec<usize>>,
+    first: usize,
+    mentions: &'a Mentions,
+    fc: &'a FoundClaim,
+    cue: Option<usize>,
+}
+
+impl<'a> Sentence<'a> {
+    /// The index in this sentence of the document's token `g`.
+    fn local(&self, g: usize) -> Option<usize> {
+        g.checked_sub(self.first).filter(|&i| i < self.toks.len())
+    }
+
+    /// Whether word `i` is inside what the claim says.
+    fn inside(&self, i: usize) -> bool {
+        self.toks[i].start >= self.fc.claim.content_start && self.toks[i].end <= self.fc.claim.content_end
+    }
+
+    /// The mention word `i` belongs to.
+    fn mention_at(&self, i: usize) -> Option<&'a crate::mentions::Mention> {
+        let t = &self.toks[i];
+        let k = self.mentions.mentions.partition_point(|m| m.span.end <= t.start);
+        self.mentions.mentions.get(k).filter(|m| m.span.start <= t.start && t.end <= m.span.end)
+    }
+
+    /// The participant word `i` names: a state, person or organization, or a capital's state.
+    fn participant(&self, i: usize) -> Option<String> {
+        let m = self.mention_at(i)?;
         match m.kind {
             MentionKind::State | MentionKind::Person | MentionKind::Org => m.state.clone().filter(|_| m.via != Via::Entity).or_else(|| m.referents.first().cloned()),
             MentionKind::Loc if m.via == Via::Capital => m.state.clone(),
             _ => None,
         }
-    };
-    let negated = |i: usize| children[i].iter().any(|&c| lex.is(&toks[c].lemma, "negation"));
-    let case_of = |g: usize| children[g].iter().copied().find(|&k| toks[k].deprel == "case").map(|k| toks[k].lemma.to_lowercase());
-    // The participants a word names with its conjuncts; a group ("los dos países") names the
-    // document's pair.
-    let with_conjuncts = |g: usize| -> Vec<String> {
-        let mut found: Vec<String> = std::iter::once(g).chain(children[g].iter().copied().filter(|&k| toks[k].deprel == "conj")).filter_map(|k| participant(k)).collect();
-        if let Some(m) = mention_at(g).filter(|m| m.kind == MentionKind::Group) {
+    }
+
+    /// Whether word `i` has a negation of its own ("no apoya").
+    fn negated(&self, i: usize) -> bool {
+        let lex = lexicon();
+        self.children[i].iter().any(|&c| lex.is(&self.toks[c].lemma, "negation"))
+    }
+
+    /// The preposition that marks word `g`.
+    fn case_of(&self, g: usize) -> Option<String> {
+        self.children[g].iter().copied().find(|&k| self.toks[k].deprel == "case").map(|k| self.toks[k].lemma.to_lowercase())
+    }
+
+    /// The participants a word names with its conjuncts; a group ("los dos países") names the
+    /// document's pair.
+    fn with_conjuncts(&self, g: usize) -> Vec<String> {
+        let mut found: Vec<String> = std::iter::once(g).chain(self.children[g].iter().copied().filter(|&k| self.toks[k].deprel == "conj")).filter_map(|k| self.participant(k)).collect();
+        if let Some(m) = self.mention_at(g).filter(|m| m.kind == MentionKind::Group) {
             found.extend(m.referents.iter().cloned());
         }
         found
-    };
-    // Who did what a noun names, by a participle's agent ("las medidas impuestas por X", "la
-    // arrogancia mostrada por los negociadores de X"): the agent's word.
-    let agent_of = |c: usize| -> Option<usize> {
-        let participle = |k: usize| toks[k].upos == "VERB" && toks[k].feats.contains("VerbForm=Part") && matches!(toks[k].deprel.as_str(), "acl" | "amod");
-        let by = |g: usize| toks[g].deprel == "obl:agent" || toks[g].deprel == "obl" && case_of(g).as_deref() == Some("por");
-        children[c].iter().copied().filter(|&k| participle(k)).find_map(|k| children[k].iter().copied().find(|&g| by(g))).or_else(|| {
+    }
+
+    /// Who did what a noun names, by a participle's agent ("las medidas impuestas por X", "la
+    /// arrogancia mostrada por los negociadores de X"): the agent's word.
+    fn agent_of(&self, c: usize) -> Option<usize> {
+        let participle = |k: usize| self.toks[k].upos == "VERB" && self.toks[k].feats.contains("VerbForm=Part") && matches!(self.toks[k].deprel.as_str(), "acl" | "amod");
+        let by = |g: usize| self.toks[g].deprel == "obl:agent" || self.toks[g].deprel == "obl" && self.case_of(g).as_deref() == Some("por");
+        self.children[c].iter().copied().filter(|&k| participle(k)).find_map(|k| self.children[k].iter().copied().find(|&g| by(g))).or_else(|| {
             // the parse may hang "por X" on the noun itself
-            children[c].iter().any(|&k| participle(k)).then(|| children[c].iter().copied().find(|&g| toks[g].deprel == "nmod" && case_of(g).as_deref() == Some("por"))).flatten()
+            self.children[c].iter().any(|&k| participle(k)).then(|| self.children[c].iter().copied().find(|&g| self.toks[g].deprel == "nmod" && self.case_of(g).as_deref() == Some("por"))).flatten()
         })
-    };
-    // The participants a word names, or by its demonym ("los representantes noruegos").
-    let named_by = |g: usize| -> Vec<String> {
-        let found = with_conjuncts(g);
+    }
+
+    /// The participants a word names, or by its demonym ("los representantes noruegos").
+    fn named_by(&self, g: usize) -> Vec<String> {
+        let found = self.with_conjuncts(g);
         if !found.is_empty() {
             return found;
         }
-        children[g].iter().copied().filter(|&k| toks[k].deprel == "amod" && mention_at(k).map_or(false, |m| m.via == Via::Demonym)).filter_map(|k| participant(k)).collect()
-    };
-    // The participants a noun phrase stands for or belongs to: named, whose it is ("la
-    // hipocresía de X"), by a demonym ("la injerencia extranjera" is none, "la injerencia
-    // estadounidense" is), or a relation's partners ("las relaciones con X", "entre X e Y").
-    let phrase_of = |c: usize| -> Vec<String> {
-        if let Some(p) = participant(c) {
+        self.children[g].iter().copied().filter(|&k| self.toks[k].deprel == "amod" && self.mention_at(k).map_or(false, |m| m.via == Via::Demonym)).filter_map(|k| self.participant(k)).collect()
+    }
+
+    /// The participants a noun phrase stands for or belongs to: named, whose it is ("la
+    /// hipocresía de X"), by a demonym ("la injerencia extranjera" is none, "la injerencia
+    /// estadounidense" is), or a relation's partners ("las relaciones con X", "entre X e Y").
+    fn phrase_of(&self, c: usize) -> Vec<String> {
+        let lex = lexicon();
+        if let Some(p) = self.participant(c) {
             return vec![p];
         }
         let mut found = Vec::new();
         let mut whose_seen = false;
-        for &g in &children[c] {
-            match toks[g].deprel.as_str() {
+        for &g in &self.children[c] {
+            match self.toks[g].deprel.as_str() {
                 // "la empresa X"
-                "appos" if g > c => found.extend(participant(g)),
+                "appos" if g > c => found.extend(self.participant(g)),
                 // the first "de" is whose ("la presidencia de X del Consejo")
-                "nmod" => match case_of(g).as_deref() {
+                "nmod" => match self.case_of(g).as_deref() {
                     Some("de") if !whose_seen => {
                         whose_seen = true;
-                        if mention_at(g).map_or(false, |m| m.via != Via::Demonym) {
-                            found.extend(with_conjuncts(g));
+                        if self.mention_at(g).map_or(false, |m| m.via != Via::Demonym) {
+                            found.extend(self.with_conjuncts(g));
                         }
                     }
-                    Some(k) if lex.is(k, "partner") => found.extend(with_conjuncts(g)),
+                    Some(k) if lex.is(k, "partner") => found.extend(self.with_conjuncts(g)),
                     _ => {}
                 },
-                "amod" if mention_at(g).map_or(false, |m| m.via == Via::Demonym) => found.extend(participant(g)),
+                "amod" if self.mention_at(g).map_or(false, |m| m.via == Via::Demonym) => found.extend(self.participant(g)),
                 // "las relaciones que mantiene X con Y": the partner of the clause's verb
                 "acl:relcl" | "acl" => {
-                    for &o in children[g].iter().filter(|&&o| toks[o].deprel == "obl") {
-                        if case_of(o).map_or(false, |k| lex.is(&k, "partner")) {
-                            found.extend(with_conjuncts(o));
+                    for &o in self.children[g].iter().filter(|&&o| self.toks[o].deprel == "obl") {
+                        if self.case_of(o).map_or(false, |k| lex.is(&k, "partner")) {
+                            found.extend(self.with_conjuncts(o));
                         }
                     }
                 }
@@ -275,419 +330,444 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
             }
         }
         // "la arrogancia mostrada por X", "las tarifas fijadas por X"
-        if let Some(a) = agent_of(c) {
-            found.extend(named_by(a));
+        if let Some(a) = self.agent_of(c) {
+            found.extend(self.named_by(a));
         }
         found
-    };
-    // The subject of a verb, or of the verb it is coordinated with.
-    let subject_of = |v: usize| -> Option<usize> {
+    }
+
+    /// The subject of a verb, or of the verb it is coordinated with.
+    fn subject_of(&self, v: usize) -> Option<usize> {
+        let lex = lexicon();
         let mut v = v;
-        for _ in 0..n {
-            if let Some(s) = children[v].iter().copied().find(|&c| toks[c].deprel == "nsubj") {
+        for _ in 0..self.toks.len() {
+            if let Some(s) = self.children[v].iter().copied().find(|&c| self.toks[c].deprel == "nsubj") {
                 // "las medidas de X, que violan ...": a relative pronoun stands for its noun
-                if toks[s].upos == "PRON" && lex.is(&toks[s].form, "relative") && toks[v].deprel.starts_with("acl") {
-                    return toks[v].head.and_then(local);
+                if self.toks[s].upos == "PRON" && lex.is(&self.toks[s].form, "relative") && self.toks[v].deprel.starts_with("acl") {
+                    return self.toks[v].head.and_then(|g| self.local(g));
                 }
                 return Some(s);
             }
             // coordinated, or an infinitive its governor controls ("X quiere aumentar ...")
-            match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
-                ("conj", Some(h)) if inside(h) => v = h,
-                ("xcomp", Some(h)) if inside(h) && toks[v].feats.contains("VerbForm=Inf") => v = h,
+            match (self.toks[v].deprel.as_str(), self.toks[v].head.and_then(|g| self.local(g))) {
+                ("conj", Some(h)) if self.inside(h) => v = h,
+                ("xcomp", Some(h)) if self.inside(h) && self.toks[v].feats.contains("VerbForm=Inf") => v = h,
                 _ => return None,
             }
         }
         None
-    };
-    let mut out: Vec<Stance> = Vec::new();
-    let mut push = |target: String, polarity: Polarity| {
-        let target = target.trim().to_string();
-        if !target.is_empty() && !out.iter().any(|s: &Stance| s.target == target) {
-            out.push(Stance { target, polarity });
+    }
+
+    /// The words of a phrasal cue ("dar la bienvenida a X"): its own noun is no target, its
+    /// complements are the verb's.
+    fn in_cue(&self, i: usize) -> bool {
+        match (self.fc.claim.cue_start, self.fc.claim.cue_end) {
+            (Some(a), Some(b)) => self.toks[i].start >= a && self.toks[i].end <= b,
+            _ => false,
         }
-    };
-    let cue = fc.cue_token.and_then(local);
-    // The words of a phrasal cue ("dar la bienvenida a X"): its own noun is no target, its
-    // complements are the verb's.
-    let in_cue = |i: usize| match (claim.cue_start, claim.cue_end) {
-        (Some(a), Some(b)) => toks[i].start >= a && toks[i].end <= b,
-        _ => false,
-    };
-    let stance_word = |i: usize| -> Option<(Polarity, bool)> {
-        let found = if Some(i) == cue {
-            fc.cue_polarity.map(|p| (p, false))
-        } else if toks[i].upos == "NOUN" && lex.is(&toks[i].lemma, "hostile-act") {
+    }
+
+    /// The polarity word `i` carries toward its complements (the cue's, a stance lemma's, a side
+    /// taken, a way out), turned by its negation, and whether only a participant can be its target.
+    fn stance_word(&self, i: usize) -> Option<(Polarity, bool)> {
+        let lex = lexicon();
+        let found = if Some(i) == self.cue {
+            self.fc.cue_polarity.map(|p| (p, false))
+        } else if self.toks[i].upos == "NOUN" && lex.is(&self.toks[i].lemma, "hostile-act") {
             // a hostile act ("la violación del espacio aéreo de X", "las amenazas de X contra
             // Y") is what a stance is toward, not a stance toward its complements
             None
-        } else if inside(i) && toks[i].upos == "NOUN" && lex.is(&toks[i].lemma, "side-noun") && case_of(i).as_deref() == Some("de") && toks[i].head.and_then(local).map_or(false, |h| lex.is(&toks[h].lemma, "copula")) {
+        } else if self.inside(i) && self.toks[i].upos == "NOUN" && lex.is(&self.toks[i].lemma, "side-noun") && self.case_of(i).as_deref() == Some("de") && self.toks[i].head.and_then(|g| self.local(g)).map_or(false, |h| lex.is(&self.toks[h].lemma, "copula")) {
             // "estamos del lado de X": on X's side
-            Some((if negated(toks[i].head.and_then(local).unwrap_or(i)) { Polarity::Oppose } else { Polarity::Support }, false))
-        } else if inside(i) && toks[i].upos == "VERB" && lex.is(&toks[i].lemma, "way-verb") && subject_of(i).map_or(false, |s| lex.is(&toks[s].lemma, "way-noun")) {
+            Some((if self.negated(self.toks[i].head.and_then(|g| self.local(g)).unwrap_or(i)) { Polarity::Oppose } else { Polarity::Support }, false))
+        } else if self.inside(i) && self.toks[i].upos == "VERB" && lex.is(&self.toks[i].lemma, "way-verb") && self.subject_of(i).map_or(false, |s| lex.is(&self.toks[s].lemma, "way-noun")) {
             // "la solución pasa por el diálogo": what the way goes through is wanted
             Some((Polarity::Support, false))
-        } else if inside(i) && matches!(toks[i].upos.as_str(), "VERB" | "NOUN") {
-            if toks[i].upos == "VERB" { lex.stance_lemma(&toks[i].lemma) } else { lex.stance_lemmas.get(toks[i].lemma.as_str()).copied() }
+        } else if self.inside(i) && matches!(self.toks[i].upos.as_str(), "VERB" | "NOUN") {
+            if self.toks[i].upos == "VERB" { lex.stance_lemma(&self.toks[i].lemma) } else { lex.stance_lemmas.get(self.toks[i].lemma.as_str()).copied() }
         } else {
             None
         };
         // "celebrar una cumbre" holds an event; it celebrates nothing.
-        if lex.is(&toks[i].lemma, "host-verb") && children[i].iter().any(|&c| toks[c].deprel == "obj" && lex.is(&toks[c].lemma, "event")) {
+        if lex.is(&self.toks[i].lemma, "host-verb") && self.children[i].iter().any(|&c| self.toks[c].deprel == "obj" && lex.is(&self.toks[c].lemma, "event")) {
             return None;
         }
-        found.map(|(pol, entity_only)| (if negated(i) { flip(pol) } else { pol }, entity_only))
-    };
-    // The parse often hangs a stance noun's complement on the verb whose object the noun is
-    // ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
-    let lent_of = |i: usize| -> Vec<usize> {
-        if toks[i].upos != "NOUN" || !matches!(toks[i].deprel.as_str(), "obj" | "obl") || !lex.stance_lemmas.contains_key(toks[i].lemma.as_str()) {
+        found.map(|(pol, entity_only)| (if self.negated(i) { flip(pol) } else { pol }, entity_only))
+    }
+
+    /// The parse often hangs a stance noun's complement on the verb whose object the noun is
+    /// ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
+    fn lent_of(&self, i: usize) -> Vec<usize> {
+        let lex = lexicon();
+        if self.toks[i].upos != "NOUN" || !matches!(self.toks[i].deprel.as_str(), "obj" | "obl") || !lex.stance_lemmas.contains_key(self.toks[i].lemma.as_str()) {
             return Vec::new();
         }
-        let Some(v) = toks[i].head.and_then(local) else { return Vec::new() };
-        let mut lent: Vec<usize> = children[v]
+        let Some(v) = self.toks[i].head.and_then(|g| self.local(g)) else { return Vec::new() };
+        let mut lent: Vec<usize> = self.children[v]
             .iter()
             .copied()
-            .filter(|&c| c > i && toks[c].deprel == "obl" && children[c].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "target")))
+            .filter(|&c| c > i && self.toks[c].deprel == "obl" && self.children[c].iter().any(|&k| self.toks[k].deprel == "case" && lex.is(&self.toks[k].lemma, "target")))
             .collect();
         // or right after the noun's phrase, under some other word ("insistió hoy en su rechazo
         // al cierre", with "al cierre" under "hoy")
-        let end = subtree_end(&children, i);
+        let end = subtree_end(&self.children, i);
         // or an infinitive after "de" ("la necesidad de implementar ...", with "implementar"
         // under the verb)
         let opens = |t: &crate::doc::Token| t.deprel == "case" && lex.is(&t.lemma, "target") || t.deprel == "mark" && t.lemma == "de";
-        if let Some(h) = toks.get(end).filter(|t| opens(t)).and_then(|t| t.head).and_then(local) {
-            let fits = if toks[end].deprel == "case" { matches!(toks[h].upos.as_str(), "NOUN" | "PROPN") } else { toks[h].feats.contains("VerbForm=Inf") };
-            if fits && h > end && toks[h].head.and_then(local).map_or(false, |g| g != i) && !lent.contains(&h) {
+        if let Some(h) = self.toks.get(end).filter(|t| opens(t)).and_then(|t| t.head).and_then(|g| self.local(g)) {
+            let fits = if self.toks[end].deprel == "case" { matches!(self.toks[h].upos.as_str(), "NOUN" | "PROPN") } else { self.toks[h].feats.contains("VerbForm=Inf") };
+            if fits && h > end && self.toks[h].head.and_then(|g| self.local(g)).map_or(false, |g| g != i) && !lent.contains(&h) {
                 lent.push(h);
             }
         }
         lent
-    };
-    // A stance noun with a complement of its own (in the tree or lent) is no concept: its
-    // complement is, read when the noun's turn comes.
-    let has_own_complement = |c: usize| {
-        !lex.is(&toks[c].lemma, "hostile-act")
-            && matches!(lex.stance_lemmas.get(toks[c].lemma.as_str()), Some((_, false)))
-            && (children[c].iter().any(|&k| matches!(toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp")) || !lent_of(c).is_empty())
-    };
-    // The speaker's side: the speaker and the speaker's state, when the document says it. A
-    // stance verb whose subject is another party tells that party's position, not the
-    // speaker's ("dijo que X rechaza las cuotas").
-    let side: Vec<String> = claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(mentions.state_of(x))).collect();
-    let side_known = side.len() > claim.speaker.len();
-    let someone_elses = |i: usize| toks[i].upos == "VERB" && Some(i) != cue && side_known && subject_of(i).and_then(|s| participant(s)).map_or(false, |p| !side.contains(&p));
-    for i in 0..n {
-        let Some((pol, entity_only)) = stance_word(i) else { continue };
-        if someone_elses(i) {
-            continue;
-        }
-        // A stance noun that is the object of an opposing word turns round: "condenó la lucha
-        // contra X" supports X.
-        let governed_by = (toks[i].upos == "NOUN" && toks[i].deprel == "obj").then(|| toks[i].head.and_then(local)).flatten();
-        let pol = match governed_by.and_then(|h| stance_word(h)) {
-            Some((Polarity::Oppose, _)) => flip(pol),
-            _ => pol,
-        };
-        let mut complements: Vec<usize> = Vec::new();
-        let mut of_cue_noun: Vec<usize> = Vec::new();
-        for &c in &children[i] {
-            if Some(i) == cue && in_cue(c) {
-                of_cue_noun.extend(children[c].iter().copied().filter(|&g| !in_cue(g)));
-            } else {
-                complements.push(c);
-            }
-        }
-        complements.extend(&of_cue_noun);
-        // "se mostró partidaria de X", with "de X" hung on the copular verb
-        if toks[i].upos == "ADJ" && toks[i].deprel == "xcomp" {
-            if let Some(h) = toks[i].head.and_then(local) {
-                complements.extend(children[h].iter().copied().filter(|&c| c > i && toks[c].deprel == "obl"));
-            }
-        }
-        // "reiteró su rechazo a X": the complement the parse hung on the verb is the noun's.
-        let lent = lent_of(i);
-        complements.extend(&lent);
-        let mut denied_too: Vec<usize> = Vec::new();
-        if let Some(o) = children[i].iter().copied().find(|&o| toks[o].deprel == "obj") {
-            let taken = lent_of(o);
-            complements.retain(|c| !taken.contains(c));
-            // "no aprueba X ni Y": what "ni" adds is denied as well
-            denied_too = children[o].iter().copied().filter(|&k| toks[k].deprel == "conj" && children[k].iter().any(|&c| toks[c].deprel == "cc" && lex.is(&toks[c].lemma, "neither"))).collect();
-            complements.extend(&denied_too);
-        }
-        // With a named participant among the verb's complements, the others say what for.
-        let names_participant = toks[i].upos == "VERB"
-            && complements.iter().any(|&c| {
-                matches!(toks[c].deprel.split(':').next().unwrap_or(""), "obj" | "iobj" | "obl")
-                    && participant(c).is_some()
-                    && !children[c].iter().any(|&k| toks[k].deprel == "case" && !lex.is(&toks[k].lemma, "target"))
-            });
-        let mut concepts: Vec<String> = Vec::new();
-        for c in complements {
-            let rel = toks[c].deprel.split(':').next().unwrap_or("");
-            let case = children[c].iter().filter(|&&k| toks[k].deprel == "case").map(|&k| toks[k].lemma.as_str()).next();
-            // The prepositions that mark whom or what a stance is about ("oponerse a X",
-            // "cooperar con X", "luchar contra X"), not where or in which field.
-            let complement = match toks[i].upos.as_str() {
-                // a phrasal cue's noun: "dar la bienvenida a X"
-                _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
-                // (with an object, a thing after "a" is where it goes: "llevar las relaciones a
-                // un nivel superior")
-                "VERB" => {
-                    let destination = case == Some("a") && participant(c).is_none() && children[i].iter().any(|&o| toks[o].deprel == "obj");
-                    rel == "obj" || rel == "iobj" || denied_too.contains(&c) || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && toks[c].deprel != "obl:agent" && !destination
-                }
-                // an adjective of position: "abierto a X", "partidario de X"
-                "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
-                // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
-                // A participant after "de" is whose the act is ("las acusaciones de X", "el
-                // apoyo de X a Y"), not its target.
-                _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |k| lex.is(k, "target") || k == "de" && participant(c).is_none()),
-            };
-            // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
-            // X", "abogó por expulsar a los vecinos": what the infinitive acts on, or, for an
-            // infinitive that is no stance word itself, the act as a noun ("expulsión de los
-            // vecinos").
-            let infinitive = toks[c].upos == "VERB"
-                && toks[c].feats.contains("VerbForm=Inf")
-                && match toks[i].upos.as_str() {
-                    "NOUN" => matches!(rel, "acl" | "nmod" | "xcomp" | "advcl"),
-                    "VERB" => rel == "xcomp",
-                    _ => false,
-                };
-            let c = if infinitive {
-                let acted_on = children[c].iter().copied().find(|&o| toks[o].deprel == "obj" || toks[o].deprel == "obl" && children[o].iter().any(|&k| toks[k].deprel == "case" && lex.is(&toks[k].lemma, "partner")));
-                let named = acted_on.map_or(false, |o| participant(o).is_some());
-                if !named && stance_word(c).is_none() {
-                    if let Some(noun) = lex.action_noun(&toks[c].lemma.to_lowercase()) {
-                        // the object, or a person object marked by "a"
-                        let object = children[c].iter().copied().find(|&o| toks[o].deprel == "obj" || toks[o].deprel == "obl" && case_of(o).as_deref() == Some("a"));
-                        concepts.push(match object.map(|o| concept(toks, &children, o, None, &[])) {
-                            Some(o) if !o.is_empty() => format!("{noun} de {o}"),
-                            _ => noun,
-                        });
-                        continue;
-                    }
-                }
-                // a verb's infinitive with no act noun is what the verb's own object is
-                // charged with or asked for ("acusó a X de violar ..."), no target
-                match acted_on.filter(|_| toks[i].upos == "NOUN") {
-                    Some(o) => o,
-                    None => continue,
-                }
-            } else if complement {
-                c
-            } else {
-                continue;
-            };
-            if let Some(p) = participant(c) {
-                push(p, pol);
-                // "critica a X, Y y Z": every conjunct.
-                for &k in children[c].iter().filter(|&&k| toks[k].deprel == "conj") {
-                    if let Some(q) = participant(k) {
-                        push(q, pol);
-                    }
-                }
-                continue;
-            }
-            // The participant a relation is with ("fortalecer los lazos con X", "ampliar la
-            // cooperación con X").
-            let partner = children[c].iter().copied().find(|&g| {
-                toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && (lex.is(&toks[k].lemma, "partner") || lex.is(&toks[k].lemma, "against")))
-            });
-            let partners: Vec<String> = partner.map(|g| with_conjuncts(g)).unwrap_or_default();
-            // "da la bienvenida a las empresas españolas": the state a demonym names, for a
-            // word whose targets are participants
-            let by_demonym = children[c].iter().copied().find(|&g| toks[g].deprel == "amod" && mention_at(g).map_or(false, |m| m.via == Via::Demonym)).and_then(|g| participant(g));
-            if !partners.is_empty() {
-                let against = partner.map_or(false, |g| children[g].iter().any(|&k| lex.is(&toks[k].lemma, "against")));
-                for p in partners {
-                    push(p, if against { flip(pol) } else { pol });
-                }
-            } else if let Some(st) = by_demonym.filter(|_| entity_only) {
-                push(st, pol);
-            } else if toks[c].upos == "NOUN" && inside(c) && !entity_only && !is_role_noun(&toks[c]) && !has_own_complement(c) {
-                // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
-                // toward an act is one toward whose act it is, when that is named; the act's
-                // phrase then goes on with what it is about ("los ataques de X contra Y").
-                let whose = lex.is(&toks[c].lemma, "act-noun").then(|| {
-                    children[c].iter().copied().find(|&g| {
-                        toks[g].deprel == "nmod" && children[g].iter().any(|&k| toks[k].deprel == "case" && toks[k].lemma == "de") && mention_at(g).map_or(false, |m| m.via != Via::Demonym)
-                            || toks[g].deprel == "amod" && mention_at(g).map_or(false, |m| m.via == Via::Demonym)
-                    })
-                });
-                let whose = whose.flatten().or_else(|| lex.is(&toks[c].lemma, "act-noun").then(|| agent_of(c)).flatten());
-                let whose = whose.and_then(|g| named_by(g).into_iter().next().map(|p| (g, p)));
-                concepts.push(concept(toks, &children, c, whose.as_ref().map(|w| w.0), &lent_of(c)));
-                if let Some((_, p)) = whose {
-                    push(p, pol);
-                }
-                // "la lucha contra X e Y": all that is fought against
-                if case.map_or(false, |k| lex.is(k, "against")) {
-                    for &k in children[c].iter().filter(|&&k| toks[k].deprel == "conj" && toks[k].upos == "NOUN") {
-                        concepts.push(concept(toks, &children, k, None, &[]));
-                    }
-                }
-            }
-        }
-        if !names_participant {
-            for target in concepts {
-                push(target, pol);
-            }
-        }
-        // "abierta a X, pero sin Y": what the position leaves out is opposed
-        for &w in children[i].iter().filter(|&&w| toks[w].deprel == "conj" && toks[w].upos == "NOUN" && case_of(w).map_or(false, |k| lex.is(&k, "without"))) {
-            match participant(w) {
-                Some(p) => push(p, flip(pol)),
-                None => push(concept(toks, &children, w, None, &[]), flip(pol)),
-            }
-        }
     }
-    // What a predicate is said of: the subject of its copula ("X es irresponsable"), the
-    // subject of the clause that is its subject ("es inaceptable que X decidiera"), or, as the
-    // predicative of a verb of regarding, that verb's object ("considera a X un socio fiable",
-    // "calificó de inaceptables las declaraciones de X", or the phrase the parse hung on it).
-    let predicate_of = |c: usize| -> Vec<usize> {
-        let mut of: Vec<usize> = children[c]
+
+    /// A stance noun with a complement of its own (in the tree or lent) is no concept: its
+    /// complement is, read when the noun's turn comes.
+    fn has_own_complement(&self, c: usize) -> bool {
+        let lex = lexicon();
+        !lex.is(&self.toks[c].lemma, "hostile-act")
+            && matches!(lex.stance_lemmas.get(self.toks[c].lemma.as_str()), Some((_, false)))
+            && (self.children[c].iter().any(|&k| matches!(self.toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp")) || !self.lent_of(c).is_empty())
+    }
+
+    /// What a predicate is said of: the subject of its copula ("X es irresponsable"), the
+    /// subject of the clause that is its subject ("es inaceptable que X decidiera"), or, as the
+    /// predicative of a verb of regarding, that verb's object ("considera a X un socio fiable",
+    /// "calificó de inaceptables las declaraciones de X", or the phrase the parse hung on it).
+    fn predicate_of(&self, c: usize) -> Vec<usize> {
+        let lex = lexicon();
+        let mut of: Vec<usize> = self.children[c]
             .iter()
             .copied()
-            .flat_map(|k| match toks[k].deprel.split(':').next().unwrap_or("") {
+            .flat_map(|k| match self.toks[k].deprel.split(':').next().unwrap_or("") {
                 "nsubj" => vec![k],
-                "csubj" => children[k].iter().copied().filter(|&g| toks[g].deprel.starts_with("nsubj")).collect(),
+                "csubj" => self.children[k].iter().copied().filter(|&g| self.toks[g].deprel.starts_with("nsubj")).collect(),
                 _ => Vec::new(),
             })
             .collect();
         // The object a predicative is said of; the parse may take the predicative for the
         // object and the object, marked by "a", for an oblique ("considera a X un socio").
-        let regarded = |h: usize| children[h].iter().copied().filter(move |&k| k != c && (toks[k].deprel == "obj" || toks[k].deprel == "obl" && case_of(k).as_deref() == Some("a")));
-        let verb_head = toks[c].head.and_then(local).map_or(false, |h| toks[h].upos == "VERB");
-        match toks[c].deprel.as_str() {
+        let regarded = |h: usize| self.children[h].iter().copied().filter(move |&k| k != c && (self.toks[k].deprel == "obj" || self.toks[k].deprel == "obl" && self.case_of(k).as_deref() == Some("a")));
+        let verb_head = self.toks[c].head.and_then(|g| self.local(g)).map_or(false, |h| self.toks[h].upos == "VERB");
+        match self.toks[c].deprel.as_str() {
             "amod" if verb_head => {
-                if let Some(h) = toks[c].head.and_then(local) {
+                if let Some(h) = self.toks[c].head.and_then(|g| self.local(g)) {
                     of.extend(regarded(h));
                 }
             }
             "obl" | "xcomp" => {
-                if let Some(h) = toks[c].head.and_then(local).filter(|&h| toks[c].upos == "ADJ" || lex.is(&toks[h].lemma, "regard-verb")) {
+                if let Some(h) = self.toks[c].head.and_then(|g| self.local(g)).filter(|&h| self.toks[c].upos == "ADJ" || lex.is(&self.toks[h].lemma, "regard-verb")) {
                     of.extend(regarded(h));
-                    of.extend(children[c].iter().copied().filter(|&k| k > c && toks[k].deprel == "appos" && matches!(toks[k].upos.as_str(), "NOUN" | "PROPN")));
+                    of.extend(self.children[c].iter().copied().filter(|&k| k > c && self.toks[k].deprel == "appos" && matches!(self.toks[k].upos.as_str(), "NOUN" | "PROPN")));
                 }
             }
             "obj" => {
-                if let Some(h) = toks[c].head.and_then(local).filter(|&h| lex.is(&toks[h].lemma, "regard-verb")) {
-                    of.extend(regarded(h).filter(|&k| toks[k].deprel == "obl"));
+                if let Some(h) = self.toks[c].head.and_then(|g| self.local(g)).filter(|&h| lex.is(&self.toks[h].lemma, "regard-verb")) {
+                    of.extend(regarded(h).filter(|&k| self.toks[k].deprel == "obl"));
                 }
             }
             _ => {}
         }
         of
-    };
-    // Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
-    // it is said of.
-    for i in 0..n {
-        // (or a predicative of the cue itself: "calificó de «lamentables» las declaraciones")
-        let of_cue = cue.is_some() && toks[i].head.and_then(local) == cue && toks[i].upos == "ADJ";
-        if !(inside(i) || of_cue) || !matches!(toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
-            continue;
-        }
-        let Some((pol, kind)) = lex.judgment(&toks[i].lemma.to_lowercase()) else { continue };
-        // "no es aceptable" turns an adjective round; a denied conduct or harm judges nobody.
-        let denied = negated(i) || toks[i].deprel == "amod" && toks[i].head.and_then(local).map_or(false, |h| negated(h));
-        let pol = match (denied, toks[i].upos.as_str()) {
-            (false, _) => pol,
-            (true, "ADJ") => flip(pol),
-            (true, _) => continue,
-        };
-        let head = toks[i].head.and_then(local);
-        let mut judged: Vec<String> = Vec::new();
-        match (kind, toks[i].upos.as_str()) {
-            (Judgment::Quality, "VERB") => {
-                // "X mintió", "las cuentas falseadas por X"
-                let agent = children[i].iter().copied().find(|&k| toks[k].deprel == "obl:agent");
-                judged.extend(subject_of(i).or(agent).into_iter().flat_map(|s| phrase_of(s)));
-            }
-            (Judgment::Quality, _) => {
-                let mut phrases: Vec<usize> = Vec::new();
-                // (an adjective the parse hung on a verb is a predicative: "calificó de
-                // lamentables las declaraciones")
-                if toks[i].deprel == "amod" && head.map_or(true, |h| toks[h].upos != "VERB") {
-                    // "las declaraciones ofensivas de X", "un socio fiable" said of X
-                    if let Some(h) = head {
-                        phrases.push(h);
-                        phrases.extend(predicate_of(h));
-                    }
-                } else {
-                    phrases.extend(predicate_of(i));
-                    if toks[i].upos == "NOUN" {
-                        phrases.push(i);
-                        // "X actuó con arrogancia"
-                        if let Some(h) = head.filter(|&h| toks[i].deprel == "obl" && toks[h].upos == "VERB" && case_of(i).as_deref() == Some("con")) {
-                            phrases.extend(subject_of(h));
-                        }
-                        // "X mostró su arrogancia", "X cometió crímenes"
-                        if let Some(h) = head.filter(|&h| toks[i].deprel == "obj" && lex.is(&toks[h].lemma, "perform-verb")) {
-                            phrases.extend(subject_of(h));
-                        }
-                    }
-                }
-                for c in phrases {
-                    judged.extend(phrase_of(c));
-                }
-            }
-            (Judgment::Harm, _) => {
-                // "la crisis provocada por X", "X causó la destrucción de ..."
-                judged.extend(agent_of(i).into_iter().flat_map(|a| named_by(a)));
-                if let Some(h) = head.filter(|&h| toks[i].deprel == "obj" && lex.is(&toks[h].lemma, "cause-verb")) {
-                    judged.extend(subject_of(h).into_iter().flat_map(|s| with_conjuncts(s)));
-                }
-            }
-        }
-        // (the speaker's own name and state are left out by `assign`)
-        for p in judged {
-            push(p, pol);
-        }
     }
-    // A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X
-    // opposed. A verb without its own subject shares the one of the verb it is coordinated with.
-    // A verb the parse coordinated with the cue itself ("Dijo que X ha mentido y ha amenazado a
-    // Y", with "amenazado" attached to "Dijo") still tells what was said.
-    let coordinated_with_cue = |i: usize| {
+
+    /// A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X
+    /// opposed. A verb without its own subject shares the one of the verb it is coordinated with.
+    /// A verb the parse coordinated with the cue itself ("Dijo que X ha mentido y ha amenazado a
+    /// Y", with "amenazado" attached to "Dijo") still tells what was said.
+    fn coordinated_with_cue(&self, i: usize) -> bool {
         let mut v = i;
-        for _ in 0..n {
-            if toks[v].deprel != "conj" {
+        for _ in 0..self.toks.len() {
+            if self.toks[v].deprel != "conj" {
                 return false;
             }
-            match toks[v].head.and_then(local) {
-                Some(h) if Some(h) == cue => return true,
+            match self.toks[v].head.and_then(|g| self.local(g)) {
+                Some(h) if Some(h) == self.cue => return true,
                 Some(h) => v = h,
                 None => return false,
             }
         }
         false
-    };
-    for i in 0..n {
-        if !(inside(i) || coordinated_with_cue(i)) || toks[i].upos != "VERB" || !lex.is(&toks[i].lemma, "hostile-act") || negated(i) {
-            continue;
-        }
-        let mut v = i;
-        let subject = loop {
-            if let Some(s) = children[v].iter().copied().find(|&c| toks[c].deprel == "nsubj") {
-                break Some(s);
+    }
+
+    /// The cue's polarity and every stance verb, noun or adjective of the content, toward its
+    /// complements: a participant named there, or else the complement's noun phrase as a concept.
+    fn stance_words(&self, out: &mut Targets) {
+        let lex = lexicon();
+        // The speaker's side: the speaker and the speaker's state, when the document says it. A
+        // stance verb whose subject is another party tells that party's position, not the
+        // speaker's ("dijo que X rechaza las cuotas").
+        let side: Vec<String> = self.fc.claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(self.mentions.state_of(x))).collect();
+        let side_known = side.len() > self.fc.claim.speaker.len();
+        let someone_elses = |i: usize| self.toks[i].upos == "VERB" && Some(i) != self.cue && side_known && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !side.contains(&p));
+        for i in 0..self.toks.len() {
+            let Some((pol, entity_only)) = self.stance_word(i) else { continue };
+            if someone_elses(i) {
+                continue;
             }
-            match (toks[v].deprel.as_str(), toks[v].head.and_then(local)) {
-                ("conj", Some(h)) if inside(h) => v = h,
-                // coordinated up to a verb outside what is said (a parse that attached the
-                // clause to the cue): the last subject said before it
-                ("conj", Some(_)) => break (0..i).rev().find(|&k| inside(k) && toks[k].deprel == "nsubj"),
-                _ => break None,
+            // A stance noun that is the object of an opposing word turns round: "condenó la lucha
+            // contra X" supports X.
+            let governed_by = (self.toks[i].upos == "NOUN" && self.toks[i].deprel == "obj").then(|| self.toks[i].head.and_then(|g| self.local(g))).flatten();
+            let pol = match governed_by.and_then(|h| self.stance_word(h)) {
+                Some((Polarity::Oppose, _)) => flip(pol),
+                _ => pol,
+            };
+            let mut complements: Vec<usize> = Vec::new();
+            let mut of_cue_noun: Vec<usize> = Vec::new();
+            for &c in &self.children[i] {
+                if Some(i) == self.cue && self.in_cue(c) {
+                    of_cue_noun.extend(self.children[c].iter().copied().filter(|&g| !self.in_cue(g)));
+                } else {
+                    complements.push(c);
+                }
             }
-        };
-        if let Some(p) = subject.and_then(|s| participant(s)) {
-            push(p, Polarity::Oppose);
+            complements.extend(&of_cue_noun);
+            // "se mostró partidaria de X", with "de X" hung on the copular verb
+            if self.toks[i].upos == "ADJ" && self.toks[i].deprel == "xcomp" {
+                if let Some(h) = self.toks[i].head.and_then(|g| self.local(g)) {
+                    complements.extend(self.children[h].iter().copied().filter(|&c| c > i && self.toks[c].deprel == "obl"));
+                }
+            }
+            // "reiteró su rechazo a X": the complement the parse hung on the verb is the noun's.
+            let lent = self.lent_of(i);
+            complements.extend(&lent);
+            let mut denied_too: Vec<usize> = Vec::new();
+            if let Some(o) = self.children[i].iter().copied().find(|&o| self.toks[o].deprel == "obj") {
+                let taken = self.lent_of(o);
+                complements.retain(|c| !taken.contains(c));
+                // "no aprueba X ni Y": what "ni" adds is denied as well
+                denied_too = self.children[o].iter().copied().filter(|&k| self.toks[k].deprel == "conj" && self.children[k].iter().any(|&c| self.toks[c].deprel == "cc" && lex.is(&self.toks[c].lemma, "neither"))).collect();
+                complements.extend(&denied_too);
+            }
+            // With a named participant among the verb's complements, the others say what for.
+            let names_participant = self.toks[i].upos == "VERB"
+                && complements.iter().any(|&c| {
+                    matches!(self.toks[c].deprel.split(':').next().unwrap_or(""), "obj" | "iobj" | "obl")
+                        && self.participant(c).is_some()
+                        && !self.children[c].iter().any(|&k| self.toks[k].deprel == "case" && !lex.is(&self.toks[k].lemma, "target"))
+                });
+            let mut concepts: Vec<String> = Vec::new();
+            for c in complements {
+                let rel = self.toks[c].deprel.split(':').next().unwrap_or("");
+                let case = self.children[c].iter().filter(|&&k| self.toks[k].deprel == "case").map(|&k| self.toks[k].lemma.as_str()).next();
+                // The prepositions that mark whom or what a stance is about ("oponerse a X",
+                // "cooperar con X", "luchar contra X"), not where or in which field.
+                let complement = match self.toks[i].upos.as_str() {
+                    // a phrasal cue's noun: "dar la bienvenida a X"
+                    _ if of_cue_noun.contains(&c) => matches!(rel, "nmod" | "obl") && case.map_or(false, |c| lex.is(c, "target")),
+                    // (with an object, a thing after "a" is where it goes: "llevar las relaciones a
+                    // un nivel superior")
+                    "VERB" => {
+                        let destination = case == Some("a") && self.participant(c).is_none() && self.children[i].iter().any(|&o| self.toks[o].deprel == "obj");
+                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && self.toks[c].deprel != "obl:agent" && !destination
+                    }
+                    // an adjective of position: "abierto a X", "partidario de X"
+                    "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
+                    // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
+                    // A participant after "de" is whose the act is ("las acusaciones de X", "el
+                    // apoyo de X a Y"), not its target.
+                    _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |k| lex.is(k, "target") || k == "de" && self.participant(c).is_none()),
+                };
+                // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
+                // X", "abogó por expulsar a los vecinos": what the infinitive acts on, or, for an
+                // infinitive that is no stance word itself, the act as a noun ("expulsión de los
+                // vecinos").
+                let infinitive = self.toks[c].upos == "VERB"
+                    && self.toks[c].feats.contains("VerbForm=Inf")
+                    && match self.toks[i].upos.as_str() {
+                        "NOUN" => matches!(rel, "acl" | "nmod" | "xcomp" | "advcl"),
+                        "VERB" => rel == "xcomp",
+                        _ => false,
+                    };
+                let c = if infinitive {
+                    let acted_on = self.children[c].iter().copied().find(|&o| self.toks[o].deprel == "obj" || self.toks[o].deprel == "obl" && self.children[o].iter().any(|&k| self.toks[k].deprel == "case" && lex.is(&self.toks[k].lemma, "partner")));
+                    let named = acted_on.map_or(false, |o| self.participant(o).is_some());
+                    if !named && self.stance_word(c).is_none() {
+                        if let Some(noun) = lex.action_noun(&self.toks[c].lemma.to_lowercase()) {
+                            // the object, or a person object marked by "a"
+                            let object = self.children[c].iter().copied().find(|&o| self.toks[o].deprel == "obj" || self.toks[o].deprel == "obl" && self.case_of(o).as_deref() == Some("a"));
+                            concepts.push(match object.map(|o| concept(self.toks, &self.children, o, None, &[])) {
+                                Some(o) if !o.is_empty() => format!("{noun} de {o}"),
+                                _ => noun,
+                            });
+                            continue;
+                        }
+                    }
+                    // a verb's infinitive with no act noun is what the verb's own object is
+                    // charged with or asked for ("acusó a X de violar ..."), no target
+                    match acted_on.filter(|_| self.toks[i].upos == "NOUN") {
+                        Some(o) => o,
+                        None => continue,
+                    }
+                } else if complement {
+                    c
+                } else {
+                    continue;
+                };
+                if let Some(p) = self.participant(c) {
+                    out.push(p, pol);
+                    // "critica a X, Y y Z": every conjunct.
+                    for &k in self.children[c].iter().filter(|&&k| self.toks[k].deprel == "conj") {
+                        if let Some(q) = self.participant(k) {
+                            out.push(q, pol);
+                        }
+                    }
+                    continue;
+                }
+                // The participant a relation is with ("fortalecer los lazos con X", "ampliar la
+                // cooperación con X").
+                let partner = self.children[c].iter().copied().find(|&g| {
+                    self.toks[g].deprel == "nmod" && self.children[g].iter().any(|&k| self.toks[k].deprel == "case" && (lex.is(&self.toks[k].lemma, "partner") || lex.is(&self.toks[k].lemma, "against")))
+                });
+                let partners: Vec<String> = partner.map(|g| self.with_conjuncts(g)).unwrap_or_default();
+                // "da la bienvenida a las empresas españolas": the state a demonym names, for a
+                // word whose targets are participants
+                let by_demonym = self.children[c].iter().copied().find(|&g| self.toks[g].deprel == "amod" && self.mention_at(g).map_or(false, |m| m.via == Via::Demonym)).and_then(|g| self.participant(g));
+                if !partners.is_empty() {
+                    let against = partner.map_or(false, |g| self.children[g].iter().any(|&k| lex.is(&self.toks[k].lemma, "against")));
+                    for p in partners {
+                        out.push(p, if against { flip(pol) } else { pol });
+                    }
+                } else if let Some(st) = by_demonym.filter(|_| entity_only) {
+                    out.push(st, pol);
+                } else if self.toks[c].upos == "NOUN" && self.inside(c) && !entity_only && !is_role_noun(&self.toks[c]) && !self.has_own_complement(c) {
+                    // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
+                    // toward an act is one toward whose act it is, when that is named; the act's
+                    // phrase then goes on with what it is about ("los ataques de X contra Y").
+                    let whose = lex.is(&self.toks[c].lemma, "act-noun").then(|| {
+                        self.children[c].iter().copied().find(|&g| {
+                            self.toks[g].deprel == "nmod" && self.children[g].iter().any(|&k| self.toks[k].deprel == "case" && self.toks[k].lemma == "de") && self.mention_at(g).map_or(false, |m| m.via != Via::Demonym)
+                                || self.toks[g].deprel == "amod" && self.mention_at(g).map_or(false, |m| m.via == Via::Demonym)
+                        })
+                    });
+                    let whose = whose.flatten().or_else(|| lex.is(&self.toks[c].lemma, "act-noun").then(|| self.agent_of(c)).flatten());
+                    let whose = whose.and_then(|g| self.named_by(g).into_iter().next().map(|p| (g, p)));
+                    concepts.push(concept(self.toks, &self.children, c, whose.as_ref().map(|w| w.0), &self.lent_of(c)));
+                    if let Some((_, p)) = whose {
+                        out.push(p, pol);
+                    }
+                    // "la lucha contra X e Y": all that is fought against
+                    if case.map_or(false, |k| lex.is(k, "against")) {
+                        for &k in self.children[c].iter().filter(|&&k| self.toks[k].deprel == "conj" && self.toks[k].upos == "NOUN") {
+                            concepts.push(concept(self.toks, &self.children, k, None, &[]));
+                        }
+                    }
+                }
+            }
+            if !names_participant {
+                for target in concepts {
+                    out.push(target, pol);
+                }
+            }
+            // "abierta a X, pero sin Y": what the position leaves out is opposed
+            for &w in self.children[i].iter().filter(|&&w| self.toks[w].deprel == "conj" && self.toks[w].upos == "NOUN" && self.case_of(w).map_or(false, |k| lex.is(&k, "without"))) {
+                match self.participant(w) {
+                    Some(p) => out.push(p, flip(pol)),
+                    None => out.push(concept(self.toks, &self.children, w, None, &[]), flip(pol)),
+                }
+            }
         }
     }
-    out
+
+    /// Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
+    /// it is said of.
+    fn judgments(&self, out: &mut Targets) {
+        let lex = lexicon();
+        for i in 0..self.toks.len() {
+            // (or a predicative of the cue itself: "calificó de «lamentables» las declaraciones")
+            let of_cue = self.cue.is_some() && self.toks[i].head.and_then(|g| self.local(g)) == self.cue && self.toks[i].upos == "ADJ";
+            if !(self.inside(i) || of_cue) || !matches!(self.toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
+                continue;
+            }
+            let Some((pol, kind)) = lex.judgment(&self.toks[i].lemma.to_lowercase()) else { continue };
+            // "no es aceptable" turns an adjective round; a denied conduct or harm judges nobody.
+            let denied = self.negated(i) || self.toks[i].deprel == "amod" && self.toks[i].head.and_then(|g| self.local(g)).map_or(false, |h| self.negated(h));
+            let pol = match (denied, self.toks[i].upos.as_str()) {
+                (false, _) => pol,
+                (true, "ADJ") => flip(pol),
+                (true, _) => continue,
+            };
+            let head = self.toks[i].head.and_then(|g| self.local(g));
+            let mut judged: Vec<String> = Vec::new();
+            match (kind, self.toks[i].upos.as_str()) {
+                (Judgment::Quality, "VERB") => {
+                    // "X mintió", "las cuentas falseadas por X"
+                    let agent = self.children[i].iter().copied().find(|&k| self.toks[k].deprel == "obl:agent");
+                    judged.extend(self.subject_of(i).or(agent).into_iter().flat_map(|s| self.phrase_of(s)));
+                }
+                (Judgment::Quality, _) => {
+                    let mut phrases: Vec<usize> = Vec::new();
+                    // (an adjective the parse hung on a verb is a predicative: "calificó de
+                    // lamentables las declaraciones")
+                    if self.toks[i].deprel == "amod" && head.map_or(true, |h| self.toks[h].upos != "VERB") {
+                        // "las declaraciones ofensivas de X", "un socio fiable" said of X
+                        if let Some(h) = head {
+                            phrases.push(h);
+                            phrases.extend(self.predicate_of(h));
+                        }
+                    } else {
+                        phrases.extend(self.predicate_of(i));
+                        if self.toks[i].upos == "NOUN" {
+                            phrases.push(i);
+                            // "X actuó con arrogancia"
+                            if let Some(h) = head.filter(|&h| self.toks[i].deprel == "obl" && self.toks[h].upos == "VERB" && self.case_of(i).as_deref() == Some("con")) {
+                                phrases.extend(self.subject_of(h));
+                            }
+                            // "X mostró su arrogancia", "X cometió crímenes"
+                            if let Some(h) = head.filter(|&h| self.toks[i].deprel == "obj" && lex.is(&self.toks[h].lemma, "perform-verb")) {
+                                phrases.extend(self.subject_of(h));
+                            }
+                        }
+                    }
+                    for c in phrases {
+                        judged.extend(self.phrase_of(c));
+                    }
+                }
+                (Judgment::Harm, _) => {
+                    // "la crisis provocada por X", "X causó la destrucción de ..."
+                    judged.extend(self.agent_of(i).into_iter().flat_map(|a| self.named_by(a)));
+                    if let Some(h) = head.filter(|&h| self.toks[i].deprel == "obj" && lex.is(&self.toks[h].lemma, "cause-verb")) {
+                        judged.extend(self.subject_of(h).into_iter().flat_map(|s| self.with_conjuncts(s)));
+                    }
+                }
+            }
+            // (the speaker's own name and state are left out by `assign`)
+            for p in judged {
+                out.push(p, pol);
+            }
+        }
+    }
+
+    /// A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X
+    /// opposed. A verb without its own subject shares the one of the verb it is coordinated with.
+    /// A verb the parse coordinated with the cue itself ("Dijo que X ha mentido y ha amenazado a
+    /// Y", with "amenazado" attached to "Dijo") still tells what was said.
+    fn hostile_acts(&self, out: &mut Targets) {
+        let lex = lexicon();
+        for i in 0..self.toks.len() {
+            if !(self.inside(i) || self.coordinated_with_cue(i)) || self.toks[i].upos != "VERB" || !lex.is(&self.toks[i].lemma, "hostile-act") || self.negated(i) {
+                continue;
+            }
+            let mut v = i;
+            let subject = loop {
+                if let Some(s) = self.children[v].iter().copied().find(|&c| self.toks[c].deprel == "nsubj") {
+                    break Some(s);
+                }
+                match (self.toks[v].deprel.as_str(), self.toks[v].head.and_then(|g| self.local(g))) {
+                    ("conj", Some(h)) if self.inside(h) => v = h,
+                    // coordinated up to a verb outside what is said (a parse that attached the
+                    // clause to the cue): the last subject said before it
+                    ("conj", Some(_)) => break (0..i).rev().find(|&k| self.inside(k) && self.toks[k].deprel == "nsubj"),
+                    _ => break None,
+                }
+            };
+            if let Some(p) = subject.and_then(|s| self.participant(s)) {
+                out.push(p, Polarity::Oppose);
+            }
+        }
+    }
 }
 
 /// The index right after the last word of `i`'s subtree.
