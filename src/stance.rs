@@ -413,10 +413,8 @@ impl<'a> Sentence<'a> {
         let end = subtree_end(&self.children, i);
         // or an infinitive after "de" ("la necesidad de implementar ...", with "implementar"
         // under the verb)
-        let opens = |t: &crate::doc::Token| t.deprel == "case" && lex.is(&t.lemma, "target") || t.deprel == "mark" && t.lemma == "de";
-        if let Some(h) = self.toks.get(end).filter(|t| opens(t)).and_then(|t| t.head).and_then(|g| self.local(g)) {
-            let fits = if self.toks[end].deprel == "case" { matches!(self.toks[h].upos.as_str(), "NOUN" | "PROPN") } else { self.toks[h].feats.contains("VerbForm=Inf") };
-            if fits && h > end && self.toks[h].head.and_then(|g| self.local(g)).map_or(false, |g| g != i) && !lent.contains(&h) {
+        if let Some(h) = self.toks.get(end).and_then(|t| t.head).and_then(|g| self.local(g)) {
+            if crate::claims::opens_complement(&self.toks[end], &self.toks[h]) && h > end && self.toks[h].head.and_then(|g| self.local(g)).map_or(false, |g| g != i) && !lent.contains(&h) {
                 lent.push(h);
             }
         }

@@ -28,6 +28,17 @@ pub struct FoundClaim {
     pub via_source: bool,
 }
 
+/// Whether `word` opens a complement headed by `head` that continues the noun phrase before it
+/// wherever the parse hung it: a stance preposition before a noun ("su rechazo al cierre"), or
+/// "de" before an infinitive ("la necesidad de implementar").
+pub(crate) fn opens_complement(word: &crate::doc::Token, head: &crate::doc::Token) -> bool {
+    match word.deprel.as_str() {
+        "case" => crate::lexicon::lexicon().is(&word.form, "target") && matches!(head.upos.as_str(), "NOUN" | "PROPN"),
+        "mark" => word.form.to_lowercase() == "de" && head.feats.contains("VerbForm=Inf"),
+        _ => false,
+    }
+}
+
 /// Opening and closing quotation marks (a straight quote is both).
 fn is_open_quote(s: &str) -> bool {
     matches!(s, "«" | "“" | "\"" | "‘" | "'")

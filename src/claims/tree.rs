@@ -122,6 +122,16 @@ fn feat<'f>(feats: &'f str, name: &str) -> Option<&'f str> {
 }
 
 
+/// Whether `f` closes a quotation opened by `mark`.
+fn closes_quote(mark: &str, f: &str) -> bool {
+    match mark {
+        "«" => f == "»",
+        "“" => f == "”" || f == "\"",
+        "‘" => f == "’",
+        _ => f == mark,
+    }
+}
+
 /// Marks the words inside quotation marks (the marks excluded). `carried` is the mark of a
 /// quotation a previous sentence of the paragraph left open; the mark left open at the end
 /// is returned with the mask.
@@ -136,13 +146,7 @@ fn quote_mask(toks: &[Token], carried: Option<&'static str>) -> (Vec<bool>, Opti
         let f = t.form.as_str();
         match open {
             Some((o, mark)) => {
-                let closes = match mark {
-                    "«" => f == "»",
-                    "“" => f == "”" || f == "\"",
-                    "‘" => f == "’",
-                    _ => f == mark,
-                };
-                if closes {
+                if closes_quote(mark, f) {
                     for m in mask.iter_mut().take(i).skip((o + 1) as usize) {
                         *m = true;
                     }
@@ -393,14 +397,8 @@ fn across_sentences(s: &Sent, si: usize, fc: &mut FoundClaim) {
     // runs on: the content reaches the sentence's last word, inside a quotation left open
     if let (Some(mark), Some(w)) = (s.open_at_end, last_word) {
         if s.quoted[w] && claim.content_end >= s.toks[w].end {
-            let closes = |f: &str| match mark {
-                "«" => f == "»",
-                "“" => f == "”" || f == "\"",
-                "‘" => f == "’",
-                _ => f == mark,
-            };
             let after = s.first + s.toks.len();
-            if let Some(t) = doc.tokens[after..].iter().take_while(|t| in_para(t)).find(|t| closes(&t.form)) {
+            if let Some(t) = doc.tokens[after..].iter().take_while(|t| in_para(t)).find(|t| closes_quote(mark, &t.form)) {
                 b1 = t.byte_start;
                 changed = true;
             }
@@ -1416,16 +1414,10 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
 /// with "al cierre" under "hoy") or an infinitive after "de" ("reiteraron la necesidad de
 /// implementar ...", with "implementar" under the verb) continues the noun before it.
 fn adjacent_complements(s: &Sent, lo: usize, mut hi: usize) -> usize {
-    let lex = lexicon();
     for _ in 0..s.toks.len() {
         let Some(h) = (hi < s.toks.len()).then(|| s.head(hi)).flatten() else { break };
-        let opens = match s.rel(hi) {
-            "case" => lex.is(&s.lower(hi), "target") && matches!(s.toks[h].upos.as_str(), "NOUN" | "PROPN"),
-            "mark" => s.lower(hi) == "de" && s.feat(h, "VerbForm") == Some("Inf"),
-            _ => false,
-        };
         // (a phrase the parse already put inside is no continuation)
-        if !opens || h <= hi || s.head(h).map_or(true, |g| (lo..hi).contains(&g)) {
+        if !super::opens_complement(&s.toks[hi], &s.toks[h]) || h <= hi || s.head(h).map_or(true, |g| (lo..hi).contains(&g)) {
             break;
         }
         hi = s.extent(h, &[]).1.max(hi + 1);

@@ -867,9 +867,10 @@ fn build() -> Lexicon {
         }
     }
     let infinitive = |w: &str| !w.contains(' ') && w.chars().count() > 3 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir"));
-    let named: Vec<String> = lex.cue_lemmas.keys().chain(lex.stance_lemmas.keys()).chain(lex.judgments.keys()).chain(lex.nominalizations.keys()).filter(|w| infinitive(w)).cloned().collect();
-    lex.infinitives.extend(named);
-    let others: Vec<String> = lex.cue_lemmas.keys().chain(lex.stance_lemmas.keys()).chain(lex.judgments.keys()).filter(|w| !w.contains(' ') && !infinitive(w)).cloned().collect();
+    let words: Vec<String> = lex.cue_lemmas.keys().chain(lex.stance_lemmas.keys()).chain(lex.judgments.keys()).filter(|w| !w.contains(' ')).cloned().collect();
+    let (infinitives, others): (Vec<String>, Vec<String>) = words.into_iter().partition(|w| infinitive(w));
+    lex.infinitives.extend(infinitives);
+    lex.infinitives.extend(lex.nominalizations.keys().filter(|w| infinitive(w)).cloned().collect::<Vec<_>>());
     lex.dictionary_words.extend(others);
     for (lemma, readings) in &lex.cue_lemmas {
         for c in readings {

@@ -608,9 +608,9 @@ impl SyntaxHeads {
         // An adjective the rule layer names, whose script kept the form's gender or number.
         if upos == "ADJ" {
             let words = &crate::lexicon::lexicon().dictionary_words;
-            let first = candidates.first().map_or(lower.clone(), |l| l.to_lowercase());
-            if !words.contains(&first) {
-                if let Some(lemma) = crate::lexicon::adjective_lemma_variants(&first).into_iter().find(|l| words.contains(l)) {
+            let top = candidates.first().map_or(lower.clone(), |l| l.to_lowercase());
+            if !words.contains(&top) {
+                if let Some(lemma) = crate::lexicon::adjective_lemma_variants(&top).into_iter().find(|l| words.contains(l)) {
                     return lemma;
                 }
             }
