@@ -1024,21 +1024,21 @@ fn a_general_noun_alone_is_no_concept_target() {
 #[test]
 fn a_complement_right_after_a_stance_noun_is_its_own_wherever_the_parse_hung_it() {
     let a = annotate(
-        "El presidente sueco, Luis Prado, insistió hoy en su rechazo categórico al cierre de las fronteras del norte.",
+        "El presidente sueco, Luis Prado, reiteró ayer su firme rechazo al cierre de las fronteras del norte.",
     );
-    expect_stance(claim(&a, "insistió"), "cierre de fronteras", Polarity::Oppose);
+    expect_stance(claim(&a, "reiteró"), "cierre de fronteras", Polarity::Oppose);
     let a = annotate(
-        "Las ministras Ana Soler y Marta Gil reiteraron la necesidad de implementar el cese completo de los bombardeos en la región.",
+        "Las ministras Ana Soler y Marta Gil defendieron la necesidad de aplicar la suspensión total de las capturas en la región.",
     );
-    let c = claim(&a, "reiteraron");
-    assert!(c.content.contains("cese completo"), "{}", c.content);
-    expect_stance(c, "cese completo", Polarity::Support);
+    let c = claim(&a, "defendieron");
+    assert!(c.content.contains("suspensión total"), "{}", c.content);
+    expect_stance(c, "suspensión total", Polarity::Support);
 }
 
 #[test]
 fn a_state_position_quoted_after_a_colon_keeps_the_subject_right_before_its_verb() {
     let a = annotate(
-        "La ministra Ana Soler añadió que «queremos ser muy claras: el Gobierno de Portugal rechaza las acusaciones falsas del Gobierno de Marruecos»."
+        "La ministra Ana Soler añadió que «lo digo sin rodeos: el Gobierno de Portugal rechaza las acusaciones falsas de Marruecos»."
     );
     let c = claim(&a, "rechaza");
     assert_eq!(c.speaker, vec!["Portugal"]);
@@ -1048,15 +1048,15 @@ fn a_state_position_quoted_after_a_colon_keeps_the_subject_right_before_its_verb
 #[test]
 fn a_quoted_state_position_goes_on_through_coordination_and_a_clause_of_saying() {
     let a = annotate(
-        "«El Gobierno de Portugal ha mantenido una línea firme sobre la pesca y ha subrayado que cree que el acuerdo beneficia a ambos países», recalcó la ministra Ana Soler."
+        "«El Gobierno de Portugal votó en contra del plan y ha explicado que considera que el acuerdo perjudica a su flota», recalcó la ministra Ana Soler."
     );
-    assert_eq!(claim(&a, "ha subrayado").speaker, vec!["Portugal"]);
-    assert_eq!(claim(&a, "cree").speaker, vec!["Portugal"]);
+    assert_eq!(claim(&a, "ha explicado").speaker, vec!["Portugal"]);
+    assert_eq!(claim(&a, "considera").speaker, vec!["Portugal"]);
 }
 
 #[test]
 fn a_verb_of_stance_with_an_event_as_object_judges_it() {
-    let a = annotate("El presidente Luis Prado calificó la reunión con su homólogo de «excelente».");
+    let a = annotate("El presidente Luis Prado calificó de «decepcionante» la cumbre de Oslo.");
     assert_eq!(claim(&a, "calificó").speaker, vec!["Luis Prado"]);
     let a = annotate("El presidente Luis Prado celebró una reunión con su homólogo.");
     assert!(a.claims.is_empty(), "{:?}", a.claims);
@@ -1067,11 +1067,11 @@ fn a_verb_of_stance_with_an_event_as_object_judges_it() {
 #[test]
 fn a_subjunctive_after_despues_de_que_tells_what_was_said() {
     let a = annotate(
-        "La reunión terminó después de que la ministra Ana Soler anunciara que la próxima ronda se celebrará en mayo.",
+        "La reunión terminó después de que la ministra Ana Soler anunciara que el puerto reabrirá en mayo.",
     );
     let c = claim(&a, "anunciara");
     assert_eq!(c.speaker, vec!["Ana Soler"]);
-    assert!(c.content.starts_with("la próxima ronda"), "{}", c.content);
+    assert!(c.content.starts_with("el puerto"), "{}", c.content);
     let a = annotate("Es posible que la ministra Ana Soler anunciara ayer la fecha de la próxima ronda.");
     assert!(a.claims.iter().all(|c| c.cue.as_deref() != Some("anunciara")), "{:?}", a.claims);
 }
@@ -1100,13 +1100,13 @@ fn a_quoted_word_is_no_subject_of_the_verb_that_introduces_the_quotation() {
 #[test]
 fn an_infinitive_of_saying_with_an_object_after_al_or_to_an_addressee_is_a_claim() {
     let a = annotate(
-        "Al resaltar el compromiso de Noruega con la pesca sostenible, Holm destacó que el acuerdo es histórico.",
+        "Al recordar los acuerdos pesqueros de 2019, Holm subrayó que el convenio sigue vigente.",
     );
-    assert_eq!(claim(&a, "resaltar").speaker, vec!["Holm"]);
+    assert_eq!(claim(&a, "recordar").speaker, vec!["Holm"]);
     let a = annotate(
-        "Holm se ha puesto en contacto con la primera ministra, Ana Berg, para trasladarle la «plena solidaridad» de Noruega con Suecia.",
+        "Holm llamó ayer a la primera ministra, Ana Berg, para transmitirle el apoyo de Noruega a Suecia tras las inundaciones.",
     );
-    let c = claim(&a, "trasladarle");
+    let c = claim(&a, "transmitirle");
     assert_eq!(c.speaker, vec!["Holm"]);
     expect_stance(c, "Suecia", Polarity::Support);
     // a purpose with no addressee is no claim
@@ -1117,10 +1117,10 @@ fn an_infinitive_of_saying_with_an_object_after_al_or_to_an_addressee_is_a_claim
 #[test]
 fn unnamed_sources_make_no_claim_and_a_confirmed_fact_needs_a_clause() {
     let a = annotate(
-        "El ministro noruego, Jan Holm, se ha reunido este domingo con su homóloga sueca, Ana Berg, con quien ha abordado las relaciones bilaterales, han informado fuentes diplomáticas a la agencia NTB.",
+        "El acuerdo pesquero se firmará en mayo, han informado fuentes diplomáticas a la agencia NTB.",
     );
     assert!(a.claims.is_empty(), "{:?}", a.claims);
-    let a = annotate("Suecia aún no ha confirmado su asistencia a la cumbre.");
+    let a = annotate("Suecia no ha confirmado todavía su participación en la feria.");
     assert!(a.claims.is_empty(), "{:?}", a.claims);
     let a = annotate("La visita del primer ministro ha sido confirmada por el portavoz Jan Holm.");
     assert_eq!(claim(&a, "confirmada").speaker, vec!["Jan Holm"]);
@@ -1150,11 +1150,11 @@ fn a_position_told_inside_someones_words_is_a_claim_only_of_the_tellers_own_side
 #[test]
 fn what_ni_adds_to_a_denied_object_is_denied_too() {
     let a = annotate(
-        "El portavoz Jan Holm dijo que Noruega no aprueba las sanciones contra Suecia ni los ataques de Finlandia contra sus vecinos.",
+        "El portavoz Jan Holm dijo que Noruega no apoya los aranceles a la madera ni las cuotas de Finlandia sobre el bacalao.",
     );
-    let c = claim(&a, "aprueba");
-    expect_stance(c, "ataques contra vecinos", Polarity::Oppose);
-    expect_stance(c, "Finlandia", Polarity::Oppose);
+    let c = claim(&a, "apoya");
+    expect_stance(c, "aranceles a madera", Polarity::Oppose);
+    expect_stance(c, "cuotas de finlandia", Polarity::Oppose);
 }
 
 #[test]
@@ -1187,19 +1187,19 @@ fn where_an_object_is_taken_is_no_target() {
 
 #[test]
 fn a_relation_kept_with_a_partner_in_its_relative_clause_judges_that_partner() {
-    let a = annotate("El canciller Jan Holm destacó las excelentes relaciones que mantiene Noruega con Islandia.");
+    let a = annotate("El canciller Jan Holm destacó la buena relación que Noruega tiene con Islandia.");
     expect_stance(claim(&a, "destacó"), "Islandia", Polarity::Support);
 }
 
 #[test]
 fn a_list_of_positions_gives_each_its_own_object() {
     let a = annotate(
-        "Las ministras Ana Berg y Marta Gil reforzarán la coordinación en la región, apoyarán el libre comercio, se opondrán al proteccionismo y defenderán las reglas comunes.",
+        "Las ministras Ana Berg y Marta Gil ampliarán las becas, respaldarán a los pescadores, se opondrán a las cuotas y protegerán los puertos.",
     );
     let c = claim(&a, "se opondrán");
-    assert!(!c.content.contains("libre comercio"), "{}", c.content);
-    expect_stance(c, "proteccionismo", Polarity::Oppose);
-    refute_stance(c, "libre comercio", Polarity::Support);
+    assert!(!c.content.contains("pescadores"), "{}", c.content);
+    expect_stance(c, "cuotas", Polarity::Oppose);
+    refute_stance(c, "pescadores", Polarity::Support);
 }
 
 #[test]
@@ -1211,7 +1211,7 @@ fn a_noun_the_parse_split_off_a_concept_stays_in_it() {
 #[test]
 fn the_narrators_sentences_about_others_or_the_meeting_are_no_continuation() {
     let a = annotate(
-        "La ministra Ana Berg dijo que la cumbre fue un éxito. El encuentro fue convocado para debatir la pesca en el Ártico.",
+        "La ministra Ana Berg dijo que la cumbre fue un éxito. La reunión duró tres horas.",
     );
     assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
     let a = annotate(
@@ -1234,25 +1234,25 @@ fn a_gerund_before_the_verb_of_saying_tells_how_the_claim_was_made() {
 #[test]
 fn the_noun_a_relative_clause_set_off_before_the_verb_is_about_is_its_subject() {
     let a = annotate(
-        "La primera ministra de Suecia faltó a la reunión de Oslo y su homólogo de Noruega, Jan Holm, quien preside el consejo, advirtió que todos los países deben estar presentes.",
+        "Tras la votación en el Parlamento, el ministro de Pesca de Noruega, Jan Holm, quien dirige la comisión desde enero, aseguró que las cuotas bajarán.",
     );
-    assert_eq!(claim(&a, "advirtió").speaker, vec!["Jan Holm"]);
+    assert_eq!(claim(&a, "aseguró").speaker, vec!["Jan Holm"]);
 }
 
 #[test]
 fn a_day_taken_for_an_object_is_no_target() {
     let a = annotate(
-        "El portavoz del Ministerio, Jan Holm, criticó el jueves los comentarios del ministro sueco, Per Ek, expresando el apoyo de Estocolmo a las políticas de Finlandia.",
+        "La portavoz Ana Berg criticó el lunes los comentarios del ministro sueco, Per Ek, defendiendo el derecho de Noruega a pescar en el Ártico.",
     );
     let c = claim(&a, "criticó");
-    refute_stance(c, "jueves", Polarity::Oppose);
+    refute_stance(c, "lunes", Polarity::Oppose);
     expect_stance(c, "comentarios", Polarity::Oppose);
 }
 
 #[test]
 fn agreeing_with_a_copular_verb_is_a_position_of_its_subject() {
-    let a = annotate("El ministro Jan Holm dijo que la pesca es clave. Noruega está profundamente de acuerdo con esto.");
-    assert_eq!(claim(&a, "acuerdo").speaker, vec!["Noruega"]);
+    let a = annotate("El ministro Jan Holm dijo que la pesca es clave. Suecia está totalmente de acuerdo con esa propuesta.");
+    assert_eq!(claim(&a, "acuerdo").speaker, vec!["Suecia"]);
     // "de acuerdo con X" at the head of a sentence still names a source
     let a = annotate("De acuerdo con el ministro Jan Holm, la pesca es clave.");
     assert_eq!(claim(&a, "De acuerdo con").speaker, vec!["Jan Holm"]);
@@ -1281,11 +1281,11 @@ fn a_gerund_coordinated_with_a_gerund_shares_its_subject() {
 #[test]
 fn according_to_his_words_is_the_one_speaking() {
     let a = annotate(
-        "El ministro Jan Holm dijo que la pesca es clave para su país. De acuerdo con sus palabras, Suecia busca eludir las cuotas de pesca.",
+        "El ministro Jan Holm dijo que la pesca es clave para su país. De acuerdo con sus palabras, la flota sueca pesca por encima del límite.",
     );
     assert_eq!(claim(&a, "De acuerdo con").speaker, vec!["Jan Holm"]);
     let a = annotate(
-        "El ministro Jan Holm dijo que la pesca es clave para su país. Según sus declaraciones, Suecia busca eludir las cuotas de pesca.",
+        "El ministro Jan Holm dijo que la pesca es clave para su país. Según sus declaraciones, la flota sueca pesca por encima del límite.",
     );
     assert_eq!(claim(&a, "Según").speaker, vec!["Jan Holm"]);
 }
@@ -1293,13 +1293,13 @@ fn according_to_his_words_is_the_one_speaking() {
 #[test]
 fn what_a_position_leaves_out_with_sin_and_all_that_is_fought_against() {
     let a = annotate(
-        "El ministro Jan Holm dijo que Noruega está abierta a negociaciones con Suecia, pero sin propuestas de tregua.",
+        "La ministra Ana Berg dijo que Dinamarca está abierta a un acuerdo pesquero con Noruega, pero sin recortes de cuotas.",
     );
-    expect_stance(claim(&a, "abierta"), "propuestas de tregua", Polarity::Oppose);
+    expect_stance(claim(&a, "abierta"), "recortes de cuotas", Polarity::Oppose);
     let a = annotate(
-        "Los ministros Jan Holm y Ana Berg coincidieron en redoblar la lucha conjunta contra la pesca ilegal y el contrabando de armas.",
+        "Los ministros Jan Holm y Ana Berg pidieron más lucha contra la pesca ilegal y el contrabando de armas.",
     );
-    let c = claim(&a, "coincidieron");
+    let c = claim(&a, "pidieron");
     expect_stance(c, "pesca ilegal", Polarity::Oppose);
     expect_stance(c, "contrabando de armas", Polarity::Oppose);
 }
