@@ -80,6 +80,12 @@ struct Args {
     /// Continue the run in --out.
     #[arg(long)]
     resume: bool,
+    /// One set of heads for both treebanks' conventions blended (no treebank vectors).
+    #[arg(long)]
+    single_style: bool,
+    /// The treebank whose conventions the shipped heads write by default (gsd or pud).
+    #[arg(long, default_value = "gsd")]
+    style: String,
 }
 
 fn default_ud() -> PathBuf {
@@ -162,6 +168,16 @@ fn run(args: &Args) -> portavoz::Result<()> {
             table
         },
         known_lemmas: syntax_data::known_lemmas(&fit, &["VERB"]),
+        treebanks: if args.single_style {
+            Vec::new()
+        } else {
+            TREEBANKS.iter().map(|t| t.to_string()).collect()
+        },
+        default_style: if args.single_style {
+            String::new()
+        } else {
+            args.style.clone()
+        },
     };
     eprintln!(
         "[syntax] classes: {} UPOS, {} FEATS, {} lemma scripts, {} relations",

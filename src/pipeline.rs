@@ -76,6 +76,10 @@ pub struct PipelineConfig {
     /// Run the syntax heads when the model has them (on by default; off skips them and their
     /// cost: tokens then carry no lemma, part of speech or tree).
     pub syntax: bool,
+    /// Whose treebank conventions the parse follows, when the syntax heads learned more than
+    /// one (`syntax.json`'s `treebanks`: "gsd" or "pud" for the shipped model); `None` keeps
+    /// the model's default.
+    pub syntax_style: Option<String>,
 }
 
 /// The model folder of the crate's source (see [`crate::model_location::crate_model_dir`]);
@@ -98,6 +102,7 @@ impl Default for PipelineConfig {
             forward: Forward::default(),
             tokens: false,
             syntax: true,
+            syntax_style: None,
         }
     }
 }
@@ -139,6 +144,11 @@ impl PipelineConfig {
     /// Whether the syntax heads run (see [`PipelineConfig::syntax`]).
     pub fn syntax(mut self, on: bool) -> Self {
         self.syntax = on;
+        self
+    }
+    /// The treebank conventions the parse follows (see [`PipelineConfig::syntax_style`]).
+    pub fn syntax_style(mut self, treebank: impl Into<String>) -> Self {
+        self.syntax_style = Some(treebank.into());
         self
     }
     /// Forward-pass implementation: [`Forward::Fused`] (the default) or [`Forward::RustBert`].
@@ -218,6 +228,14 @@ impl Pipeline {
             syntax: config.syntax,
         };
         let ner = NerModel::load_on(&model.dir, device, options)?;
+        if let (Some(style), Some(heads)) = (&config.syntax_style, &ner.syntax) {
+            if !heads.set_style(style) {
+                return Err(Error::Config(format!(
+                    "syntax style {style:?}: this model's syntax heads know {}",
+                    if heads.spec.treebanks.is_empty() { "one style only".to_string() } else { heads.spec.treebanks.join(", ") }
+                )));
+            }
+        }
         Ok(Pipeline { ner, tokens: config.tokens, model })
     }
 

@@ -41,6 +41,8 @@ pub struct Example {
     pub lemma: Vec<i64>,
     pub heads: Vec<i64>,
     pub rels: Vec<i64>,
+    /// Index into `SyntaxSpec::treebanks` of the treebank the sentence comes from.
+    pub treebank: i64,
 }
 
 pub fn read_treebank(path: &Path) -> portavoz::Result<Vec<conllu::Sentence>> {
@@ -157,6 +159,8 @@ impl Adam {
 
 pub struct Batch {
     pub states: Tensor,
+    /// `[batch]` treebank of each sentence.
+    pub styles: Tensor,
     pub parts: Tensor,
     pub affixes: Tensor,
     pub mask: Tensor,
@@ -192,6 +196,7 @@ pub fn make_batch(examples: &[&Example], dim: usize) -> Batch {
     }
     Batch {
         states: Tensor::from_slice(&states).view([b as i64, w as i64, dim as i64]),
+        styles: Tensor::from_slice(&examples.iter().map(|e| e.treebank).collect::<Vec<_>>()),
         mask: Tensor::from_slice(&mask).view([b as i64, w as i64]),
         parts: Tensor::from_slice(&parts).view([b as i64, w as i64]),
         affixes: Tensor::from_slice(&affixes).view([b as i64, w as i64, AFFIXES as i64]),
@@ -205,7 +210,14 @@ pub fn make_batch(examples: &[&Example], dim: usize) -> Batch {
 
 pub fn loss(heads: &SyntaxHeads, batch: &Batch, dropout: f64) -> Tensor {
     let x = heads.mix_states(&batch.states);
-    let scores = heads.scores(&x, &batch.parts, &batch.affixes, &batch.mask, dropout);
+    let scores = heads.scores(
+        &x,
+        &batch.parts,
+        &batch.affixes,
+        &batch.mask,
+        Some(&batch.styles),
+        dropout,
+    );
     let ce = |logits: &Tensor, target: &Tensor| {
         let c = *logits.size().last().unwrap_or(&1);
         logits.view([-1, c]).cross_entropy_loss::<Tensor>(
@@ -235,6 +247,9 @@ pub fn predict(heads: &SyntaxHeads, examples: &[Example], dim: usize) -> Vec<con
             let states = Tensor::from_slice(&e.states).view([1, n, dim as i64]);
             let x = heads.mix_states(&states).squeeze_dim(0);
             let forms: Vec<&str> = e.sentence.words.iter().map(|w| w.form.as_str()).collect();
+            if let Some(name) = heads.spec.treebanks.get(e.treebank as usize) {
+                heads.set_style(name);
+            }
             with_analysis(&e.sentence, heads.predict(&x, &e.parts, &forms))
         })
         .collect()
@@ -328,6 +343,10 @@ pub fn example_for(
             .iter()
             .map(|w| id(&rels, &w.deprel))
             .collect(),
+        treebank: sentence
+            .comment_value("treebank")
+            .and_then(|t| spec.treebanks.iter().position(|n| n == t))
+            .unwrap_or(0) as i64,
         states,
         sentence,
     }
@@ -343,10 +362,10 @@ pub fn treebanks(
     Vec<conllu::Sentence>,
 )> {
     let mut train: Vec<conllu::Sentence> = Vec::new();
-    for name in ["es_gsd-ud-dev.conllu", "es_pud-ud-test.conllu"] {
-        train.extend(read_treebank(&ud.join(name))?);
+    for (name, treebank) in [("es_gsd-ud-dev.conllu", "gsd"), ("es_pud-ud-test.conllu", "pud")] {
+        train.extend(tagged(read_treebank(&ud.join(name))?, treebank));
     }
-    let test = read_treebank(&ud.join("es_gsd-ud-test.conllu"))?;
+    let test = tagged(read_treebank(&ud.join("es_gsd-ud-test.conllu"))?, "gsd");
     let (mut fit, mut held_out) = (Vec::new(), Vec::new());
     for (i, s) in train.into_iter().enumerate() {
         if i % 10 == 9 {
@@ -356,6 +375,17 @@ pub fn treebanks(
         }
     }
     Ok((fit, held_out, test))
+}
+
+/// The treebanks the heads learn from, in the order of `SyntaxSpec::treebanks`.
+pub const TREEBANKS: [&str; 2] = ["gsd", "pud"];
+
+/// `sentences` with a `treebank = NAME` comment (kept in memory only), read by [`example_for`].
+fn tagged(mut sentences: Vec<conllu::Sentence>, treebank: &str) -> Vec<conllu::Sentence> {
+    for s in &mut sentences {
+        s.comments.push(format!("treebank = {treebank}"));
+    }
+    sentences
 }
 
 /// The lowercased lemmas of `sentences` by part of speech, sorted, once each, for the parts of

@@ -60,6 +60,16 @@ pub struct SyntaxSpec {
     /// the scripts' stem-vowel variants ("advirtió" -> "advertir", not "advierir").
     #[serde(default)]
     pub known_lemmas: BTreeMap<String, Vec<String>>,
+    /// The treebanks the heads learned from, when more than one: each has a learned vector
+    /// added to every word's input, so the heads learn each treebank's conventions apart (GSD
+    /// tags a relative "que" SCONJ `mark` and a possessive "su" DET, PUD PRON `nsubj` and PRON)
+    /// instead of a blend of both; at inference the heads write in the style of
+    /// [`SyntaxSpec::default_style`] unless told another ([`SyntaxHeads::set_style`]).
+    #[serde(default)]
+    pub treebanks: Vec<String>,
+    /// The treebank whose conventions the heads follow by default (one of `treebanks`).
+    #[serde(default)]
+    pub default_style: String,
 }
 
 impl SyntaxSpec {
@@ -150,6 +160,10 @@ pub struct SyntaxHeads {
     rel_dep: nn::Linear,
     rel_head: nn::Linear,
     rel_weight: Tensor,
+    /// `[treebanks, word input]` when the heads learned from more than one treebank.
+    treebank: Option<Tensor>,
+    /// Index into `spec.treebanks` of the style the heads write at inference.
+    style: std::sync::atomic::AtomicI64,
     /// The word BiLSTM's weights per layer, forward and backward direction, in the number
     /// format it runs in at inference (bf16 beside a bf16 encoder; f32 ones share the
     /// variables, so training updates reach them).
@@ -208,7 +222,9 @@ impl SyntaxHeads {
         let rel_dep = nn::linear(&p / "rel_dep", h, r, Default::default());
         let rel_head = nn::linear(&p / "rel_head", h, r, Default::default());
         let rel_weight = p.zeros("rel_weight", &[spec.deprels.len() as i64, r + 1, r + 1]);
-        let mut heads = SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight, lstm_params: Vec::new() };
+        let treebank = (spec.treebanks.len() > 1).then(|| p.zeros("treebank", &[spec.treebanks.len() as i64, x]));
+        let style = std::sync::atomic::AtomicI64::new(spec.treebanks.iter().position(|t| *t == spec.default_style).unwrap_or(0) as i64);
+        let mut heads = SyntaxHeads { vs, spec, mix, gamma, root, part, affix, affix_proj, word_lstm, distance, tag_mlp, upos, feats, lemma, arc_dep, arc_head, arc_weight, rel_dep, rel_head, rel_weight, treebank, style, lstm_params: Vec::new() };
         heads.set_lstm_kind(Kind::Float);
         heads
     }
@@ -249,6 +265,23 @@ impl SyntaxHeads {
         let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().map(|(name, t)| (name, t.to_kind(kind))).collect();
         named.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Tensor::write_safetensors(&named, dir.join(SYNTAX_WEIGHTS_FILE))?)
+    }
+
+    /// Makes the heads write in the conventions of `treebank` (one of [`SyntaxSpec::treebanks`]);
+    /// `false`, and nothing changed, for a treebank they did not learn from.
+    pub fn set_style(&self, treebank: &str) -> bool {
+        match self.spec.treebanks.iter().position(|t| t == treebank) {
+            Some(i) => {
+                self.style.store(i as i64, std::sync::atomic::Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The treebank whose conventions the heads write in (`None` for heads of one treebank).
+    pub fn style(&self) -> Option<&str> {
+        self.treebank.as_ref().and_then(|_| self.spec.treebanks.get(self.style.load(std::sync::atomic::Ordering::Relaxed) as usize)).map(String::as_str)
     }
 
     /// Runs the word BiLSTM in `kind` at inference (`Kind::BFloat16` alongside a bf16 encoder).
@@ -296,20 +329,30 @@ impl SyntaxHeads {
     /// Scores for mixed word features `x` `[batch, words, hidden]` (a multiword token's state
     /// repeated for each of its words), part ids `parts` `[batch, words]` and `mask`
     /// `[batch, words]` (1 for real words); `dropout` is the training rate (0 at inference).
-    pub fn scores(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, dropout: f64) -> HeadScores {
-        self.scores_with_lengths(x, parts, affixes, mask, dropout, None)
+    /// `styles` `[batch]` gives each sentence's treebank (index into [`SyntaxSpec::treebanks`]);
+    /// `None` is the heads' style for all.
+    pub fn scores(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, styles: Option<&Tensor>, dropout: f64) -> HeadScores {
+        self.scores_with_lengths(x, parts, affixes, mask, styles, dropout, None)
     }
 
     /// [`SyntaxHeads::scores`]; with `lengths` (words per sentence, padding after them) the
     /// word BiLSTM reads each sentence backward from its own last word, so padding never
     /// reaches a real word and a padded batch gives what each sentence gives alone.
-    pub fn scores_with_lengths(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, dropout: f64, lengths: Option<&[i64]>) -> HeadScores {
+    #[allow(clippy::too_many_arguments)]
+    pub fn scores_with_lengths(&self, x: &Tensor, parts: &Tensor, affixes: &Tensor, mask: &Tensor, styles: Option<&Tensor>, dropout: f64, lengths: Option<&[i64]>) -> HeadScores {
         let size = x.size();
         let b = size[0];
         let train = dropout > 0.0;
         let root = self.root.view([1, 1, -1]).expand([b, 1, size[2]], false);
         let spelling = Tensor::embedding(&self.affix, affixes, -1, false, false).sum_dim_intlist(-2, false, Kind::Float);
-        let x = x + Tensor::embedding(&self.part, parts, -1, false, false) + self.affix_proj.forward(&spelling);
+        let mut x = x + Tensor::embedding(&self.part, parts, -1, false, false) + self.affix_proj.forward(&spelling);
+        if let Some(table) = &self.treebank {
+            let styles = match styles {
+                Some(s) => s.shallow_clone(),
+                None => Tensor::full([b], self.style.load(std::sync::atomic::Ordering::Relaxed), (Kind::Int64, x.device())),
+            };
+            x = x + Tensor::embedding(table, &styles, -1, false, false).unsqueeze(1);
+        }
         let mut x = Tensor::cat(&[root, x], 1).dropout(dropout, train);
         if let Some(lstm) = &self.word_lstm {
             let _lstm = Span::start(Op::SyntaxLstm);
@@ -462,7 +505,7 @@ impl SyntaxHeads {
             let affixes = Tensor::from_slice(&affixes).view([g64, n64, AFFIXES as i64]).to_device(device);
             let mask = Tensor::from_slice(&mask).view([g64, n64]).to_device(device);
             drop(input_span);
-            let scores = self.scores_with_lengths(&x, &parts, &affixes, &mask, 0.0, Some(&lengths));
+            let scores = self.scores_with_lengths(&x, &parts, &affixes, &mask, None, 0.0, Some(&lengths));
             let output_span = Span::start(Op::SyntaxOutput);
             let argmax = |t: &Tensor| -> Vec<i64> { Vec::<i64>::try_from(t.argmax(-1, false).to_device(Device::Cpu).view([-1])).unwrap_or_default() };
             let (upos, feats) = (argmax(&scores.upos), argmax(&scores.feats));

@@ -156,6 +156,11 @@ struct AnnotateArgs {
     /// --format conllu or --tokens).
     #[arg(long, conflicts_with_all = ["tokens"])]
     no_syntax: bool,
+    /// Whose treebank conventions the parse follows: gsd (UD Spanish GSD: a relative "que" is
+    /// SCONJ mark, a possessive DET) or pud (UD Spanish PUD: PRON nsubj/obj, PRON); the
+    /// model's default when left out.
+    #[arg(long, value_name = "TREEBANK")]
+    syntax_style: Option<String>,
     /// Exit 0 even when some records failed (they still get error records). For map steps such
     /// as Spark's RDD.pipe, which fail the whole task on a non-zero exit.
     #[arg(long)]
@@ -369,6 +374,7 @@ fn annotate(args: AnnotateArgs) -> Result<u8, Failure> {
         forward: args.forward,
         tokens: args.tokens || args.format == Format::Conllu,
         syntax: !args.no_syntax,
+        syntax_style: args.syntax_style.clone(),
         ..PipelineConfig::default()
     };
     let pipeline = Pipeline::new(config).map_err(|e| model_error(&dir, model.source, e))?;
