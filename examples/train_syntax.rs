@@ -80,11 +80,12 @@ struct Args {
     /// Continue the run in --out.
     #[arg(long)]
     resume: bool,
-    /// One set of heads for both treebanks' conventions blended (no treebank vectors).
+    /// Learn GSD's and PUD's conventions apart (a learned vector per treebank, see
+    /// `SyntaxSpec::treebanks`) instead of one blend of both (the shipped heads).
     #[arg(long)]
-    single_style: bool,
-    /// The treebank whose conventions the shipped heads write by default (gsd or pud).
-    #[arg(long, default_value = "gsd")]
+    treebank_styles: bool,
+    /// With --treebank-styles: the treebank whose conventions the heads write by default.
+    #[arg(long, default_value = "pud")]
     style: String,
 }
 
@@ -168,15 +169,15 @@ fn run(args: &Args) -> portavoz::Result<()> {
             table
         },
         known_lemmas: syntax_data::known_lemmas(&fit, &["VERB"]),
-        treebanks: if args.single_style {
-            Vec::new()
-        } else {
+        treebanks: if args.treebank_styles {
             TREEBANKS.iter().map(|t| t.to_string()).collect()
-        },
-        default_style: if args.single_style {
-            String::new()
         } else {
+            Vec::new()
+        },
+        default_style: if args.treebank_styles {
             args.style.clone()
+        } else {
+            String::new()
         },
     };
     eprintln!(

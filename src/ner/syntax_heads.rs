@@ -671,3 +671,71 @@ impl SyntaxHeads {
             .unwrap_or_else(|| form.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(treebanks: &[&str]) -> SyntaxSpec {
+        let labels = |n: usize| (0..n).map(|i| format!("l{i}")).collect::<Vec<_>>();
+        SyntaxSpec {
+            upos: labels(3),
+            feats: labels(2),
+            lemma_scripts: labels(2),
+            deprels: vec!["root".into(), "nsubj".into(), "obj".into()],
+            parts: Vec::new(),
+            hidden_states: 2,
+            hidden: 4,
+            tag_dim: 6,
+            arc_dim: 5,
+            rel_dim: 4,
+            affix_buckets: 16,
+            affix_dim: 3,
+            word_layers: 1,
+            word_dim: 4,
+            max_distance: 3,
+            whole_word_forms: BTreeMap::new(),
+            known_lemmas: BTreeMap::new(),
+            treebanks: treebanks.iter().map(|t| t.to_string()).collect(),
+            default_style: treebanks.last().map(|t| t.to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn tags_in_style(heads: &SyntaxHeads, x: &Tensor) -> Tensor {
+        let (b, n) = (1, x.size()[1]);
+        let parts = Tensor::zeros([b, n], (Kind::Int64, Device::Cpu));
+        let affixes = Tensor::zeros([b, n, AFFIXES as i64], (Kind::Int64, Device::Cpu));
+        let mask = Tensor::ones([b, n], (Kind::Int64, Device::Cpu));
+        heads.scores(x, &parts, &affixes, &mask, None, 0.0).upos
+    }
+
+    #[test]
+    fn heads_of_two_treebanks_write_in_the_style_asked_for() {
+        tch::manual_seed(7);
+        let heads = SyntaxHeads::new(spec(&["gsd", "pud"]), Device::Cpu);
+        assert_eq!(heads.style(), Some("pud"), "the spec's default style");
+        if let Some(table) = &heads.treebank {
+            let _guard = tch::no_grad_guard();
+            let _ = table.shallow_clone().copy_(&Tensor::randn([2, heads.spec.word_input() as i64], (Kind::Float, Device::Cpu)));
+        }
+        let x = Tensor::randn([1, 4, heads.spec.word_input() as i64], (Kind::Float, Device::Cpu));
+        let _guard = tch::no_grad_guard();
+        let pud = tags_in_style(&heads, &x);
+        assert!(heads.set_style("gsd"));
+        assert_eq!(heads.style(), Some("gsd"));
+        let gsd = tags_in_style(&heads, &x);
+        assert!(f64::try_from((&pud - &gsd).abs().max()).unwrap_or(0.0) > 1e-4, "each treebank's vector changes the scores");
+        assert!(!heads.set_style("ancora"), "an unknown treebank is refused");
+        assert_eq!(heads.style(), Some("gsd"), "and changes nothing");
+        assert!(heads.set_style("pud"));
+        assert!(f64::try_from((&pud - tags_in_style(&heads, &x)).abs().max()).unwrap_or(1.0) < 1e-6, "back to the same scores");
+    }
+
+    #[test]
+    fn heads_of_one_treebank_have_no_style() {
+        let heads = SyntaxHeads::new(spec(&[]), Device::Cpu);
+        assert_eq!(heads.style(), None);
+        assert!(!heads.set_style("gsd"));
+        assert!(heads.vs.variables().keys().all(|k| k != "treebank"), "no treebank table to save or load");
+    }
+}
