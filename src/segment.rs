@@ -86,7 +86,13 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
     let chars: Vec<(usize, char)> = para.char_indices().collect();
     let n = chars.len();
     let mut cuts: Vec<usize> = Vec::new(); // byte offsets (in para) where a new sentence starts
+    // A news dateline ("Lima, 3 may (EFE).- La ministra ...") is a sentence of its own, so that
+    // the place is never read as the subject of the first verb.
     let mut i = 0;
+    if let Some(body) = dateline_end(para) {
+        cuts.push(body);
+        i = chars.iter().position(|&(b, _)| b >= body).unwrap_or(n);
+    }
     while i < n {
         let (_, c) = chars[i];
         if matches!(c, '.' | '?' | '!' | '…') {
@@ -137,6 +143,86 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
         start = cut;
     }
     out.into_iter().map(|(s, e)| (b0 + s, b0 + e)).collect()
+}
+
+/// Where the text after a news dateline starts, when `para` opens with one: a place of at most
+/// five capitalized words (joined by "de", "del", "la", "el"...), then a date after a comma
+/// ("3 may", "15 de abril de 2025", "27 Ago."), a source in parentheses ("(EFE)"), or both,
+/// then an optional ".-", dash or colon, and a capitalized word or an opening quote.
+pub fn dateline_end(para: &str) -> Option<usize> {
+    const MONTHS: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"];
+    let words: Vec<(usize, &str)> = para
+        .split_inclusive(char::is_whitespace)
+        .scan(0, |at, w| {
+            let start = *at;
+            *at += w.len();
+            Some((start, w.trim_end()))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .take(16)
+        .collect();
+    let capital = |w: &str| w.chars().next().map_or(false, char::is_uppercase);
+    let connector = |w: &str| matches!(w, "de" | "del" | "la" | "el" | "las" | "los");
+    // The place: capitalized words up to one ending in "," or followed by "(".
+    let mut k = 0;
+    let mut place_end = None;
+    while k < words.len() && k < 5 {
+        let w = words[k].1;
+        let bare = w.trim_end_matches(',');
+        if !(capital(bare) || k > 0 && connector(bare)) || !bare.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.') {
+            break;
+        }
+        k += 1;
+        if w.ends_with(',') || words.get(k).map_or(false, |(_, n)| n.starts_with('(')) {
+            place_end = Some(k);
+            break;
+        }
+    }
+    let mut k = place_end?;
+    let (mut dated, mut sourced) = (false, false);
+    if words[k - 1].1.ends_with(',') {
+        // The date: a day and a month, a year maybe.
+        let mut day = false;
+        while k < words.len() {
+            let w = words[k].1.trim_end_matches(['.', ',']).trim_end_matches(".-").to_lowercase();
+            if w.len() <= 2 && !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) {
+                day = true;
+            } else if day && MONTHS.iter().any(|m| w.starts_with(m)) && w.len() <= 10 {
+                dated = true;
+            } else if !(w == "de" || dated && w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())) {
+                break;
+            }
+            k += 1;
+            if dated && !words[k - 1].1.chars().last().map_or(false, char::is_alphanumeric) {
+                break;
+            }
+        }
+    }
+    // The source: "(EFE)", "(Prensa Latina)".
+    if k < words.len() && words[k].1.starts_with('(') {
+        let mut j = k;
+        while j < words.len() && j < k + 4 && !words[j].1.contains(')') {
+            j += 1;
+        }
+        let inside: String = para[words[k].0..words.get(j)?.0 + words[j].1.len()].to_string();
+        let inside = inside.trim_start_matches('(');
+        let inside = &inside[..inside.find(')')?];
+        if !inside.split_whitespace().all(capital) {
+            return None;
+        }
+        sourced = true;
+        k = j + 1;
+    }
+    if !(dated || sourced) {
+        return None;
+    }
+    // What closes it: ".-", "-", "—", ":" on the last word or as a word of their own.
+    while k < words.len() && words[k].1.chars().all(|c| matches!(c, '.' | '-' | '–' | '—' | ':')) {
+        k += 1;
+    }
+    let (body, first) = *words.get(k)?;
+    let opening = first.chars().next().map_or(false, |c| c.is_uppercase() || matches!(c, '«' | '“' | '"'));
+    opening.then_some(body)
 }
 
 /// Adds a sentence, cutting it into pieces of at most [`MAX_SENTENCE_CHARS`].
@@ -252,6 +338,30 @@ mod tests {
         // a one-letter name at the end of a sentence, before an adverb that opens the next
         let t = "Lo firmó el anexo B. Además, pidió calma.";
         assert_eq!(sentences(t), vec!["Lo firmó el anexo B.", "Además, pidió calma."]);
+    }
+
+    #[test]
+    fn a_news_dateline_is_a_sentence_of_its_own() {
+        assert_eq!(
+            sentences("Valparaíso, 4 mar (Agencia Andina).- La ministra firmó el decreto."),
+            vec!["Valparaíso, 4 mar (Agencia Andina).-", "La ministra firmó el decreto."]
+        );
+        assert_eq!(
+            sentences("San Juan de Dios, 12 de octubre de 2024 (EFE) El alcalde habló."),
+            vec!["San Juan de Dios, 12 de octubre de 2024 (EFE)", "El alcalde habló."]
+        );
+        assert_eq!(sentences("Quito (Reuters) - «Todo sigue igual», dijo."), vec!["Quito (Reuters) -", "«Todo sigue igual», dijo."]);
+        assert_eq!(sentences("Oruro, 9 ago.- Los mineros marcharon."), vec!["Oruro, 9 ago.-", "Los mineros marcharon."]);
+        // not datelines: an opening phrase, a name with its party, an age, a date in the text
+        for text in [
+            "Sin embargo, el plan sigue en pie.",
+            "Ana Ruiz (PP) dijo que votará en contra.",
+            "Pedro, 25 años, llegó ayer.",
+            "Ayer, 3 de mayo, el presidente viajó.",
+            "Lima, la capital, amaneció nublada.",
+        ] {
+            assert_eq!(sentences(text), vec![text], "{text}");
+        }
     }
 
     #[test]

@@ -638,12 +638,20 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         // (a word of a quotation is no subject of a verb outside it: "X, por su parte, dijo:
         // «Espero ...»", with "Espero" taken for a subject)
         let outside_quote = |n: usize| !s.quoted[n] || s.quoted[v];
-        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from && outside_quote(n)).min_by_key(|&n| n.abs_diff(v)) {
+        // (a subject whose number the verb does not share is the misparse: "el enviado ... ha
+        // calificado de graves las palabras de X", with "las palabras" also taken for a subject)
+        let disagrees = |n: usize| matches!((verb_number(s, v), phrase_number(s, n)), (Some(a), Some(b)) if a != b);
+        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from && outside_quote(n)).min_by_key(|&n| (disagrees(n), n.abs_diff(v))) {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
             // (a "que" tagged as a conjunction, when it is the subject of a relative clause)
             if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) || s.lower(n) == "que" && s.rel(v) == "acl:relcl" {
                 if s.rel(v) == "acl:relcl" || s.rel(v) == "acl" {
                     return s.head(v);
+                }
+                // Set off by a comma, it stands for the noun phrase right before the comma
+                // ("..., dijo Ruiz, quien añadió que ...") wherever the parse hung its clause.
+                if let Some(antecedent) = before_comma(s, n) {
+                    return Some(antecedent);
                 }
             }
             return Some(n);
@@ -843,6 +851,31 @@ fn agreeing_subject(s: &Sent, v: usize, subj: Option<usize>) -> Option<usize> {
 }
 
 /// The number a verb agrees in: its auxiliary's in a compound tense ("han dicho").
+/// The noun phrase that ends right before the comma opening at `n - 1`: the head of its last
+/// noun or proper noun (a name's later words lead back to its first).
+fn before_comma(s: &Sent, n: usize) -> Option<usize> {
+    let comma = n.checked_sub(1).filter(|&c| s.toks[c].form == ",")?;
+    let last = comma.checked_sub(1).filter(|&w| matches!(s.toks[w].upos.as_str(), "NOUN" | "PROPN"))?;
+    let mut head = last;
+    while matches!(s.base_rel(head), "flat" | "compound") {
+        match s.head(head) {
+            Some(h) if h < head => head = h,
+            _ => break,
+        }
+    }
+    Some(head)
+}
+
+/// The grammatical number of the noun phrase headed by `n`, when it is sure: its head's, unless
+/// the head coordinates ("el ministro y su homóloga" is plural, and a parse may also hang a
+/// conjunct on the wrong noun).
+fn phrase_number<'s>(s: &'s Sent, n: usize) -> Option<&'s str> {
+    if s.child_with(n, &["conj"]).next().is_some() {
+        return None;
+    }
+    s.feat(n, "Number")
+}
+
 fn verb_number<'s>(s: &'s Sent, v: usize) -> Option<&'s str> {
     match s.child_with(v, &["aux"]).next() {
         Some(a) => s.feat(a, "Number"),
@@ -1340,7 +1373,13 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             // relative pronoun ("insistió el sábado en que pedirá": "el sábado en que")
             let after_prep = k > 0 && matches!(s.lower(k - 1).as_str(), "en" | "de");
             let clause = s.head(k).filter(|&c| c > k && (s.rel(k) == "mark" || after_prep && matches!(s.toks[c].upos.as_str(), "VERB" | "AUX")));
-            if let Some(c) = clause {
+            if let Some(mut c) = clause {
+                // (the clause's verb may hang below another word of it: "que las partes deben
+                // «transmitir ...»" with "transmitir" made the cue's complement and "deben" its
+                // modifier: the whole clause is the highest such word's)
+                while let Some(h) = s.head(c).filter(|&h| h > k && h != v) {
+                    c = h;
+                }
                 let (_, hi) = s.extent(c, &[]);
                 return Some((k + 1, hi, Content::Clause));
             }
