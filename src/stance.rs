@@ -399,6 +399,20 @@ impl<'a> Sentence<'a> {
     /// ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
     fn lent_of(&self, i: usize) -> Vec<usize> {
         let lex = lexicon();
+        // A verb's complement that the parse hung on the word above it, right after the verb's
+        // own words ("dispuesta a trabajar con X", "con X" under "dispuesta").
+        if self.toks[i].upos == "VERB" {
+            let Some(v) = self.toks[i].head.and_then(|g| self.local(g)) else { return Vec::new() };
+            let end = subtree_end(&self.children, i);
+            return self.children[v]
+                .iter()
+                .copied()
+                .filter(|&o| {
+                    o > i && self.toks[o].deprel.starts_with("obl")
+                        && self.children[o].iter().any(|&k| self.toks[k].deprel == "case" && (lex.is(&self.toks[k].lemma, "target") || lex.is(&self.toks[k].lemma, "partner")) && k == end)
+                })
+                .collect();
+        }
         if self.toks[i].upos != "NOUN" || !matches!(self.toks[i].deprel.as_str(), "obj" | "obl") || !lex.stance_lemmas.contains_key(self.toks[i].lemma.as_str()) {
             return Vec::new();
         }
@@ -580,7 +594,11 @@ impl<'a> Sentence<'a> {
                         _ => false,
                     };
                 let c = if infinitive {
-                    let acted_on = self.children[c].iter().copied().find(|&o| self.toks[o].deprel == "obj" || self.toks[o].deprel == "obl" && self.children[o].iter().any(|&k| self.toks[k].deprel == "case" && lex.is(&self.toks[k].lemma, "partner")));
+                    let with_partner = |o: usize| self.toks[o].deprel == "obl" && self.children[o].iter().any(|&k| self.toks[k].deprel == "case" && lex.is(&self.toks[k].lemma, "partner"));
+                    // (a partner right after the infinitive that the parse hung on the word
+                    // above it: "dispuesta a trabajar con X", "con X" under "dispuesta")
+                    let right_after = |o: usize| self.children[o].iter().copied().chain([o]).min() == Some(subtree_end(&self.children, c));
+                    let acted_on = self.children[c].iter().copied().find(|&o| self.toks[o].deprel == "obj" || with_partner(o)).or_else(|| self.children[i].iter().copied().find(|&o| o > c && with_partner(o) && right_after(o)));
                     let named = acted_on.map_or(false, |o| self.participant(o).is_some());
                     if !named && self.stance_word(c).is_none() {
                         if let Some(noun) = lex.action_noun(&self.toks[c].lemma.to_lowercase()) {
@@ -817,7 +835,13 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, lea
     // a word the parse split off right after, with at most an article between ("alto el
     // fuego", "fuego" hung on the head as an apposition): the same phrase
     let last = keep.last().copied().unwrap_or(head);
-    if let Some(&c) = children[head].iter().find(|&&c| c > last && toks[c].upos == "NOUN" && matches!(toks[c].deprel.as_str(), "appos" | "flat" | "compound" | "fixed") && (last + 1..c).all(|k| toks[k].upos == "DET")) {
+    // (or as a modifier with no preposition of its own)
+    let split_off = |c: usize| match toks[c].deprel.split(':').next().unwrap_or("") {
+        "appos" | "flat" | "compound" | "fixed" => true,
+        "nmod" => !children[c].iter().any(|&k| toks[k].deprel == "case"),
+        _ => false,
+    };
+    if let Some(&c) = children[head].iter().chain(&children[last]).find(|&&c| c > last && toks[c].upos == "NOUN" && split_off(c) && (last + 1..c).all(|k| toks[k].upos == "DET")) {
         keep.push(c);
     }
     // "apoya las medidas": a noun this general, alone, names no concept

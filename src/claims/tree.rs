@@ -641,7 +641,10 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         // (a subject whose number the verb does not share is the misparse: "el enviado ... ha
         // calificado de graves las palabras de X", with "las palabras" also taken for a subject)
         let disagrees = |n: usize| matches!((verb_number(s, v), phrase_number(s, n)), (Some(a), Some(b)) if a != b);
-        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from && outside_quote(n)).min_by_key(|&n| (disagrees(n), n.abs_diff(v))) {
+        // (nor is a noun after a "que" that follows the verb: it belongs to the clause "que"
+        // opens, "confirmó que la llamada fue cordial")
+        let embedded = |n: usize| n > v && (v + 1..n).any(|k| s.lower(k) == "que" && s.toks[k].upos == "SCONJ");
+        if let Some(n) = s.child_with(v, &["nsubj", "nsubj:pass", "csubj"]).filter(|&n| Some(n) != came_from && outside_quote(n)).min_by_key(|&n| (disagrees(n) || embedded(n), n.abs_diff(v))) {
             // A relative pronoun subject stands for the noun the clause modifies ("X, quien dijo").
             // (a "que" tagged as a conjunction, when it is the subject of a relative clause)
             if s.toks[n].upos == "PRON" && (s.feat(n, "PronType") == Some("Rel") || lexicon().is(&s.toks[n].form, "relative")) || s.lower(n) == "que" && s.rel(v) == "acl:relcl" {
@@ -1404,7 +1407,12 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     let purpose = |c: usize| of_purpose(c) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
     for &c in kids.iter().filter(|&&c| !purpose(c)) {
         if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
-            let (lo, hi) = s.extent(c, &[]);
+            let (lo, mut hi) = s.extent(c, &[]);
+            // the infinitive's complements the parse hung on the cue come with it ("dispuesta
+            // a trabajar con X para preparar ...", "con X" and "para preparar" under the cue)
+            for &o in kids.iter().filter(|&&o| o > c && matches!(s.base_rel(o), "obl" | "xcomp" | "advcl" | "obj")) {
+                hi = hi.max(s.extent(o, &[]).1);
+            }
             return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
         }
         if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
