@@ -1303,3 +1303,52 @@ fn what_a_position_leaves_out_with_sin_and_all_that_is_fought_against() {
     expect_stance(c, "pesca ilegal", Polarity::Oppose);
     expect_stance(c, "contrabando de armas", Polarity::Oppose);
 }
+
+#[test]
+fn a_dateline_is_no_subject() {
+    let a = annotate(
+        "Tromsø, 14 mar (NTB).- El ministro Jan Holm dijo que Noruega apoya el tratado pesquero.",
+    );
+    let c = claim(&a, "dijo");
+    assert_eq!(c.speaker, vec!["Jan Holm"]);
+    assert!(c.content.starts_with("Noruega apoya"), "{}", c.content);
+}
+
+#[test]
+fn an_explicative_relative_pronoun_stands_for_the_phrase_before_its_comma() {
+    let a = annotate(
+        "El ministro Jan Holm visitó el puerto. «La flota volverá en mayo», dijo Holm, quien añadió que la temporada fue buena.",
+    );
+    let c = claim(&a, "añadió");
+    assert_eq!(c.speaker, vec!["Jan Holm"]);
+    assert!(c.content.contains("la temporada fue buena"), "{}", c.content);
+}
+
+#[test]
+fn the_subject_agrees_with_its_verb_and_stays_outside_its_que_clause() {
+    let a = annotate(
+        "La enviada especial del Gobierno noruego para el Ártico, Ida Lund, ha calificado de «graves» las palabras del ministro Jan Holm.",
+    );
+    assert_eq!(claim(&a, "calificado").speaker, vec!["Ida Lund"]);
+    let a = annotate(
+        "Poco después, la Secretaría de Pesca de Noruega confirmó en un comunicado que la reunión fue útil.",
+    );
+    let c = claim(&a, "confirmó");
+    assert_eq!(c.speaker, vec!["Secretaría de Pesca de Noruega"]);
+    assert!(c.content.starts_with("la reunión fue útil"), "{}", c.content);
+}
+
+#[test]
+fn a_position_to_act_with_a_partner_keeps_its_whole_predicate() {
+    let a = annotate(
+        "La ministra Ida Lund dijo que Noruega está dispuesta a trabajar con Suecia para proteger los bosques del norte.",
+    );
+    let c = claim(&a, "dispuesta");
+    expect_stance(c, "Suecia", Polarity::Support);
+    assert!(c.content.contains("proteger los bosques"), "{}", c.content);
+    let a = annotate(
+        "Los ministros Jan Holm y Ana Berg apoyaron el cese completo del alto el fuego en la región.",
+    );
+    // (concepts are written without articles: "alto el fuego" is "alto fuego" in them)
+    expect_stance(claim(&a, "apoyaron"), "de alto fuego", Polarity::Support);
+}
