@@ -547,7 +547,16 @@ impl<'a> Sentence<'a> {
             complements.extend(&lent);
             let mut denied_too: Vec<usize> = Vec::new();
             if let Some(o) = self.children[i].iter().copied().find(|&o| self.toks[o].deprel == "obj") {
-                let taken = self.lent_of(o);
+                let mut taken = self.lent_of(o);
+                // "no aprueba las intervenciones contra X": a "contra" phrase the parse hung on
+                // the verb right after its object is the object's ("intervenciones contra X")
+                let object_end = subtree_end(&self.children, o);
+                taken.extend(complements.iter().copied().filter(|&c| {
+                    self.toks[c].deprel == "obl"
+                        && self.children[c].iter().any(|&k| {
+                            self.toks[k].deprel == "case" && lex.is(&self.toks[k].lemma, "against") && k >= object_end && (object_end..k).all(|p| self.toks[p].upos == "PUNCT")
+                        })
+                }));
                 complements.retain(|c| !taken.contains(c));
                 // "no aprueba X ni Y": what "ni" adds is denied as well
                 denied_too = self.children[o].iter().copied().filter(|&k| self.toks[k].deprel == "conj" && self.children[k].iter().any(|&c| self.toks[c].deprel == "cc" && lex.is(&self.toks[c].lemma, "neither"))).collect();
@@ -697,7 +706,7 @@ impl<'a> Sentence<'a> {
             if !(self.inside(i) || of_cue) || !matches!(self.toks[i].upos.as_str(), "ADJ" | "NOUN" | "VERB") {
                 continue;
             }
-            let Some((pol, kind)) = lex.judgment(&self.toks[i].lemma.to_lowercase()) else { continue };
+            let Some((pol, kind)) = lex.judgment_of_word(&self.toks[i].lemma, &self.toks[i].form, &self.toks[i].upos) else { continue };
             // "no es aceptable" turns an adjective round; a denied conduct or harm judges nobody.
             let denied = self.negated(i) || self.toks[i].deprel == "amod" && self.toks[i].head.and_then(|g| self.local(g)).map_or(false, |h| self.negated(h));
             let pol = match (denied, self.toks[i].upos.as_str()) {

@@ -1352,3 +1352,23 @@ fn a_position_to_act_with_a_partner_keeps_its_whole_predicate() {
     // (concepts are written without articles: "alto el fuego" is "alto fuego" in them)
     expect_stance(claim(&a, "apoyaron"), "de alto fuego", Polarity::Support);
 }
+
+#[test]
+fn a_contra_phrase_after_the_object_belongs_to_it() {
+    let a = annotate(
+        "La ministra Ida Lund dijo que Noruega no aprueba las «sanciones unilaterales» contra Islandia.",
+    );
+    let c = claim(&a, "dijo");
+    expect_stance(c, "sanciones unilaterales", Polarity::Oppose);
+    refute_stance(c, "Islandia", Polarity::Oppose);
+}
+
+#[test]
+fn a_quoted_verb_coordinated_with_one_outside_goes_with_the_quotation() {
+    let a = annotate(
+        "Holm enfatizó que «el Gobierno de Noruega ha tenido una posición muy clara sobre la pesca y ha subrayado que cree que la salida pasa por el diálogo».",
+    );
+    let c = claim(&a, "subrayado");
+    assert_eq!(c.speaker, vec!["Noruega"]);
+    expect_stance(c, "diálogo", Polarity::Support);
+}

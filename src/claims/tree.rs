@@ -596,7 +596,14 @@ fn quoted_state_position(s: &Sent, v: usize) -> bool {
         if subject.is_some() {
             break;
         }
-        let Some(h) = s.head(v) else { break };
+        let Some(mut h) = s.head(v) else { break };
+        // "X enfatizó que «el Gobierno ha tenido ... y ha subrayado que ...»": a verb inside a
+        // quotation coordinated with one outside it goes with the quotation's verb before it
+        if s.base_rel(v) == "conj" && s.quoted[v] && !s.quoted[h] {
+            if let Some(q) = (h + 1..v).rev().find(|&q| s.quoted[q] && s.toks[q].upos == "VERB" && s.child_with(q, &["nsubj", "nsubj:pass"]).next().is_some()) {
+                h = q;
+            }
+        }
         let inherits = match s.base_rel(v) {
             "conj" => true,
             "ccomp" => says(s, h) && verb_number(s, v).is_some() && verb_number(s, v) == verb_number(s, h) && person_of(s, v) == person_of(s, h),
@@ -711,6 +718,11 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         if s.base_rel(v) == "conj" && s.feat(v, "VerbForm") == Some("Ger") && s.feat(h, "VerbForm") != Some("Ger") {
             if let Some(g) = (h + 1..v).rev().find(|&g| s.feat(g, "VerbForm") == Some("Ger") && s.toks[g].upos == "VERB") {
                 h = g;
+            }
+        }
+        if s.base_rel(v) == "conj" && s.quoted[v] && !s.quoted[h] {
+            if let Some(q) = (h + 1..v).rev().find(|&q| s.quoted[q] && s.toks[q].upos == "VERB" && s.child_with(q, &["nsubj", "nsubj:pass"]).next().is_some()) {
+                h = q;
             }
         }
         let inherits = match s.base_rel(v) {

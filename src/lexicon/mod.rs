@@ -287,6 +287,19 @@ impl Lexicon {
         self.judgments.get(lemma).or_else(|| verb_lemma_variants(lemma).iter().find_map(|v| self.judgments.get(v))).copied()
     }
 
+    /// [`Lexicon::judgment`] of a word by its lemma; for an adjective or a noun also by its own
+    /// form or that form's masculine singular, since a lemma script can go astray ("egoísta"
+    /// given "egoístar").
+    pub fn judgment_of_word(&self, lemma: &str, form: &str, upos: &str) -> Option<(Polarity, Judgment)> {
+        self.judgment(&lemma.to_lowercase()).or_else(|| {
+            if upos == "VERB" {
+                return None;
+            }
+            let form = form.to_lowercase();
+            self.judgment(&form).or_else(|| adjective_lemma_variants(&form).iter().find_map(|v| self.judgment(v)))
+        })
+    }
+
     /// The action noun of an infinitive ("expulsar" -> "expulsión", "militarizar" ->
     /// "militarización"), from nominalizations.tsv or the regular endings -izar and -ificar.
     pub fn action_noun(&self, infinitive: &str) -> Option<String> {
@@ -885,6 +898,17 @@ fn build() -> Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_judgment_word_is_found_by_its_form_when_its_lemma_went_astray() {
+        let lex = lexicon();
+        let expected = lex.judgment("inaceptable");
+        assert!(expected.is_some(), "judgments.tsv lists inaceptable");
+        assert_eq!(lex.judgment_of_word("inaceptable", "inaceptables", "ADJ"), expected);
+        assert_eq!(lex.judgment_of_word("inaceptablar", "inaceptables", "ADJ"), expected, "by the form's singular");
+        assert_eq!(lex.judgment_of_word("inaceptablar", "inaceptable", "ADJ"), expected, "by the form");
+        assert_eq!(lex.judgment_of_word("inaceptablar", "inaceptable", "VERB"), None, "a verb only by its lemma");
+    }
 
     #[test]
     fn adjective_lemma_variants_give_the_masculine_singular() {
