@@ -1372,3 +1372,13 @@ fn a_quoted_verb_coordinated_with_one_outside_goes_with_the_quotation() {
     assert_eq!(c.speaker, vec!["Noruega"]);
     expect_stance(c, "diálogo", Polarity::Support);
 }
+
+#[test]
+fn a_gerund_set_off_after_what_someone_said_is_the_sayers() {
+    let a = annotate(
+        "El embajador Jan Holm dijo que Noruega mantendrá su flota en la zona durante el tiempo que sea necesario, acusando a Islandia de violar el acuerdo pesquero.",
+    );
+    let c = claim(&a, "acusando");
+    assert_eq!(c.speaker, vec!["Jan Holm"]);
+    expect_stance(c, "Islandia", Polarity::Oppose);
+}

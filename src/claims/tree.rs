@@ -751,8 +751,22 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
         }
         // A gerund after what someone said goes on with the one who said it ("X dijo que Y
         // seguirá de cerca la visita, recalcando que ..." is X recalling).
-        if s.base_rel(v) == "advcl" && s.feat(v, "VerbForm") == Some("Ger") {
-            if let Some(sayer) = reporting_verb_above(s, h) {
+        // (set off by a comma, wherever the parse hung it: "..., el tiempo que sea necesario,
+        // acusando a X", with "acusando" under "necesario")
+        let set_off = v > 0 && s.toks[v - 1].form == ",";
+        if (s.base_rel(v) == "advcl" || set_off && s.base_rel(v) == "acl") && s.feat(v, "VerbForm") == Some("Ger") {
+            let reported_in = || {
+                let mut k = h;
+                for _ in 0..8 {
+                    let up = s.head(k)?;
+                    if s.base_rel(k) == "ccomp" && says(s, up) && up < v {
+                        return Some(up);
+                    }
+                    k = up;
+                }
+                None
+            };
+            if let Some(sayer) = reporting_verb_above(s, h).or_else(|| set_off.then(reported_in).flatten()) {
                 v = sayer;
                 continue;
             }
