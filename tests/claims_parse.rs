@@ -1382,3 +1382,13 @@ fn a_gerund_set_off_after_what_someone_said_is_the_sayers() {
     assert_eq!(c.speaker, vec!["Jan Holm"]);
     expect_stance(c, "Islandia", Polarity::Oppose);
 }
+
+#[test]
+fn what_follows_a_que_clause_under_the_cue_is_still_the_clause() {
+    let a = annotate(
+        "El ministro Jan Holm enfatizó que es necesario oponerse resueltamente a las acciones de Islandia que dañan la pesca y defender el derecho del mar.",
+    );
+    let c = claim(&a, "enfatizó");
+    assert!(c.content.contains("oponerse resueltamente a las acciones"), "{}", c.content);
+    expect_stance(c, "Islandia", Polarity::Oppose);
+}

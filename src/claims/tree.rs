@@ -1502,7 +1502,22 @@ fn adjacent_complements(s: &Sent, lo: usize, mut hi: usize) -> usize {
 /// marks ("que") on: a mark the parse hung lower in the clause ("que cree que X pasa", with
 /// the first "que" on "pasa") or the cue inside the clause's span are left out.
 fn clause_after(s: &Sent, v: usize, c: usize) -> (usize, usize) {
-    let (lo, hi) = s.extent(c, &[]);
+    let (lo, mut hi) = s.extent(c, &[]);
+    // What goes on right after the clause but hung on the cue is the clause's ("que es necesario
+    // oponerse a X", with "oponerse" made the cue's complement); a coordinated verb or an
+    // inserted one ("..., dijo") is not.
+    for _ in 0..4 {
+        let next = s.children[v].iter().copied().find(|&o| {
+            o > c && matches!(s.base_rel(o), "xcomp" | "obl" | "advcl" | "obj") && {
+                let start = s.extent(o, &[]).0;
+                start == hi || start == hi + 1 && s.toks[hi].form == ","
+            }
+        });
+        match next {
+            Some(o) => hi = s.extent(o, &[]).1,
+            None => break,
+        }
+    }
     let mut lo = skip_marks(s, lo.max(v + 1), c);
     while lo < c && s.rel(lo) == "mark" && s.lower(lo) == "que" {
         lo += 1;
