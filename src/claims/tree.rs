@@ -441,7 +441,7 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             continue;
         }
         // (not "X está de acuerdo con Y", a position)
-        let agrees = s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula")) || s.child_with(i, &["cop"]).next().is_some();
+        let agrees = s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula") || s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some()) || s.child_with(i, &["cop"]).next().is_some();
         if s.lower(i) == "acuerdo" && !agrees && i >= 1 && s.lower(i - 1) == "de" && i + 2 < s.toks.len() && s.lower(i + 1) == "con" {
             if let Some(n) = (i + 2..s.toks.len().min(i + 5)).find(|&k| matches!(s.toks[k].upos.as_str(), "NOUN" | "PROPN")) {
                 cues.push(Cue { word: i, span: (i - 1, i + 2), kind: CueKind::Segun(n) });
@@ -487,7 +487,10 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             // (with only adverbs, a comma or the word's own preposition between: "está
             // profundamente de acuerdo")
             || s.head(i).map_or(false, |h| h < i && (h + 1..i).all(|k| s.is_punct(k) || s.toks[k].upos == "ADV" || s.head(k) == Some(i) && s.rel(k) == "case") && lex.is(s.lemma(h), "copula") && s.toks[h].upos != "AUX")
-            || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"));
+            || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"))
+            // (or hung on an adverb the parse made the copula's predicate: "está profundamente
+            // de acuerdo", with "profundamente" holding the copula)
+            || s.head(i).map_or(false, |h| h < i && s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some());
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
             None => {
@@ -732,6 +735,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
             "nsubj" if s.toks[v].upos != "VERB" && h + 1 == v && lexicon().is(s.lemma(h), "copula") => true,
             // "X está profundamente de acuerdo", the predicative hung as an oblique
             "obl" if s.toks[v].upos != "VERB" && h < v && s.toks[h].upos == "VERB" && lexicon().is(s.lemma(h), "copula") => true,
+            "obl" if s.toks[v].upos != "VERB" && h < v && s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some() => true,
             "xcomp" | "advcl" | "acl" => matches!(s.feat(v, "VerbForm"), Some("Ger" | "Inf" | "Part")) || s.rel(v) == "xcomp",
             // "X ha subrayado que cree que ...": a zero subject in what a verb of saying
             // reports, agreeing with that verb, is its subject
@@ -1473,7 +1477,8 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             }
             // the complement of a misparsed predicative, hung on its copular verb ("se
             // mostraron satisfechos con X", "con X" under "mostraron")
-            let h = s.head(v).filter(|&h| h < v && s.toks[v].upos != "VERB" && lexicon().is(s.lemma(h), "copula"))?;
+            // (or on the adverb the parse made the predicate: "está profundamente de acuerdo con X")
+            let h = s.head(v).filter(|&h| h < v && s.toks[v].upos != "VERB" && (lexicon().is(s.lemma(h), "copula") || s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some()))?;
             let c = s.children[h].iter().copied().find(|&c| c > v && matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl"))?;
             let (lo, hi) = s.extent(c, &[]);
             Some((skip_marks(s, lo, c), hi, Content::Phrase))
