@@ -1392,3 +1392,12 @@ fn what_follows_a_que_clause_under_the_cue_is_still_the_clause() {
     assert!(c.content.contains("oponerse resueltamente a las acciones"), "{}", c.content);
     expect_stance(c, "Islandia", Polarity::Oppose);
 }
+
+#[test]
+fn agreeing_deeply_is_a_position_not_a_source() {
+    let a = annotate("Noruega está profundamente de acuerdo con la propuesta, dijo el canciller Jan Holm.");
+    let c = claim(&a, "acuerdo");
+    assert_eq!(c.speaker, vec!["Noruega"]);
+    assert!(c.content.contains("la propuesta"), "{}", c.content);
+    assert_eq!(claim(&a, "dijo").speaker, vec!["Jan Holm"]);
+}
