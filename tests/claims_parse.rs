@@ -1401,3 +1401,12 @@ fn agreeing_deeply_is_a_position_not_a_source() {
     assert!(c.content.contains("la propuesta"), "{}", c.content);
     assert_eq!(claim(&a, "dijo").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn an_opening_al_infinitive_has_the_main_verbs_subject() {
+    let a = annotate(
+        "Al indicar en una rueda de prensa que la temporada de pesca seguirá abierta, el portavoz Jan Holm dijo que Noruega e Islandia firmarán un acuerdo.",
+    );
+    assert_eq!(claim(&a, "indicar").speaker, vec!["Jan Holm"]);
+    assert_eq!(claim(&a, "dijo").speaker, vec!["Jan Holm"]);
+}

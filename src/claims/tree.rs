@@ -1616,7 +1616,14 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
         }
         CueKind::Verb(reading) => {
             let v = cue.word;
-            let subj = agreeing_subject(s, v, subject(s, v));
+            // "Al indicar que ..., X dijo que ...": an infinitive after "al" opening the sentence
+            // has the main verb's subject, wherever the parse hung it
+            let opening_al = s.feat(v, "VerbForm") == Some("Inf") && v <= 2 && (0..v).any(|m| s.lower(m) == "al" || s.lower(m) == "a" && m + 1 < v && s.lower(m + 1) == "el");
+            let main_subject = || {
+                let root = (0..s.toks.len()).find(|&r| s.rel(r) == "root").filter(|&r| r > s.extent(v, &[]).1)?;
+                s.child_with(root, &["nsubj"]).next()
+            };
+            let subj = opening_al.then(main_subject).flatten().or_else(|| agreeing_subject(s, v, subject(s, v)));
             // "fuentes diplomáticas", "los analistas": no one the reader can name speaks
             if subj.map_or(false, |n| lexicon().is(s.lemma(n), "unnamed-source") && !s.children[n].iter().any(|&c| s.mention[c].is_some())) {
                 return None;
