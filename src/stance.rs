@@ -608,7 +608,9 @@ impl<'a> Sentence<'a> {
                     // above it: "dispuesta a trabajar con X", "con X" under "dispuesta")
                     let right_after = |o: usize| self.children[o].iter().copied().chain([o]).min() == Some(subtree_end(&self.children, c));
                     let acted_on = self.children[c].iter().copied().find(|&o| self.toks[o].deprel == "obj" || with_partner(o)).or_else(|| self.children[i].iter().copied().find(|&o| o > c && with_partner(o) && right_after(o)));
-                    let named = acted_on.map_or(false, |o| self.participant(o).is_some());
+                    // (a participant the infinitive acts on names the target only as a partner:
+                    // "abogó por cooperar con X"; "abogó por expulsar a los X" is for the act)
+                    let named = acted_on.map_or(false, |o| self.participant(o).is_some() && (with_partner(o) || self.stance_word(c).is_some()));
                     if !named && self.stance_word(c).is_none() {
                         if let Some(noun) = lex.action_noun(&self.toks[c].lemma.to_lowercase()) {
                             // the object, or a person object marked by "a"
