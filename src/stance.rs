@@ -397,6 +397,14 @@ impl<'a> Sentence<'a> {
 
     /// The parse often hangs a stance noun's complement on the verb whose object the noun is
     /// ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
+    /// Whether word `i` is one of a noun repeated around "con" or "a" ("codo con codo", "paso a
+    /// paso"), an adverbial of manner.
+    fn in_repeated_noun(&self, i: usize) -> bool {
+        let lemma = |k: usize| self.toks.get(k).filter(|t| t.upos == "NOUN").map(|t| t.lemma.to_lowercase());
+        let joins = |k: usize| self.toks.get(k).map_or(false, |t| matches!(t.form.to_lowercase().as_str(), "con" | "a"));
+        (i >= 2 && joins(i - 1) && lemma(i).is_some() && lemma(i) == lemma(i - 2)) || (joins(i + 1) && lemma(i).is_some() && lemma(i) == lemma(i + 2))
+    }
+
     fn lent_of(&self, i: usize) -> Vec<usize> {
         let lex = lexicon();
         // A verb's complement that the parse hung on the word above it, right after the verb's
@@ -536,6 +544,17 @@ impl<'a> Sentence<'a> {
                 }
             }
             complements.extend(&of_cue_noun);
+            // "codo con codo", "mano a mano": a noun repeated around "con" or "a" says how, and
+            // is no target; what the parse hung on it ("contra X") is the verb's
+            let repeated: Vec<usize> = complements.iter().copied().filter(|&c| self.in_repeated_noun(c)).collect();
+            let mut freed: Vec<usize> = Vec::new();
+            if !repeated.is_empty() {
+                complements.retain(|c| !repeated.contains(c));
+                for &c in &repeated {
+                    freed.extend(self.children[c].iter().copied().filter(|&g| self.toks[g].deprel == "nmod" && !self.in_repeated_noun(g)));
+                }
+                complements.extend(&freed);
+            }
             // "se mostró partidaria de X", with "de X" hung on the copular verb
             if self.toks[i].upos == "ADJ" && self.toks[i].deprel == "xcomp" {
                 if let Some(h) = self.toks[i].head.and_then(|g| self.local(g)) {
@@ -582,7 +601,7 @@ impl<'a> Sentence<'a> {
                     // un nivel superior")
                     "VERB" => {
                         let destination = case == Some("a") && self.participant(c).is_none() && self.children[i].iter().any(|&o| self.toks[o].deprel == "obj");
-                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || rel == "obl" && case.map_or(false, |c| lex.is(c, "target")) && self.toks[c].deprel != "obl:agent" && !destination
+                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || (rel == "obl" || freed.contains(&c)) && case.map_or(false, |c| lex.is(c, "target")) && self.toks[c].deprel != "obl:agent" && !destination
                     }
                     // an adjective of position: "abierto a X", "partidario de X"
                     "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),

@@ -1410,3 +1410,11 @@ fn an_opening_al_infinitive_has_the_main_verbs_subject() {
     assert_eq!(claim(&a, "indicar").speaker, vec!["Jan Holm"]);
     assert_eq!(claim(&a, "dijo").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn a_noun_repeated_around_con_says_how_and_is_no_target() {
+    let a = annotate("El ministro Jan Holm enfatizó que Noruega e Islandia lucharon codo con codo contra la pesca ilegal.");
+    let c = claim(&a, "enfatizó");
+    assert!(c.stances.iter().all(|s| !s.target.contains("codo")), "{:?}", c.stances);
+    expect_stance(c, "pesca ilegal", Polarity::Oppose);
+}
