@@ -395,8 +395,6 @@ impl<'a> Sentence<'a> {
         found.map(|(pol, entity_only)| (if self.negated(i) { flip(pol) } else { pol }, entity_only))
     }
 
-    /// The parse often hangs a stance noun's complement on the verb whose object the noun is
-    /// ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
     /// Whether word `i` is one of a noun repeated around "con" or "a" ("codo con codo", "paso a
     /// paso"), an adverbial of manner.
     fn in_repeated_noun(&self, i: usize) -> bool {
@@ -405,6 +403,8 @@ impl<'a> Sentence<'a> {
         (i >= 2 && joins(i - 1) && lemma(i).is_some() && lemma(i) == lemma(i - 2)) || (joins(i + 1) && lemma(i).is_some() && lemma(i) == lemma(i + 2))
     }
 
+    /// The parse often hangs a stance noun's complement on the verb whose object the noun is
+    /// ("reiteró su rechazo a X", "a X" under "reiteró"): those complements, for a stance noun.
     fn lent_of(&self, i: usize) -> Vec<usize> {
         let lex = lexicon();
         // A verb's complement that the parse hung on the word above it, right after the verb's

@@ -599,14 +599,8 @@ fn quoted_state_position(s: &Sent, v: usize) -> bool {
         if subject.is_some() {
             break;
         }
-        let Some(mut h) = s.head(v) else { break };
-        // "X enfatizó que «el Gobierno ha tenido ... y ha subrayado que ...»": a verb inside a
-        // quotation coordinated with one outside it goes with the quotation's verb before it
-        if s.base_rel(v) == "conj" && s.quoted[v] && !s.quoted[h] {
-            if let Some(q) = (h + 1..v).rev().find(|&q| s.quoted[q] && s.toks[q].upos == "VERB" && s.child_with(q, &["nsubj", "nsubj:pass"]).next().is_some()) {
-                h = q;
-            }
-        }
+        let Some(h) = s.head(v) else { break };
+        let h = coordinated_within_quotation(s, v, h);
         let inherits = match s.base_rel(v) {
             "conj" => true,
             "ccomp" => says(s, h) && verb_number(s, v).is_some() && verb_number(s, v) == verb_number(s, h) && person_of(s, v) == person_of(s, h),
@@ -723,11 +717,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
                 h = g;
             }
         }
-        if s.base_rel(v) == "conj" && s.quoted[v] && !s.quoted[h] {
-            if let Some(q) = (h + 1..v).rev().find(|&q| s.quoted[q] && s.toks[q].upos == "VERB" && s.child_with(q, &["nsubj", "nsubj:pass"]).next().is_some()) {
-                h = q;
-            }
-        }
+        let h = coordinated_within_quotation(s, v, h);
         let inherits = match s.base_rel(v) {
             "conj" => true,
             // "se mostraron satisfechos", the adjective misparsed as the subject of the
@@ -883,7 +873,16 @@ fn agreeing_subject(s: &Sent, v: usize, subj: Option<usize>) -> Option<usize> {
     (k > 0 && s.mention[k - 1].is_some() && s.toks[k - 1].upos == "PROPN").then(|| k - 1)
 }
 
-/// The number a verb agrees in: its auxiliary's in a compound tense ("han dicho").
+/// The verb a coordinated verb `v` goes with: its head `h`, or, when `v` is inside a
+/// quotation and `h` outside it ("X enfatizó que «el Gobierno ha tenido ... y ha subrayado que
+/// ...»"), the quotation's verb with a subject before it.
+fn coordinated_within_quotation(s: &Sent, v: usize, h: usize) -> usize {
+    if s.base_rel(v) != "conj" || !s.quoted[v] || s.quoted[h] {
+        return h;
+    }
+    (h + 1..v).rev().find(|&q| s.quoted[q] && s.toks[q].upos == "VERB" && s.child_with(q, &["nsubj", "nsubj:pass"]).next().is_some()).unwrap_or(h)
+}
+
 /// The noun phrase that ends right before the comma opening at `n - 1`: the head of its last
 /// noun or proper noun (a name's later words lead back to its first).
 fn before_comma(s: &Sent, n: usize) -> Option<usize> {
@@ -909,6 +908,7 @@ fn phrase_number<'s>(s: &'s Sent, n: usize) -> Option<&'s str> {
     s.feat(n, "Number")
 }
 
+/// The number a verb agrees in: its auxiliary's in a compound tense ("han dicho").
 fn verb_number<'s>(s: &'s Sent, v: usize) -> Option<&'s str> {
     match s.child_with(v, &["aux"]).next() {
         Some(a) => s.feat(a, "Number"),
