@@ -1418,3 +1418,15 @@ fn a_noun_repeated_around_con_says_how_and_is_no_target() {
     assert!(c.stances.iter().all(|s| !s.target.contains("codo")), "{:?}", c.stances);
     expect_stance(c, "pesca ilegal", Polarity::Oppose);
 }
+
+#[test]
+fn unnamed_sources_telling_an_agency_make_no_claim() {
+    let a = annotate(
+        "El ministro Jan Holm se reunió ayer con su homóloga para hablar de la pesca, han informado fuentes diplomáticas a la agencia NTB.",
+    );
+    assert!(
+        a.claims.iter().all(|c| c.speaker.iter().all(|s| !s.contains("NTB"))),
+        "{:#?}",
+        a.claims
+    );
+}

@@ -926,7 +926,9 @@ fn named_after(s: &Sent, v: usize, content: (usize, usize), mentions: &Mentions)
         if let Some(m) = s.mention[k] {
             let mm = &mentions.mentions[m];
             // Not after a preposition ("exhortaron a X"): an object is no speaker.
-            let prepositional = matches!(s.base_rel(k), "obl" | "obj" | "iobj" | "nmod") || s.child_with(k, &["case"]).next().is_some();
+            // (also right after a preposition, however the parse hung the name's words: "han
+            // informado fuentes diplomáticas a Europa Press")
+            let prepositional = matches!(s.base_rel(k), "obl" | "obj" | "iobj" | "nmod") || s.child_with(k, &["case"]).next().is_some() || k > 0 && s.toks[k - 1].upos == "ADP";
             if !mm.referents.is_empty() && mm.can_speak() && mm.kind != MentionKind::Loc && !prepositional {
                 return Some((mm.referents.clone(), Some(m)));
             }
@@ -1625,7 +1627,9 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             };
             let subj = opening_al.then(main_subject).flatten().or_else(|| agreeing_subject(s, v, subject(s, v)));
             // "fuentes diplomáticas", "los analistas": no one the reader can name speaks
-            if subj.map_or(false, |n| lexicon().is(s.lemma(n), "unnamed-source") && !s.children[n].iter().any(|&c| s.mention[c].is_some())) {
+            // (a name after "a" is whom they told: "fuentes diplomáticas a la agencia X")
+            let whose = |c: usize| s.mention[c].is_some() && !s.child_with(c, &["case"]).any(|m| s.lower(m) == "a");
+            if subj.map_or(false, |n| lexicon().is(s.lemma(n), "unnamed-source") && !s.children[n].iter().any(|&c| whose(c))) {
                 return None;
             }
             if debug() {
