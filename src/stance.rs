@@ -469,7 +469,14 @@ impl<'a> Sentence<'a> {
             .collect();
         // The object a predicative is said of; the parse may take the predicative for the
         // object and the object, marked by "a", for an oblique ("considera a X un socio").
-        let regarded = |h: usize| self.children[h].iter().copied().filter(move |&k| k != c && (self.toks[k].deprel == "obj" || self.toks[k].deprel == "obl" && self.case_of(k).as_deref() == Some("a")));
+        // (or a noun after the verb taken for its subject that the verb does not agree with:
+        // "ha calificado de graves las palabras de X", "las palabras" made the subject)
+        let number = |k: usize| self.toks[k].feats.split('|').find_map(|f| f.strip_prefix("Number=")).map(str::to_string);
+        let verb_number = |h: usize| self.children[h].iter().copied().find(|&a| self.toks[a].deprel == "aux").map_or_else(|| number(h), number);
+        let misread_object = move |h: usize, k: usize| {
+            k > h && self.toks[k].deprel == "nsubj" && matches!((verb_number(h), number(k)), (Some(a), Some(b)) if a != b) && !self.children[k].iter().any(|&g| self.toks[g].deprel == "conj")
+        };
+        let regarded = move |h: usize| self.children[h].iter().copied().filter(move |&k| k != c && (self.toks[k].deprel == "obj" || self.toks[k].deprel == "obl" && self.case_of(k).as_deref() == Some("a") || misread_object(h, k)));
         let verb_head = self.toks[c].head.and_then(|g| self.local(g)).map_or(false, |h| self.toks[h].upos == "VERB");
         match self.toks[c].deprel.as_str() {
             "amod" if verb_head => {

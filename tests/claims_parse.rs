@@ -1327,9 +1327,11 @@ fn an_explicative_relative_pronoun_stands_for_the_phrase_before_its_comma() {
 #[test]
 fn the_subject_agrees_with_its_verb_and_stays_outside_its_que_clause() {
     let a = annotate(
-        "La enviada especial del Gobierno noruego para el Ártico, Ida Lund, ha calificado de «graves» las palabras del ministro Jan Holm.",
+        "La enviada especial del Gobierno noruego para el Ártico, Ida Lund, ha calificado de «lamentables» las declaraciones del ministro Jan Holm.",
     );
-    assert_eq!(claim(&a, "calificado").speaker, vec!["Ida Lund"]);
+    let c = claim(&a, "calificado");
+    assert_eq!(c.speaker, vec!["Ida Lund"]);
+    expect_stance(c, "Jan Holm", Polarity::Oppose);
     let a = annotate(
         "Poco después, la Secretaría de Pesca de Noruega confirmó en un comunicado que la reunión fue útil.",
     );
