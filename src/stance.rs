@@ -608,7 +608,10 @@ impl<'a> Sentence<'a> {
                     // un nivel superior")
                     "VERB" => {
                         let destination = case == Some("a") && self.participant(c).is_none() && self.children[i].iter().any(|&o| self.toks[o].deprel == "obj");
-                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || (rel == "obl" || freed.contains(&c)) && case.map_or(false, |c| lex.is(c, "target")) && self.toks[c].deprel != "obl:agent" && !destination
+                        // "apoyar a X con Y", "respaldar la propuesta con fondos": after the
+                        // verb's object, "con" tells with what, not toward whom
+                        let means = case == Some("con") && self.children[i].iter().any(|&o| o < c && (self.toks[o].deprel == "obj" || self.toks[o].deprel == "obl" && self.case_of(o).as_deref() == Some("a")));
+                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || (rel == "obl" || freed.contains(&c)) && case.map_or(false, |c| lex.is(c, "target")) && self.toks[c].deprel != "obl:agent" && !destination && !means
                     }
                     // an adjective of position: "abierto a X", "partidario de X"
                     "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),

@@ -1432,3 +1432,13 @@ fn unnamed_sources_telling_an_agency_make_no_claim() {
         a.claims
     );
 }
+
+#[test]
+fn con_after_a_stance_verbs_object_tells_with_what() {
+    let a = annotate("La ministra Ida Lund dijo que Noruega apoyará a Islandia con fondos y barcos.");
+    let c = claim(&a, "dijo");
+    expect_stance(c, "Islandia", Polarity::Support);
+    refute_stance(c, "fondos", Polarity::Support);
+    let a = annotate("La ministra Ida Lund dijo que Noruega apoyará a los pescadores del norte con una postura firme.");
+    refute_stance(claim(&a, "dijo"), "postura firme", Polarity::Support);
+}
