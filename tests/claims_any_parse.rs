@@ -273,3 +273,86 @@ fn an_opening_al_infinitive_hung_in_the_reported_clause_has_the_main_subject() {
     );
     assert_eq!(claim(&a, "indicar").speaker, vec!["Jan Holm"]);
 }
+
+#[test]
+fn a_quoted_verb_coordinated_with_the_verb_outside_goes_with_the_quotation() {
+    // «el Gobierno de Noruega ha tenido ... y ha subrayado que ...», "subrayado" made a conjunct
+    // of "enfatizó", outside the quotation
+    let a = annotate(
+        "Holm Holm PROPN _ 2 nsubj B-PER
+         enfatizó enfatizar VERB Mood=Ind|Number=Sing|Person=3|Tense=Past|VerbForm=Fin 0 root
+         que que SCONJ _ 10 mark
+         « « PUNCT _ 10 punct
+         el el DET _ 6 det
+         Gobierno gobierno NOUN Gender=Masc|Number=Sing 10 nsubj
+         de de ADP _ 8 case
+         Noruega Noruega PROPN _ 6 nmod B-LOC
+         ha haber AUX Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin 10 aux
+         tenido tener VERB Gender=Masc|Number=Sing|Tense=Past|VerbForm=Part 2 ccomp
+         una uno DET _ 12 det
+         posición posición NOUN Gender=Fem|Number=Sing 10 obj
+         clara claro ADJ Gender=Fem|Number=Sing 12 amod
+         y y CCONJ _ 16 cc
+         ha haber AUX Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin 16 aux
+         subrayado subrayar VERB Gender=Masc|Number=Sing|Tense=Past|VerbForm=Part 2 conj
+         que que SCONJ _ 19 mark
+         la el DET _ 19 det
+         salida salida NOUN Gender=Fem|Number=Sing 20 nsubj
+         pasa pasar VERB Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin 16 ccomp
+         por por ADP _ 23 case
+         el el DET _ 23 det
+         diálogo diálogo NOUN Gender=Masc|Number=Sing 20 obl
+         » » PUNCT _ 10 punct
+         . . PUNCT _ 2 punct",
+    );
+    let c = claim(&a, "subrayado");
+    assert_eq!(c.speaker, vec!["Noruega"]);
+}
+
+#[test]
+fn a_gerund_set_off_at_the_end_of_what_someone_said_is_the_sayers() {
+    // ", acusando a X", the gerund hung on an adjective inside the reported clause
+    let a = annotate(
+        "Holm Holm PROPN _ 2 nsubj B-PER
+         dijo decir VERB Mood=Ind|Number=Sing|Person=3|Tense=Past|VerbForm=Fin 0 root
+         que que SCONJ _ 5 mark
+         Noruega Noruega PROPN _ 5 nsubj B-LOC
+         seguirá seguir VERB Mood=Ind|Number=Sing|Person=3|Tense=Fut|VerbForm=Fin 2 ccomp
+         el el DET _ 7 det
+         tiempo tiempo NOUN Gender=Masc|Number=Sing 5 obj
+         que que PRON PronType=Rel 10 nsubj
+         sea ser AUX Mood=Sub|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin 10 cop
+         necesario necesario ADJ Gender=Masc|Number=Sing 7 acl:relcl
+         , , PUNCT _ 12 punct
+         acusando acusar VERB VerbForm=Ger 10 acl
+         a a ADP _ 14 case
+         Islandia Islandia PROPN _ 12 obl B-LOC
+         de de ADP _ 16 mark
+         violar violar VERB VerbForm=Inf 12 xcomp
+         el el DET _ 18 det
+         acuerdo acuerdo NOUN Gender=Masc|Number=Sing 16 obj
+         . . PUNCT _ 2 punct",
+    );
+    let c = claim(&a, "acusando");
+    assert_eq!(c.speaker, vec!["Holm"]);
+    assert!(has_stance(c, "Islandia", Polarity::Oppose), "{:?}", c.stances);
+}
+
+#[test]
+fn agreeing_deeply_with_the_adverb_as_predicate_is_a_position() {
+    // "está profundamente de acuerdo con la propuesta", the adverb holding the copula
+    let a = annotate(
+        "Noruega Noruega PROPN _ 3 nsubj B-LOC
+         está estar AUX Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin 3 cop
+         profundamente profundamente ADV _ 0 root
+         de de ADP _ 5 case
+         acuerdo acuerdo NOUN Gender=Masc|Number=Sing 3 obl
+         con con ADP _ 8 case
+         la el DET _ 8 det
+         propuesta propuesta NOUN Gender=Fem|Number=Sing 3 obl
+         . . PUNCT _ 3 punct",
+    );
+    let c = claim(&a, "acuerdo");
+    assert_eq!(c.speaker, vec!["Noruega"]);
+    assert!(c.content.contains("la propuesta"), "{}", c.content);
+}
