@@ -553,6 +553,12 @@ impl<'a> Sentence<'a> {
             complements.extend(&of_cue_noun);
             // "codo con codo", "mano a mano": a noun repeated around "con" or "a" says how, and
             // is no target; what the parse hung on it ("contra X") is the verb's
+            // "apoyar una pronta, duradera y pacífica solución": a "noun" coordinated only with
+            // adjectives is an adjective the tagger misread; the noun after it is the object
+            complements.retain(|&c| {
+                let conjuncts: Vec<usize> = self.children[c].iter().copied().filter(|&k| self.toks[k].deprel == "conj").collect();
+                !(self.toks[c].upos == "NOUN" && !conjuncts.is_empty() && conjuncts.iter().all(|&k| self.toks[k].upos == "ADJ"))
+            });
             let repeated: Vec<usize> = complements.iter().copied().filter(|&c| self.in_repeated_noun(c)).collect();
             let mut freed: Vec<usize> = Vec::new();
             if !repeated.is_empty() {

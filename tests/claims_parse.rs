@@ -1442,3 +1442,13 @@ fn con_after_a_stance_verbs_object_tells_with_what() {
     let a = annotate("La ministra Ida Lund dijo que Noruega apoyará a los pescadores del norte con una postura firme.");
     refute_stance(claim(&a, "dijo"), "postura firme", Polarity::Support);
 }
+
+#[test]
+fn a_noun_coordinated_only_with_adjectives_is_no_concept() {
+    let a = annotate(
+        "El ministro Jan Holm reiteró el firme compromiso de Noruega de apoyar una pronta, duradera y pacífica solución del conflicto.",
+    );
+    let c = claim(&a, "reiteró");
+    assert!(c.stances.iter().all(|s| s.target != "pronta"), "{:?}", c.stances);
+    expect_stance(c, "solución", Polarity::Support);
+}
