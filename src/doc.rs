@@ -55,6 +55,13 @@ pub struct Token {
     pub entity: String,
 }
 
+impl Token {
+    /// The value of one universal feature ("Number" -> "Sing"), if the word has it.
+    pub fn feat(&self, name: &str) -> Option<&str> {
+        self.feats.split('|').find_map(|kv| kv.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+    }
+}
+
 /// A sentence of a [`Doc`]: its span and its words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocSentence {

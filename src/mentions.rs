@@ -171,7 +171,7 @@ pub fn find_in(doc: &crate::doc::Doc, seg: &Segmentation, entities: &[Entity]) -
 }
 
 fn gender_of(t: &crate::doc::Token) -> Option<&str> {
-    t.feats.split('|').find_map(|kv| kv.strip_prefix("Gender=")).filter(|g| matches!(*g, "Masc" | "Fem"))
+    t.feat("Gender").filter(|g| matches!(*g, "Masc" | "Fem"))
 }
 
 /// The grammatical gender of a role noun: its article's, which marks it even on nouns of one

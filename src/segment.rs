@@ -145,12 +145,16 @@ fn split_sentences(text: &str, b0: usize, b1: usize) -> Vec<(usize, usize)> {
     out.into_iter().map(|(s, e)| (b0 + s, b0 + e)).collect()
 }
 
+/// Whether a lower-case word is a month or its abbreviation ("may", "ago.", "septiembre", "set").
+pub fn is_month(word: &str) -> bool {
+    ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "set", "oct", "nov", "dic"].iter().any(|m| word.starts_with(m))
+}
+
 /// Where the text after a news dateline starts, when `para` opens with one: a place of at most
 /// five capitalized words (joined by "de", "del", "la", "el"...), then a date after a comma
 /// ("3 may", "15 de abril de 2025", "27 Ago."), a source in parentheses ("(EFE)"), or both,
 /// then an optional ".-", dash or colon, and a capitalized word or an opening quote.
 pub fn dateline_end(para: &str) -> Option<usize> {
-    const MONTHS: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"];
     let words: Vec<(usize, &str)> = para
         .split_inclusive(char::is_whitespace)
         .scan(0, |at, w| {
@@ -187,7 +191,7 @@ pub fn dateline_end(para: &str) -> Option<usize> {
             let w = words[k].1.trim_end_matches(['.', ',']).trim_end_matches(".-").to_lowercase();
             if w.len() <= 2 && !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) {
                 day = true;
-            } else if day && MONTHS.iter().any(|m| w.starts_with(m)) && w.len() <= 10 {
+            } else if day && is_month(&w) && w.len() <= 10 {
                 dated = true;
             } else if !(w == "de" || dated && w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())) {
                 break;

@@ -471,7 +471,7 @@ impl<'a> Sentence<'a> {
         // object and the object, marked by "a", for an oblique ("considera a X un socio").
         // (or a noun after the verb taken for its subject that the verb does not agree with:
         // "ha calificado de graves las palabras de X", "las palabras" made the subject)
-        let number = |k: usize| self.toks[k].feats.split('|').find_map(|f| f.strip_prefix("Number=")).map(str::to_string);
+        let number = |k: usize| self.toks[k].feat("Number");
         let verb_number = |h: usize| self.children[h].iter().copied().find(|&a| self.toks[a].deprel == "aux").map_or_else(|| number(h), number);
         let misread_object = move |h: usize, k: usize| {
             k > h && self.toks[k].deprel == "nsubj" && matches!((verb_number(h), number(k)), (Some(a), Some(b)) if a != b) && !self.children[k].iter().any(|&g| self.toks[g].deprel == "conj")

@@ -253,23 +253,24 @@ fn what_the_parse_hung_on_the_cue_after_its_que_clause_is_content() {
 
 #[test]
 fn an_opening_al_infinitive_hung_in_the_reported_clause_has_the_main_subject() {
-    // "indicar" made a modifier of "firmará", the verb of what Holm said
+    // "indicar" made a modifier of "firmará", the verb of what Holm said ("Al" is "a" + "el")
     let a = annotate(
-        "Al al ADP _ 2 mark
-         indicar indicar VERB VerbForm=Inf 14 advcl
-         que que SCONJ _ 7 mark
-         la el DET _ 5 det
-         temporada temporada NOUN Gender=Fem|Number=Sing 7 nsubj
-         seguirá seguir AUX Mood=Ind|Number=Sing|Person=3|Tense=Fut|VerbForm=Fin 7 cop
-         abierta abierto ADJ Gender=Fem|Number=Sing 2 ccomp
-         , , PUNCT _ 2 punct
-         Jan Jan PROPN _ 11 nsubj B-PER
-         Holm Holm PROPN _ 9 flat:name I-PER
+        "A a ADP _ 3 mark
+         el el DET _ 3 det
+         indicar indicar VERB VerbForm=Inf 15 advcl
+         que que SCONJ _ 8 mark
+         la el DET _ 6 det
+         temporada temporada NOUN Gender=Fem|Number=Sing 8 nsubj
+         seguirá seguir AUX Mood=Ind|Number=Sing|Person=3|Tense=Fut|VerbForm=Fin 8 cop
+         abierta abierto ADJ Gender=Fem|Number=Sing 3 ccomp
+         , , PUNCT _ 3 punct
+         Jan Jan PROPN _ 12 nsubj B-PER
+         Holm Holm PROPN _ 10 flat:name I-PER
          dijo decir VERB Mood=Ind|Number=Sing|Person=3|Tense=Past|VerbForm=Fin 0 root
-         que que SCONJ _ 14 mark
-         Noruega Noruega PROPN _ 14 nsubj B-LOC
-         firmará firmar VERB Mood=Ind|Number=Sing|Person=3|Tense=Fut|VerbForm=Fin 11 ccomp
-         . . PUNCT _ 11 punct",
+         que que SCONJ _ 15 mark
+         Noruega Noruega PROPN _ 15 nsubj B-LOC
+         firmará firmar VERB Mood=Ind|Number=Sing|Person=3|Tense=Fut|VerbForm=Fin 12 ccomp
+         . . PUNCT _ 12 punct",
     );
     assert_eq!(claim(&a, "indicar").speaker, vec!["Jan Holm"]);
 }

@@ -78,7 +78,7 @@ impl<'a> Sent<'a> {
     }
 
     fn feat(&self, i: usize, name: &str) -> Option<&str> {
-        feat(&self.toks[i].feats, name)
+        self.toks[i].feat(name)
     }
 
     fn child_with<'s>(&'s self, i: usize, rels: &'s [&str]) -> impl Iterator<Item = usize> + 's {
@@ -115,10 +115,6 @@ impl<'a> Sent<'a> {
     fn has_que(&self, c: usize) -> bool {
         self.children[c].iter().any(|&m| self.rel(m) == "mark" && self.lower(m) == "que" && m < c)
     }
-}
-
-fn feat<'f>(feats: &'f str, name: &str) -> Option<&'f str> {
-    feats.split('|').find_map(|kv| kv.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
 }
 
 
@@ -441,7 +437,7 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             continue;
         }
         // (not "X está de acuerdo con Y", a position)
-        let agrees = s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula") || s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some()) || s.child_with(i, &["cop"]).next().is_some();
+        let agrees = s.head(i).map_or(false, |h| lex.is(s.lemma(h), "copula") || adverb_predicate(s, h)) || s.child_with(i, &["cop"]).next().is_some();
         if s.lower(i) == "acuerdo" && !agrees && i >= 1 && s.lower(i - 1) == "de" && i + 2 < s.toks.len() && s.lower(i + 1) == "con" {
             if let Some(n) = (i + 2..s.toks.len().min(i + 5)).find(|&k| matches!(s.toks[k].upos.as_str(), "NOUN" | "PROPN")) {
                 cues.push(Cue { word: i, span: (i - 1, i + 2), kind: CueKind::Segun(n) });
@@ -490,7 +486,7 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             || s.feat(i, "VerbForm") == Some("Part") && s.child_with(i, &["aux", "aux:pass"]).any(|a| lex.is(s.lemma(a), "copula"))
             // (or hung on an adverb the parse made the copula's predicate: "está profundamente
             // de acuerdo", with "profundamente" holding the copula)
-            || s.head(i).map_or(false, |h| h < i && s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some());
+            || s.head(i).map_or(false, |h| h < i && adverb_predicate(s, h));
         let (reading, extra) = match with {
             Some((r, c)) => (r, Some(c)),
             None => {
@@ -725,7 +721,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
             "nsubj" if s.toks[v].upos != "VERB" && h + 1 == v && lexicon().is(s.lemma(h), "copula") => true,
             // "X está profundamente de acuerdo", the predicative hung as an oblique
             "obl" if s.toks[v].upos != "VERB" && h < v && s.toks[h].upos == "VERB" && lexicon().is(s.lemma(h), "copula") => true,
-            "obl" if s.toks[v].upos != "VERB" && h < v && s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some() => true,
+            "obl" if s.toks[v].upos != "VERB" && h < v && adverb_predicate(s, h) => true,
             "xcomp" | "advcl" | "acl" => matches!(s.feat(v, "VerbForm"), Some("Ger" | "Inf" | "Part")) || s.rel(v) == "xcomp",
             // "X ha subrayado que cree que ...": a zero subject in what a verb of saying
             // reports, agreeing with that verb, is its subject
@@ -871,6 +867,18 @@ fn agreeing_subject(s: &Sent, v: usize, subj: Option<usize>) -> Option<usize> {
         k -= 1;
     }
     (k > 0 && s.mention[k - 1].is_some() && s.toks[k - 1].upos == "PROPN").then(|| k - 1)
+}
+
+/// Whether the infinitive `v` comes right after "al" (split into "a" + "el" by now: "Al
+/// resaltar ...").
+fn after_al(s: &Sent, v: usize) -> bool {
+    v >= 1 && s.lower(v - 1) == "el" && s.head(v - 1) == Some(v) && s.children[v].iter().any(|&m| m < v && matches!(s.rel(m), "mark" | "case") && lexicon().is(&s.lower(m), "al"))
+}
+
+/// Whether `h` is an adverb the parse made a copula's predicate ("está profundamente de
+/// acuerdo", with "profundamente" holding "está").
+fn adverb_predicate(s: &Sent, h: usize) -> bool {
+    s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some()
 }
 
 /// The verb a coordinated verb `v` goes with: its head `h`, or, when `v` is inside a
@@ -1439,13 +1447,10 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     let purpose = |c: usize| of_purpose(c) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
     for &c in kids.iter().filter(|&&c| !purpose(c)) {
         if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
-            let (lo, mut hi) = s.extent(c, &[]);
-            // the infinitive's complements the parse hung on the cue come with it ("dispuesta
-            // a trabajar con X para preparar ...", "con X" and "para preparar" under the cue)
-            for &o in kids.iter().filter(|&&o| o > c && matches!(s.base_rel(o), "obl" | "xcomp" | "advcl" | "obj")) {
-                hi = hi.max(s.extent(o, &[]).1);
-            }
-            return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
+            // (with the infinitive's complements the parse hung on the cue: "dispuesta a
+            // trabajar con X para preparar ...")
+            let (lo, hi) = s.extent(c, &[]);
+            return Some((skip_marks(s, lo, c), through_hung_complements(s, v, c, hi), Content::Infinitive));
         }
         if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
             if matches!(reading.class, CueClass::Think | CueClass::State | CueClass::Stance) {
@@ -1480,7 +1485,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             // the complement of a misparsed predicative, hung on its copular verb ("se
             // mostraron satisfechos con X", "con X" under "mostraron")
             // (or on the adverb the parse made the predicate: "está profundamente de acuerdo con X")
-            let h = s.head(v).filter(|&h| h < v && s.toks[v].upos != "VERB" && (lexicon().is(s.lemma(h), "copula") || s.toks[h].upos == "ADV" && s.child_with(h, &["cop"]).next().is_some()))?;
+            let h = s.head(v).filter(|&h| h < v && s.toks[v].upos != "VERB" && (lexicon().is(s.lemma(h), "copula") || adverb_predicate(s, h)))?;
             let c = s.children[h].iter().copied().find(|&c| c > v && matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl"))?;
             let (lo, hi) = s.extent(c, &[]);
             Some((skip_marks(s, lo, c), hi, Content::Phrase))
@@ -1509,15 +1514,25 @@ fn adjacent_complements(s: &Sent, lo: usize, mut hi: usize) -> usize {
 /// marks ("que") on: a mark the parse hung lower in the clause ("que cree que X pasa", with
 /// the first "que" on "pasa") or the cue inside the clause's span are left out.
 fn clause_after(s: &Sent, v: usize, c: usize) -> (usize, usize) {
-    let (lo, mut hi) = s.extent(c, &[]);
-    // What goes on right after the clause but hung on the cue is the clause's ("que es necesario
-    // oponerse a X", with "oponerse" made the cue's complement); a coordinated verb or an
-    // inserted one ("..., dijo") is not.
+    let (lo, hi) = s.extent(c, &[]);
+    let hi = through_hung_complements(s, v, c, hi);
+    let mut lo = skip_marks(s, lo.max(v + 1), c);
+    while lo < c && s.rel(lo) == "mark" && s.lower(lo) == "que" {
+        lo += 1;
+    }
+    (lo, hi)
+}
+
+/// The end of cue `v`'s complement `c` (its words ending at `hi`) with what goes on right after
+/// it but hung on the cue ("que es necesario oponerse a X", "dispuesta a trabajar con X para
+/// ...", the later words made the cue's complements); a coordinated verb or an inserted one
+/// ("..., dijo") is not taken.
+fn through_hung_complements(s: &Sent, v: usize, c: usize, mut hi: usize) -> usize {
     for _ in 0..4 {
         let next = s.children[v].iter().copied().find(|&o| {
             o > c && matches!(s.base_rel(o), "xcomp" | "obl" | "advcl" | "obj") && {
                 let start = s.extent(o, &[]).0;
-                start == hi || start == hi + 1 && s.toks[hi].form == ","
+                start == hi || start == hi + 1 && hi < s.toks.len() && s.toks[hi].form == ","
             }
         });
         match next {
@@ -1525,11 +1540,7 @@ fn clause_after(s: &Sent, v: usize, c: usize) -> (usize, usize) {
             None => break,
         }
     }
-    let mut lo = skip_marks(s, lo.max(v + 1), c);
-    while lo < c && s.rel(lo) == "mark" && s.lower(lo) == "que" {
-        lo += 1;
-    }
-    (lo, hi)
+    hi
 }
 
 /// Skips the case marks and "que" at the start of a content.
@@ -1620,7 +1631,7 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             let v = cue.word;
             // "Al indicar que ..., X dijo que ...": an infinitive after "al" opening the sentence
             // has the main verb's subject, wherever the parse hung it
-            let opening_al = s.feat(v, "VerbForm") == Some("Inf") && v <= 2 && (0..v).any(|m| s.lower(m) == "al" || s.lower(m) == "a" && m + 1 < v && s.lower(m + 1) == "el");
+            let opening_al = s.feat(v, "VerbForm") == Some("Inf") && v <= 2 && after_al(s, v);
             let main_subject = || {
                 let root = (0..s.toks.len()).find(|&r| s.rel(r) == "root").filter(|&r| r > s.extent(v, &[]).1)?;
                 s.child_with(root, &["nsubj"]).next()
@@ -1650,8 +1661,7 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             // el compromiso de X, ..."), or after "para" to an addressee ("para trasladarle su
             // solidaridad"; "para explicar la situación" tells a purpose).
             let marked = |role: &str| s.children[v].iter().any(|&m| m < v && matches!(s.rel(m), "mark" | "case") && lexicon().is(&s.lower(m), role));
-            // ("al" is "a" + "el" by now)
-            let at_al = marked("al") && v >= 1 && s.lower(v - 1) == "el" && s.head(v - 1) == Some(v);
+            let at_al = after_al(s, v);
             let addressed = s.children[v].iter().any(|&c| s.base_rel(c) == "iobj" || c > v && s.toks[c].upos == "PRON" && lexicon().is(&s.lower(c), "dative"));
             let conveys = reading.class == CueClass::Say && content == Content::Phrase && subj.is_some() && (at_al || marked("purpose") && addressed);
             if s.feat(v, "VerbForm") == Some("Inf") && content != Content::Clause && !conveys {

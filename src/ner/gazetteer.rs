@@ -440,7 +440,7 @@ fn dateline_at(text: &str, b0: usize, b1: usize) -> bool {
     let day = words.next().map_or(false, |w| w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit()));
     let month = words.find(|w| *w != "de").map_or(false, |w| {
         let w = w.to_lowercase();
-        ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "set", "oct", "nov", "dic"].iter().any(|m| w.starts_with(m))
+        crate::segment::is_month(&w)
     });
     upper || (day && month) || (sep != ',' && tail.chars().next().map_or(false, char::is_uppercase) && tail.split(|c: char| !c.is_alphanumeric()).next().map_or(false, |w| lexicon().media.contains(w)))
 }
