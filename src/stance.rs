@@ -193,6 +193,8 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     let local = |g: usize| g.checked_sub(first).filter(|&i| i < toks.len());
     let s = Sentence { toks, children: doc.sentence_children(si), first, mentions, fc, cue: fc.cue_token.and_then(local) };
     let mut out = Targets::default();
+    s.endings(&mut out);
+    s.sides(&mut out);
     s.stance_words(&mut out);
     s.judgments(&mut out);
     s.hostile_acts(&mut out);
@@ -383,6 +385,12 @@ impl<'a> Sentence<'a> {
         } else if self.inside(i) && self.toks[i].upos == "VERB" && lex.is(&self.toks[i].lemma, "way-verb") && self.subject_of(i).map_or(false, |s| lex.is(&self.toks[s].lemma, "way-noun")) {
             // "la solución pasa por el diálogo": what the way goes through is wanted
             Some((Polarity::Support, false))
+        } else if self.toks[i].deprel == "fixed" {
+            // "favor" of "a favor de", "contra" of "en contra de": read by `sides`
+            None
+        } else if self.inside(i) && self.toks[i].upos == "VERB" && lex.is(&self.toks[i].lemma, "permit-verb") {
+            // "nunca permitiremos X": allowing, denied (and turned round below), opposes X
+            self.negated(i).then_some((Polarity::Support, false))
         } else if self.inside(i) && matches!(self.toks[i].upos.as_str(), "VERB" | "NOUN") {
             if self.toks[i].upos == "VERB" { lex.stance_lemma(&self.toks[i].lemma) } else { lex.stance_lemmas.get(self.toks[i].lemma.as_str()).copied() }
         } else {
@@ -523,22 +531,18 @@ impl<'a> Sentence<'a> {
     /// complements: a participant named there, or else the complement's noun phrase as a concept.
     fn stance_words(&self, out: &mut Targets) {
         let lex = lexicon();
-        // The speaker's side: the speaker and the speaker's state, when the document says it. A
-        // stance verb whose subject is another party tells that party's position, not the
-        // speaker's ("dijo que X rechaza las cuotas").
-        let side: Vec<String> = self.fc.claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(self.mentions.state_of(x))).collect();
-        let side_known = side.len() > self.fc.claim.speaker.len();
-        let someone_elses = |i: usize| self.toks[i].upos == "VERB" && Some(i) != self.cue && side_known && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !side.contains(&p));
         for i in 0..self.toks.len() {
             let Some((pol, entity_only)) = self.stance_word(i) else { continue };
-            if someone_elses(i) {
+            if self.someone_elses(i) {
                 continue;
             }
             // A stance noun that is the object of an opposing word turns round: "condenó la lucha
             // contra X" supports X.
             let governed_by = (self.toks[i].upos == "NOUN" && self.toks[i].deprel == "obj").then(|| self.toks[i].head.and_then(|g| self.local(g))).flatten();
+            // ("en contra de las sanciones a X" does not oppose X either)
             let pol = match governed_by.and_then(|h| self.stance_word(h)) {
                 Some((Polarity::Oppose, _)) => flip(pol),
+                _ if self.toks[i].upos == "NOUN" && self.side_of(i) == Some(Polarity::Oppose) => flip(pol),
                 _ => pol,
             };
             let mut complements: Vec<usize> = Vec::new();
@@ -637,6 +641,10 @@ impl<'a> Sentence<'a> {
                         "VERB" => rel == "xcomp",
                         _ => false,
                     };
+                // "pidió el fin de X": `endings` reads what ends
+                if self.ending_of(c).is_some() {
+                    continue;
+                }
                 let c = if infinitive {
                     let with_partner = |o: usize| self.toks[o].deprel == "obl" && self.children[o].iter().any(|&k| self.toks[k].deprel == "case" && lex.is(&self.toks[k].lemma, "partner"));
                     // (a partner right after the infinitive that the parse hung on the word
@@ -733,6 +741,149 @@ impl<'a> Sentence<'a> {
         }
     }
 
+    /// Whether verb `i` tells another party's position, not the speaker's: a verb whose subject
+    /// names a participant outside the speaker's side (the speaker and the speaker's state, when
+    /// the document says it): "dijo que X rechaza las cuotas".
+    fn someone_elses(&self, i: usize) -> bool {
+        if self.toks[i].upos != "VERB" || Some(i) == self.cue {
+            return false;
+        }
+        let side: Vec<String> = self.fc.claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(self.mentions.state_of(x))).collect();
+        side.len() > self.fc.claim.speaker.len() && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !side.contains(&p))
+    }
+
+    /// What noun `c` of ending says ends, when it is one ("el fin de X", "el cese de X", "la
+    /// retirada de X"): its "de" complement.
+    fn ending_of(&self, c: usize) -> Option<usize> {
+        let lex = lexicon();
+        if self.toks[c].upos != "NOUN" || !lex.is(&self.toks[c].lemma, "ending-noun") {
+            return None;
+        }
+        // (an ending of an ending, "el cese del alto el fuego", is said loosely of a truce)
+        self.children[c].iter().copied().find(|&g| matches!(self.toks[g].deprel.as_str(), "nmod" | "acl") && self.case_of(g).as_deref() == Some("de")).filter(|&g| !lex.is(&self.toks[g].lemma, "ending-noun"))
+    }
+
+    /// The target phrase at word `k`: the participant it names (with its conjuncts), or else,
+    /// for a noun, its concept; an infinitive stands for its act ("la ampliación de X").
+    fn push_phrase(&self, k: usize, pol: Polarity, out: &mut Targets) {
+        let lex = lexicon();
+        let named = self.with_conjuncts(k);
+        if !named.is_empty() {
+            for p in named {
+                out.push(p, pol);
+            }
+            return;
+        }
+        match self.toks[k].upos.as_str() {
+            "NOUN" if !is_role_noun(&self.toks[k]) => {
+                out.push(concept(self.toks, &self.children, k, None, &[]), pol);
+                for &g in self.children[k].iter().filter(|&&g| self.toks[g].deprel == "conj" && self.toks[g].upos == "NOUN") {
+                    out.push(concept(self.toks, &self.children, g, None, &[]), pol);
+                }
+            }
+            "VERB" if self.toks[k].feats.contains("VerbForm=Inf") => {
+                let object = self.children[k].iter().copied().find(|&o| self.toks[o].deprel == "obj");
+                if let Some(p) = object.and_then(|o| self.participant(o)) {
+                    out.push(p, pol);
+                } else if let Some(noun) = lex.action_noun(&self.toks[k].lemma.to_lowercase()) {
+                    match object.map(|o| concept(self.toks, &self.children, o, None, &[])) {
+                        Some(o) if !o.is_empty() => out.push(format!("{noun} de {o}"), pol),
+                        _ => out.push(noun, pol),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An ending asked for, welcomed or rejected: the opposite stance toward what ends. "exigió
+    /// el fin de los ataques" and "pidió el cese de X" oppose them, "rechazó el levantamiento de
+    /// las sanciones" supports them, "poner fin a X" opposes X.
+    fn endings(&self, out: &mut Targets) {
+        let lex = lexicon();
+        for n in 0..self.toks.len() {
+            if !self.inside(n) || self.toks[n].upos != "NOUN" || !lex.is(&self.toks[n].lemma, "ending-noun") {
+                continue;
+            }
+            let Some(h) = self.toks[n].head.and_then(|g| self.local(g)) else { continue };
+            if self.someone_elses(h) {
+                continue;
+            }
+            let object = matches!(self.toks[n].deprel.as_str(), "obj" | "nmod" | "obl");
+            // "poner fin a X"
+            if self.toks[n].deprel == "obj" && self.toks[h].lemma == "poner" && self.children[n].iter().all(|&k| self.toks[k].deprel != "det") {
+                let to = self.children[n].iter().chain(&self.children[h]).copied().find(|&g| matches!(self.toks[g].deprel.as_str(), "nmod" | "obl") && g > n && self.case_of(g).as_deref() == Some("a"));
+                if let Some(g) = to {
+                    let pol = if self.negated(h) { Polarity::Support } else { Polarity::Oppose };
+                    self.push_phrase(g, pol, out);
+                }
+                continue;
+            }
+            let governing = if !object {
+                None
+            } else if let Some((p, _)) = self.stance_word(h) {
+                Some(p)
+            } else if self.toks[h].upos == "VERB" && lex.is(&self.toks[h].lemma, "demand-verb") {
+                Some(if self.negated(h) { Polarity::Oppose } else { Polarity::Support })
+            } else {
+                None
+            };
+            if let (Some(p), Some(g)) = (governing, self.ending_of(n)) {
+                self.push_phrase(g, flip(p), out);
+            }
+        }
+    }
+
+    /// The polarity of the fixed "a favor de" / "en contra de" that opens word `k`'s phrase.
+    fn side_of(&self, k: usize) -> Option<Polarity> {
+        let lex = lexicon();
+        let side = self.children[k].iter().copied().filter(|&m| matches!(self.toks[m].deprel.as_str(), "case" | "mark")).find_map(|m| {
+            let fixed: Vec<usize> = self.children[m].iter().copied().filter(|&f| self.toks[f].deprel == "fixed").collect();
+            let word = fixed.iter().copied().find(|&f| side_opener(&self.toks[f].lemma, &self.toks[m].lemma))?;
+            fixed.iter().any(|&f| self.toks[f].lemma == "de").then_some(word)
+        })?;
+        lex.stance_lemmas.get(self.toks[side].lemma.to_lowercase().as_str()).map(|&(p, _)| p)
+    }
+
+    /// "a favor" / "en contra" parsed as a phrase of its own, with "de X" its complement or the
+    /// next phrase of the same word: the polarity and X.
+    fn split_side(&self, k: usize) -> Option<(Polarity, usize)> {
+        let lex = lexicon();
+        let t = &self.toks[k];
+        if t.deprel == "fixed" || !self.case_of(k).map_or(false, |c| side_opener(&t.lemma, &c)) {
+            return None;
+        }
+        let pol = lex.stance_lemmas.get(t.lemma.to_lowercase().as_str()).map(|&(p, _)| p)?;
+        let opens_right_after = |j: usize| self.children[j].iter().copied().chain([j]).min() == Some(k + 1) && self.case_of(j).as_deref() == Some("de");
+        let of = self.children[k].iter().copied().find(|&j| opens_right_after(j)).or_else(|| {
+            let h = t.head.and_then(|g| self.local(g))?;
+            self.children[h].iter().copied().find(|&j| j > k && opens_right_after(j))
+        })?;
+        Some((pol, of))
+    }
+
+    /// A position for or against, by a fixed "a favor de" / "en contra de" ("votó en contra de
+    /// la reforma", "se pronunció a favor de X"): that polarity toward the phrase it opens, turned
+    /// round by a negation of the word it hangs on ("no está a favor de ...").
+    fn sides(&self, out: &mut Targets) {
+        for k in 0..self.toks.len() {
+            let head = self.toks[k].head.and_then(|g| self.local(g));
+            if !(self.inside(k) || head.is_some() && head == self.cue) {
+                continue;
+            }
+            let (pol, k) = match (self.side_of(k), self.split_side(k)) {
+                (Some(p), _) => (p, k),
+                (None, Some((p, of))) => (p, of),
+                (None, None) => continue,
+            };
+            if head.map_or(false, |h| self.someone_elses(h)) {
+                continue;
+            }
+            let pol = if head.map_or(false, |h| self.negated(h)) { flip(pol) } else { pol };
+            self.push_phrase(k, pol, out);
+        }
+    }
+
     /// Whom the claim judges: a word of judgments.tsv gives its polarity toward the participant
     /// it is said of.
     fn judgments(&self, out: &mut Targets) {
@@ -753,6 +904,7 @@ impl<'a> Sentence<'a> {
             };
             let head = self.toks[i].head.and_then(|g| self.local(g));
             let mut judged: Vec<String> = Vec::new();
+            let mut judged_concepts: Vec<String> = Vec::new();
             match (kind, self.toks[i].upos.as_str()) {
                 (Judgment::Quality, "VERB") => {
                     // "X mintió", "las cuentas falseadas por X"
@@ -783,8 +935,15 @@ impl<'a> Sentence<'a> {
                             }
                         }
                     }
+                    // (a predicative said of a thing, not of a participant's act: "calificó de
+                    // inaceptable la detención de los periodistas", "la ocupación es ilegal")
+                    let predicative = !(self.toks[i].deprel == "amod" && head.map_or(true, |h| self.toks[h].upos != "VERB"));
                     for c in phrases {
-                        judged.extend(self.phrase_of(c));
+                        let named = self.phrase_of(c);
+                        if named.is_empty() && predicative && c != i && self.toks[c].upos == "NOUN" && self.inside(c) && !is_role_noun(&self.toks[c]) {
+                            judged_concepts.push(concept(self.toks, &self.children, c, None, &[]));
+                        }
+                        judged.extend(named);
                     }
                 }
                 (Judgment::Harm, _) => {
@@ -796,7 +955,7 @@ impl<'a> Sentence<'a> {
                 }
             }
             // (the speaker's own name and state are left out by `assign`)
-            for p in judged {
+            for p in judged.into_iter().chain(judged_concepts) {
                 out.push(p, pol);
             }
         }
@@ -926,6 +1085,12 @@ fn evaluative_at(lower: &[String], k: usize) -> Option<Polarity> {
         .iter()
         .find(|(w, _)| k + w.len() <= lower.len() && w.iter().enumerate().all(|(j, x)| &lower[k + j] == x))
         .map(|(_, p)| *p)
+}
+
+/// Whether preposition `case` and noun `word` open a side taken (side-phrase in
+/// grammar_words.tsv: "a favor de", "en contra de").
+pub(crate) fn side_opener(word: &str, case: &str) -> bool {
+    lexicon().is(&format!("{case} {word} de"), "side-phrase")
 }
 
 fn flip(p: Polarity) -> Polarity {

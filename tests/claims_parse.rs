@@ -1452,3 +1452,53 @@ fn a_noun_coordinated_only_with_adjectives_is_no_concept() {
     assert!(c.stances.iter().all(|s| s.target != "pronta"), "{:?}", c.stances);
     expect_stance(c, "solución", Polarity::Support);
 }
+
+#[test]
+fn a_favor_de_and_en_contra_de_take_a_side() {
+    let a = annotate("La diputada Irene Solís votó en contra de la reforma fiscal.");
+    let c = claim(&a, "votó");
+    assert_eq!(c.speaker, vec!["Irene Solís"]);
+    expect_stance(c, "reforma fiscal", Polarity::Oppose);
+    let a = annotate("El ministro Hugo Varela se pronunció a favor de la ampliación del puerto.");
+    expect_stance(claim(&a, "pronunció"), "ampliación", Polarity::Support);
+    let a = annotate("La senadora Irene Solís no está a favor de las nuevas tarifas.");
+    expect_stance(claim(&a, "está"), "tarifas", Polarity::Oppose);
+}
+
+#[test]
+fn an_ending_asked_for_opposes_what_ends() {
+    let a = annotate("La canciller Irene Solís exigió el fin de los bombardeos sobre la capital.");
+    let c = claim(&a, "exigió");
+    expect_stance(c, "bombardeos", Polarity::Oppose);
+    refute_stance(c, "fin", Polarity::Support);
+    let a = annotate("El ministro Hugo Varela pidió poner fin a la guerra comercial.");
+    expect_stance(claim(&a, "pidió"), "guerra comercial", Polarity::Oppose);
+    let a = annotate("Hugo Varela rechazó el levantamiento de las sanciones económicas.");
+    let c = claim(&a, "rechazó");
+    expect_stance(c, "sanciones económicas", Polarity::Support);
+    refute_stance(c, "levantamiento", Polarity::Oppose);
+}
+
+#[test]
+fn a_denied_permission_opposes_its_object() {
+    let a = annotate("Irene Solís afirmó que nunca permitirá la instalación de bases extranjeras.");
+    expect_stance(claim(&a, "afirmó"), "instalación de bases", Polarity::Oppose);
+    let a = annotate("Irene Solís afirmó que permitirá la entrada de observadores.");
+    assert!(claim(&a, "afirmó").stances.is_empty(), "allowing, not denied, is no stance");
+}
+
+#[test]
+fn a_judgment_said_of_a_thing_is_a_stance_toward_it() {
+    let a = annotate("El ministro Hugo Varela calificó de inaceptable la detención de los reporteros.");
+    expect_stance(claim(&a, "calificó"), "detención de reporteros", Polarity::Oppose);
+    let a = annotate("Irene Solís dijo que el cierre de la frontera es ilegal.");
+    expect_stance(claim(&a, "dijo"), "cierre de frontera", Polarity::Oppose);
+}
+
+#[test]
+fn a_verb_with_a_noun_of_attitude_states_a_position_when_no_reading_fits() {
+    let a = annotate("El alcalde Hugo Varela dio su respaldo al proyecto de la nueva biblioteca.");
+    let c = claim(&a, "dio");
+    assert_eq!(c.speaker, vec!["Hugo Varela"]);
+    expect_stance(c, "proyecto", Polarity::Support);
+}

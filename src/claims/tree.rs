@@ -461,11 +461,20 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             let polarity = lex.stance_lemmas.get(s.lemma(o)).and_then(|&(p, entity_only)| (!entity_only).then_some(p));
             vec![CueLemma { class: CueClass::Stance, polarity, with: Some(s.lemma(o).to_string()) }]
         });
+        // So does any verb with a phrase of "a favor de" / "en contra de" ("votó en contra de
+        // la reforma"): a position with that polarity.
+        let side_reading: Option<Vec<CueLemma>> = (t.upos == "VERB" && attitude.is_none())
+            .then(|| s.children[i].iter().copied().filter(|&c| matches!(s.rel(c), "obl" | "xcomp" | "advcl")).find_map(|c| side_polarity(s, c)))
+            .flatten()
+            .map(|p| vec![CueLemma { class: CueClass::Stance, polarity: Some(p), with: None }]);
+        let attitude_reading = attitude_reading.or(side_reading);
         // A verb that needs a clause ("mantener que") with no clause but a noun of attitude
-        // ("mantiene su disposición a") states the position.
+        // ("mantiene su disposición a") states the position; so does a verb none of whose
+        // readings applies ("dar" needs "a conocer" or "la bienvenida": "dio su respaldo a").
         let needs_clause = |r: &Vec<CueLemma>| r.iter().all(|c| matches!(c.class, CueClass::SayQue | CueClass::Think)) && !s.children[i].iter().any(|&c| s.has_que(c));
+        let none_applies = |r: &Vec<CueLemma>| r.iter().all(|c| c.with.as_deref().map_or(false, |w| !s.children[i].iter().any(|&k| s.lemma(k) == w || s.lower(k) == w)));
         let readings = match (readings, attitude_reading.as_ref()) {
-            (Some(r), Some(a)) if needs_clause(r) => a,
+            (Some(r), Some(a)) if needs_clause(r) || none_applies(r) => a,
             (Some(r), _) => r,
             (None, Some(a)) => a,
             (None, None) => continue,
@@ -1545,7 +1554,9 @@ fn through_hung_complements(s: &Sent, v: usize, c: usize, mut hi: usize) -> usiz
 
 /// Skips the case marks and "que" at the start of a content.
 fn skip_marks(s: &Sent, mut lo: usize, head: usize) -> usize {
-    while lo < head && (matches!(s.rel(lo), "mark" | "case") || s.is_punct(lo)) && s.head(lo) == Some(head) && !is_open_quote(&s.toks[lo].form) {
+    // (a side taken keeps its words: "en contra de la reforma")
+    let side = |k: usize| s.child_with(k, &["fixed"]).any(|f| crate::stance::side_opener(s.lemma(f), &s.lower(k)));
+    while lo < head && (matches!(s.rel(lo), "mark" | "case") && !side(lo) || s.is_punct(lo)) && s.head(lo) == Some(head) && !is_open_quote(&s.toks[lo].form) {
         lo += 1;
     }
     lo
@@ -1795,3 +1806,21 @@ fn continuation(s: &Sent, si: usize, d: &Discourse, mentions: &Mentions) -> Opti
     };
     Some(FoundClaim { claim, sentence: si, speaker_mention: None, cue_polarity: None, cue_token: None, via_source: false })
 }
+/// The polarity of a phrase opened by a fixed "a favor de" / "en contra de" (its case or mark
+/// word with "favor" or "contra" and "de" as fixed parts).
+fn side_polarity(s: &Sent, c: usize) -> Option<crate::annotation::Polarity> {
+    let lex = lexicon();
+    // ("a favor" parsed as a phrase of its own, "de X" after it)
+    if s.rel(c) != "fixed" && c + 1 < s.toks.len() && s.lower(c + 1) == "de" && s.child_with(c, &["case"]).any(|m| crate::stance::side_opener(s.lemma(c), &s.lower(m))) {
+        return lex.stance_lemmas.get(s.lemma(c).to_lowercase().as_str()).map(|&(p, _)| p);
+    }
+    s.children[c].iter().copied().filter(|&m| matches!(s.rel(m), "case" | "mark")).find_map(|m| {
+        let fixed: Vec<usize> = s.children[m].iter().copied().filter(|&f| s.rel(f) == "fixed").collect();
+        let word = fixed.iter().copied().find(|&f| crate::stance::side_opener(s.lemma(f), &s.lower(m)))?;
+        if !fixed.iter().any(|&f| s.lemma(f) == "de") {
+            return None;
+        }
+        lex.stance_lemmas.get(s.lemma(word).to_lowercase().as_str()).map(|&(p, _)| p)
+    })
+}
+
