@@ -457,7 +457,8 @@ impl<'a> Sentence<'a> {
         let lex = lexicon();
         !lex.is(&self.toks[c].lemma, "hostile-act")
             && matches!(lex.stance_lemmas.get(self.toks[c].lemma.as_str()), Some((_, false)))
-            && (self.children[c].iter().any(|&k| matches!(self.toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp")) || !self.lent_of(c).is_empty())
+            // (whose it is, "el apoyo de X", is no complement of its own: X's act is the target)
+            && (self.children[c].iter().any(|&k| matches!(self.toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp") && !(self.case_of(k).as_deref() == Some("de") && self.participant(k).is_some())) || !self.lent_of(c).is_empty())
     }
 
     /// What a predicate is said of: the subject of its copula ("X es irresponsable"), the
@@ -628,7 +629,8 @@ impl<'a> Sentence<'a> {
                     // A stance noun's complement: "apoyo a X", "cooperación con X", "rechazo de X".
                     // A participant after "de" is whose the act is ("las acusaciones de X", "el
                     // apoyo de X a Y"), not its target.
-                    _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |k| lex.is(k, "target") || k == "de" && self.participant(c).is_none()),
+                    // (nor is a possessed one: "la condena de su Gobierno a X")
+                    _ => (rel == "nmod" || lent.contains(&c)) && case.map_or(false, |k| lex.is(k, "target") || k == "de" && self.participant(c).is_none() && !self.possessed(c)),
                 };
                 // "la necesidad de reabrir el diálogo", "su voluntad de ampliar la cooperación con
                 // X", "abogó por expulsar a los vecinos": what the infinitive acts on, or, for an
@@ -714,7 +716,12 @@ impl<'a> Sentence<'a> {
                     });
                     let whose = whose.flatten().or_else(|| lex.is(&self.toks[c].lemma, "act-noun").then(|| self.agent_of(c)).flatten());
                     let whose = whose.and_then(|g| self.named_by(g).into_iter().next().map(|p| (g, p)));
-                    concepts.push(concept(self.toks, &self.children, c, whose.as_ref().map(|w| w.0), &self.lent_of(c)));
+                    // (a stance of whose it is, "agradeció el apoyo de X", "rechazó las
+                    // acusaciones de X", is X's, and no concept; a hostile act stays one)
+                    let stance_noun = lex.stance_lemmas.contains_key(self.toks[c].lemma.as_str()) && !lex.is(&self.toks[c].lemma, "hostile-act");
+                    if !(whose.is_some() && stance_noun) {
+                        concepts.push(concept(self.toks, &self.children, c, whose.as_ref().map(|w| w.0), &self.lent_of(c)));
+                    }
                     if let Some((_, p)) = whose {
                         out.push(p, pol);
                     }
@@ -750,6 +757,11 @@ impl<'a> Sentence<'a> {
         }
         let side: Vec<String> = self.fc.claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(self.mentions.state_of(x))).collect();
         side.len() > self.fc.claim.speaker.len() && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !side.contains(&p))
+    }
+
+    /// Whether noun `c` has a possessive ("su Gobierno", "nuestro país").
+    fn possessed(&self, c: usize) -> bool {
+        self.children[c].iter().any(|&k| self.toks[k].deprel == "det" && self.toks[k].feat("Poss") == Some("Yes"))
     }
 
     /// What noun `c` of ending says ends, when it is one ("el fin de X", "el cese de X", "la

@@ -1502,3 +1502,34 @@ fn a_verb_with_a_noun_of_attitude_states_a_position_when_no_reading_fits() {
     assert_eq!(c.speaker, vec!["Hugo Varela"]);
     expect_stance(c, "proyecto", Polarity::Support);
 }
+
+#[test]
+fn thanks_for_a_partys_help_support_that_party() {
+    let a = annotate("El presidente Hugo Varela agradeció la ayuda de Islandia tras el terremoto.");
+    let c = claim(&a, "agradeció");
+    expect_stance(c, "Islandia", Polarity::Support);
+    assert!(!c.stances.iter().any(|s| s.target == "ayuda"), "{:?}", c.stances);
+}
+
+#[test]
+fn a_possessed_de_phrase_is_whose_stance_it_is() {
+    let a = annotate("Hugo Varela reiteró la condena de su Gobierno al bloqueo del estrecho.");
+    let c = claim(&a, "reiteró");
+    expect_stance(c, "bloqueo", Polarity::Oppose);
+    assert!(!c.stances.iter().any(|s| s.target.contains("gobierno")), "{:?}", c.stances);
+}
+
+#[test]
+fn a_subjunctive_compound_tense_tells_no_words() {
+    let a = annotate("Hugo Varela lamentó que Islandia no haya cumplido sus compromisos.");
+    assert_eq!(a.claims.len(), 1, "{:#?}", a.claims);
+    assert_eq!(a.claims[0].speaker, vec!["Hugo Varela"]);
+}
+
+#[test]
+fn a_noun_of_attitude_read_as_a_predicative_states_a_position() {
+    let a = annotate("Irene Solís mostró su malestar con Islandia por las nuevas cuotas pesqueras.");
+    let c = claim(&a, "mostró");
+    assert_eq!(c.speaker, vec!["Irene Solís"]);
+    expect_stance(c, "Islandia", Polarity::Oppose);
+}

@@ -456,7 +456,8 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
         let readings = if t.upos == "VERB" { lex.cue_readings(&lemma) } else { lex.cue_lemmas.get(&lemma) };
         // Any verb with a noun of attitude as its object states a position ("mantiene su
         // disposición al diálogo", "renovaron el compromiso de ...").
-        let attitude = (t.upos == "VERB").then(|| s.child_with(i, &["obj"]).find(|&o| lex.is(s.lemma(o), "attitude"))).flatten();
+        // (or with it as a predicative noun, as the parse reads "mostró su malestar")
+        let attitude = (t.upos == "VERB").then(|| s.child_with(i, &["obj", "xcomp"]).find(|&o| lex.is(s.lemma(o), "attitude") && s.toks[o].upos == "NOUN")).flatten();
         let attitude_reading: Option<Vec<CueLemma>> = attitude.map(|o| {
             let polarity = lex.stance_lemmas.get(s.lemma(o)).and_then(|&(p, entity_only)| (!entity_only).then_some(p));
             vec![CueLemma { class: CueClass::Stance, polarity, with: Some(s.lemma(o).to_string()) }]
@@ -528,7 +529,9 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             // A subjunctive tells no words, but after "después de que" it tells what was said
             // before ("después de que X anunciara que ...").
             let told_before = s.child_with(i, &["mark"]).any(|m| m >= 2 && s.lower(m) == "que" && s.lower(m - 1) == "de" && lex.is(&s.lower(m - 2), "after"));
-            if s.feat(i, "Mood") == Some("Sub") && !told_before {
+            // (in a compound tense the auxiliary carries the mood: "que X haya cumplido")
+            let subjunctive = s.feat(i, "Mood") == Some("Sub") || s.child_with(i, &["aux"]).any(|a| s.feat(a, "Mood") == Some("Sub"));
+            if subjunctive && !told_before {
                 continue;
             }
             if s.feat(i, "Person").map_or(false, |p| p != "3") {
