@@ -1533,3 +1533,11 @@ fn a_noun_of_attitude_read_as_a_predicative_states_a_position() {
     assert_eq!(c.speaker, vec!["Irene Solís"]);
     expect_stance(c, "Islandia", Polarity::Oppose);
 }
+
+#[test]
+fn answering_something_is_no_claim_without_a_clause_or_quotation() {
+    let a = annotate("El portavoz Yuri Varga advirtió que su país responderá a cualquier provocación.");
+    assert_eq!(a.claims.len(), 1, "{:#?}", a.claims);
+    let a = annotate("El portavoz Yuri Varga respondió que su país no aceptará presiones.");
+    assert_eq!(claim(&a, "respondió").speaker, vec!["Yuri Varga"]);
+}
