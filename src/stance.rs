@@ -194,6 +194,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     let s = Sentence { toks, children: doc.sentence_children(si), first, mentions, fc, cue: fc.cue_token.and_then(local) };
     let mut out = Targets::default();
     s.endings(&mut out);
+    s.ending_acts(&mut out);
     s.sides(&mut out);
     s.stance_words(&mut out);
     s.judgments(&mut out);
@@ -874,6 +875,40 @@ impl<'a> Sentence<'a> {
         Some((pol, of))
     }
 
+    /// An act of ending asked for, welcomed or rejected ("instó a X a levantar el embargo",
+    /// "exigió que detenga los ataques", "pidió acabar con la violencia"): the opposite stance
+    /// toward what it ends.
+    fn ending_acts(&self, out: &mut Targets) {
+        let lex = lexicon();
+        for v in 0..self.toks.len() {
+            if !self.inside(v) || self.toks[v].upos != "VERB" || !lex.is(&self.toks[v].lemma, "ending-verb") || self.negated(v) {
+                continue;
+            }
+            let Some(h) = self.toks[v].head.and_then(|g| self.local(g)) else { continue };
+            // (what is asked for, not the purpose of something else: "propuso un plan para
+            // parar la guerra" is for the plan)
+            let purpose = self.children[v].iter().any(|&m| matches!(self.toks[m].deprel.as_str(), "mark" | "case") && lex.is(&self.toks[m].lemma, "purpose"));
+            if purpose || !matches!(self.toks[v].deprel.split(':').next().unwrap_or(""), "xcomp" | "ccomp" | "advcl" | "obl" | "acl") {
+                continue;
+            }
+            let governing = if Some(h) == self.cue && self.fc.cue_polarity.is_some() {
+                self.stance_word(h).map(|(p, _)| p)
+            } else if self.toks[h].upos == "VERB" && lex.is(&self.toks[h].lemma, "demand-verb") {
+                Some(if self.negated(h) { Polarity::Oppose } else { Polarity::Support })
+            } else {
+                self.stance_word(h).map(|(p, _)| p)
+            };
+            let Some(p) = governing else { continue };
+            // its object, what "con" marks ("acabar con la violencia"), or, used without an
+            // object, its subject ("exigió que cesen los bombardeos")
+            let with = |rel: &str| self.children[v].iter().copied().find(|&o| self.toks[o].deprel == rel);
+            let ended = with("obj").or_else(|| self.children[v].iter().copied().find(|&o| self.toks[o].deprel == "obl" && self.case_of(o).as_deref() == Some("con"))).or_else(|| with("nsubj"));
+            if let Some(o) = ended {
+                self.push_phrase(o, flip(p), out);
+            }
+        }
+    }
+
     /// A position for or against, by a fixed "a favor de" / "en contra de" ("votó en contra de
     /// la reforma", "se pronunció a favor de X"): that polarity toward the phrase it opens, turned
     /// round by a negation of the word it hangs on ("no está a favor de ...").
@@ -1041,7 +1076,8 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, lea
         {
             keep.push(c);
             for &g in &children[c] {
-                if matches!(toks[g].deprel.as_str(), "case" | "amod") {
+                // (with the rest of a name: "la candidatura de Ana Gómez")
+                if matches!(toks[g].deprel.as_str(), "case" | "amod" | "flat" | "flat:name") {
                     keep.push(g);
                 }
             }

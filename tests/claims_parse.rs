@@ -1541,3 +1541,22 @@ fn answering_something_is_no_claim_without_a_clause_or_quotation() {
     let a = annotate("El portavoz Yuri Varga respondió que su país no aceptará presiones.");
     assert_eq!(claim(&a, "respondió").speaker, vec!["Yuri Varga"]);
 }
+
+#[test]
+fn an_act_of_ending_asked_for_opposes_what_it_ends() {
+    let a = annotate("La ministra Irene Solís instó a Islandia a levantar las cuotas pesqueras.");
+    expect_stance(claim(&a, "instó"), "cuotas pesqueras", Polarity::Oppose);
+    let a = annotate("El canciller Hugo Varela exigió que cesen los bombardeos sobre la capital.");
+    expect_stance(claim(&a, "exigió"), "bombardeos", Polarity::Oppose);
+    // the purpose of something else is no ending asked for
+    let a = annotate("Hugo Varela propuso un fondo común para frenar la inflación.");
+    refute_stance(claim(&a, "propuso"), "inflación", Polarity::Oppose);
+}
+
+#[test]
+fn a_name_in_a_concept_keeps_all_its_words() {
+    let a = annotate("El ministro Hugo Varela respaldó la candidatura de Irene Solís a la presidencia del banco.");
+    let c = claim(&a, "respaldó");
+    expect_stance(c, "Irene Solís", Polarity::Support);
+    assert!(!c.stances.iter().any(|s| s.target.ends_with(" de irene")), "{:?}", c.stances);
+}
