@@ -459,7 +459,8 @@ impl<'a> Sentence<'a> {
         !lex.is(&self.toks[c].lemma, "hostile-act")
             && matches!(lex.stance_lemmas.get(self.toks[c].lemma.as_str()), Some((_, false)))
             // (whose it is, "el apoyo de X", is no complement of its own: X's act is the target)
-            && (self.children[c].iter().any(|&k| matches!(self.toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp") && !(self.case_of(k).as_deref() == Some("de") && self.participant(k).is_some())) || !self.lent_of(c).is_empty())
+            // (nor a gerund the parse hung on it: "rechazó las críticas de X, calificándolas de ...")
+            && (self.children[c].iter().any(|&k| matches!(self.toks[k].deprel.as_str(), "nmod" | "xcomp" | "acl" | "ccomp") && !(self.case_of(k).as_deref() == Some("de") && self.participant(k).is_some()) && self.toks[k].feat("VerbForm") != Some("Ger")) || !self.lent_of(c).is_empty())
     }
 
     /// What a predicate is said of: the subject of its copula ("X es irresponsable"), the
@@ -987,7 +988,8 @@ impl<'a> Sentence<'a> {
                     let predicative = !(self.toks[i].deprel == "amod" && head.map_or(true, |h| self.toks[h].upos != "VERB"));
                     for c in phrases {
                         let named = self.phrase_of(c);
-                        if named.is_empty() && predicative && c != i && self.toks[c].upos == "NOUN" && self.inside(c) && !is_role_noun(&self.toks[c]) {
+                        // (an event judged is news, not a position: "la visita fue un éxito")
+                        if named.is_empty() && predicative && c != i && self.toks[c].upos == "NOUN" && self.inside(c) && !is_role_noun(&self.toks[c]) && !lex.is(&self.toks[c].lemma, "event") {
                             judged_concepts.push(concept(self.toks, &self.children, c, None, &[]));
                         }
                         judged.extend(named);

@@ -1560,3 +1560,26 @@ fn a_name_in_a_concept_keeps_all_its_words() {
     expect_stance(c, "Irene Solís", Polarity::Support);
     assert!(!c.stances.iter().any(|s| s.target.ends_with(" de irene")), "{:?}", c.stances);
 }
+
+#[test]
+fn ambos_alone_names_the_two_persons() {
+    let a = annotate(
+        "La canciller Irene Solís se reunió con su homólogo Hugo Varela. Ambos condenaron la piratería en todas sus formas.",
+    );
+    let c = claim(&a, "condenaron");
+    let mut speakers = c.speaker.clone();
+    speakers.sort();
+    assert_eq!(speakers, vec!["Hugo Varela", "Irene Solís"]);
+}
+
+#[test]
+fn a_gerund_hung_on_a_stance_noun_leaves_its_owner_the_target() {
+    let a = annotate("Irene Solís rechazó las críticas de Islandia, calificándolas de infundadas.");
+    expect_stance(claim(&a, "rechazó"), "Islandia", Polarity::Oppose);
+}
+
+#[test]
+fn an_event_judged_is_no_stance() {
+    let a = annotate("Irene Solís dijo que la cumbre fue un éxito.");
+    assert!(claim(&a, "dijo").stances.is_empty(), "{:?}", claim(&a, "dijo").stances);
+}

@@ -1231,7 +1231,8 @@ fn group_of(s: &Sent, n: usize, mentions: &Mentions) -> Option<Referent> {
         return None;
     }
     let noun = s.lower(n);
-    let kind_is = |k: crate::lexicon::GroupKind| lexicon().groups.iter().any(|g| g.kind == k && g.words.iter().any(|w| *w == noun));
+    // (by the phrase's head noun: "ambos" alone is in every phrase and says no kind)
+    let kind_is = |k: crate::lexicon::GroupKind| lexicon().groups.iter().any(|g| g.kind == k && g.words.len() > 1 && g.words.last() == Some(&noun));
     let states = kind_is(crate::lexicon::GroupKind::States) || kind_is(crate::lexicon::GroupKind::Leaders) && !mentions.leaders_are_participants();
     let names = if states || mentions.participants.len() < 2 { mentions.participant_states.clone() } else { mentions.participants.clone() };
     (names.len() >= 2).then(|| Referent::Named(names, None))
