@@ -1583,3 +1583,11 @@ fn an_event_judged_is_no_stance() {
     let a = annotate("Irene Solís dijo que la cumbre fue un éxito.");
     assert!(claim(&a, "dijo").stances.is_empty(), "{:?}", claim(&a, "dijo").stances);
 }
+
+#[test]
+fn a_seat_of_government_speaks_for_its_state() {
+    let a = annotate("El Elíseo advirtió que no firmará el tratado sin garantías.");
+    assert_eq!(claim(&a, "advirtió").speaker, vec!["Francia"]);
+    let a = annotate("Según la Casa Rosada, las reservas crecerán este año.");
+    assert_eq!(a.claims.first().map(|c| c.speaker.clone()), Some(vec!["Argentina".to_string()]), "{:#?}", a.claims);
+}

@@ -33,6 +33,7 @@ const JUDGMENTS: &str = include_str!("judgments.tsv");
 const NOMINALIZATIONS: &str = include_str!("nominalizations.tsv");
 const ARTICLE_NAMES: &str = include_str!("article_names.tsv");
 const REGIONS: &str = include_str!("regions.tsv");
+const SEATS: &str = include_str!("seats.tsv");
 const TITLES: &str = include_str!("titles.tsv");
 const PORTFOLIOS: &str = include_str!("portfolios.tsv");
 
@@ -827,6 +828,12 @@ fn build() -> Lexicon {
     lex.article_names.extend(more);
     lex.portfolios = rows(PORTFOLIOS).map(|r| field(&r, 0).to_string()).collect();
     lex.regions = rows(REGIONS).map(|r| field(&r, 0).to_string()).collect();
+    // Seats of government speak for their state as capitals do.
+    for r in rows(SEATS) {
+        if let Some(&idx) = lex.state_names.get(field(&r, 1)) {
+            lex.capitals.entry(field(&r, 0).to_string()).or_insert(idx);
+        }
+    }
     for row in rows(TITLES) {
         let words = phrase_words(field(&row, 0));
         if words.is_empty() {
@@ -908,6 +915,16 @@ mod tests {
         assert_eq!(lex.judgment_of_word("inaceptablar", "inaceptables", "ADJ"), expected, "by the form's singular");
         assert_eq!(lex.judgment_of_word("inaceptablar", "inaceptable", "ADJ"), expected, "by the form");
         assert_eq!(lex.judgment_of_word("inaceptablar", "inaceptable", "VERB"), None, "a verb only by its lemma");
+    }
+
+    #[test]
+    fn every_seat_of_government_names_a_listed_state() {
+        let lex = lexicon();
+        for r in rows(SEATS) {
+            assert!(lex.state_names.contains_key(field(&r, 1)), "seats.tsv: {} -> unknown state {:?}", field(&r, 0), field(&r, 1));
+            assert!(lex.state_by_capital(field(&r, 0)).is_some(), "{}", field(&r, 0));
+        }
+        assert_eq!(lex.state_by_capital("Kremlin").map(|s| s.canonical.as_str()), Some("Rusia"));
     }
 
     #[test]
