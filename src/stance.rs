@@ -288,6 +288,11 @@ impl<'a> Sentence<'a> {
 
     /// The participants a word names, or by its demonym ("los representantes noruegos").
     fn named_by(&self, g: usize) -> Vec<String> {
+        // "el presidente colombiano, X": the person the apposition names, not the role's state
+        let person = self.children[g].iter().copied().filter(|&a| a > g && self.toks[a].deprel == "appos").find_map(|a| self.mention_at(a).filter(|m| m.kind == MentionKind::Person).and_then(|_| self.participant(a)));
+        if let Some(p) = person {
+            return vec![p];
+        }
         let found = self.with_conjuncts(g);
         if !found.is_empty() {
             return found;
@@ -720,7 +725,7 @@ impl<'a> Sentence<'a> {
                     let whose = whose.and_then(|g| self.named_by(g).into_iter().next().map(|p| (g, p)));
                     // (a stance of whose it is, "agradeció el apoyo de X", "rechazó las
                     // acusaciones de X", is X's, and no concept; a hostile act stays one)
-                    let stance_noun = lex.stance_lemmas.contains_key(self.toks[c].lemma.as_str()) && !lex.is(&self.toks[c].lemma, "hostile-act");
+                    let stance_noun = (lex.stance_lemmas.contains_key(self.toks[c].lemma.as_str()) || lex.is(&self.toks[c].lemma, "act-noun")) && !lex.is(&self.toks[c].lemma, "hostile-act");
                     if !(whose.is_some() && stance_noun) {
                         concepts.push(concept(self.toks, &self.children, c, whose.as_ref().map(|w| w.0), &self.lent_of(c)));
                     }

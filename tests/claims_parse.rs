@@ -1246,7 +1246,8 @@ fn a_day_taken_for_an_object_is_no_target() {
     );
     let c = claim(&a, "criticó");
     refute_stance(c, "lunes", Polarity::Oppose);
-    expect_stance(c, "comentarios", Polarity::Oppose);
+    // (a stance toward someone's words is one toward whose they are)
+    expect_stance(c, "Per Ek", Polarity::Oppose);
 }
 
 #[test]
@@ -1590,4 +1591,14 @@ fn a_seat_of_government_speaks_for_its_state() {
     assert_eq!(claim(&a, "advirtió").speaker, vec!["Francia"]);
     let a = annotate("Según la Casa Rosada, las reservas crecerán este año.");
     assert_eq!(a.claims.first().map(|c| c.speaker.clone()), Some(vec!["Argentina".to_string()]), "{:#?}", a.claims);
+}
+
+#[test]
+fn a_word_quoted_for_emphasis_is_no_quotation() {
+    let a = annotate("La cancillería islandesa rechazó \"tajantemente\" las declaraciones del ministro noruego, Jon Berg.");
+    let c = claim(&a, "rechazó");
+    assert!(c.content.starts_with("las declaraciones"), "{}", c.content);
+    // whose words they are, named by the apposition, and no concept of the words
+    expect_stance(c, "Jon Berg", Polarity::Oppose);
+    assert!(!c.stances.iter().any(|s| s.target.contains("declaraciones")), "{:?}", c.stances);
 }

@@ -1605,7 +1605,10 @@ fn quotation_after(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
         while end < s.toks.len() && s.quoted[end] {
             end += 1;
         }
-        if end > start {
+        // (a word or two quoted for emphasis, with the verb's object after them, are no
+        // quotation: 'rechazó "categóricamente" las declaraciones de X')
+        let object_after = s.children[cue.word].iter().any(|&c| c > end && matches!(s.base_rel(c), "obj" | "ccomp" | "xcomp"));
+        if end > start && !(end - start <= 3 && object_after) {
             return Some((start, end));
         }
     }
