@@ -59,9 +59,7 @@ impl Precision {
                 return chosen;
             }
         }
-        // (with AVX-512 BF16 but no AMX, as on AMD Zen 4, bf16 runs as fast as int8 there, loses
-        // less F1 and holds 250 MB less: see the README's speed table)
-        if cpu_has_amx_bf16() || cpu_has_avx512_bf16() {
+        if cpu_has_amx_bf16() {
             Precision::Bf16
         } else if cpu_has_avx512_vnni() {
             Precision::Int8
@@ -104,33 +102,6 @@ pub fn cpu_has_avx512_vnni() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::is_x86_feature_detected!("avx512vnni")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// Whether the CPU has AVX-512 BF16 (CPUID leaf 7, sub-leaf 1, EAX bit 5) and the OS has
-/// enabled the AVX-512 register state (XCR0 bits 5 to 7, with 1 and 2).
-pub fn cpu_has_avx512_bf16() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{__cpuid, __cpuid_count};
-        // SAFETY: as in `cpu_has_amx_bf16`: leaf 7 only when leaf 0 says it exists, XGETBV only
-        // with OSXSAVE.
-        unsafe {
-            if __cpuid(0).eax < 7 || __cpuid_count(7, 0).eax < 1 {
-                return false;
-            }
-            let bf16 = __cpuid_count(7, 1).eax & (1 << 5) != 0;
-            let osxsave = __cpuid(1).ecx & (1 << 27) != 0;
-            if !(bf16 && osxsave && std::is_x86_feature_detected!("avx512f")) {
-                return false;
-            }
-            let xcr0 = std::arch::x86_64::_xgetbv(0);
-            xcr0 & 0b1110_0110 == 0b1110_0110
-        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
