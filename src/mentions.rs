@@ -258,6 +258,9 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
     // Nacional de Estadística (ONE)") refers to it wherever it comes back.
     let acronyms = acronyms(text, entities);
     let mut ent_mentions: Vec<Mention> = Vec::new();
+    // (a capital's name that is also a common place elsewhere, "Santiago", is the capital when
+    // the document names its state)
+    let named_states: Vec<&str> = entities.iter().filter(|e| e.label == Label::State).map(|e| e.canonical.as_str()).collect();
     for e in entities {
         let span = map.span_from_bytes(e.byte_start.min(text.len()), e.byte_end.min(text.len()));
         let (kind, state, via) = match e.label {
@@ -265,7 +268,7 @@ fn find_with(text: &str, seg: &Segmentation, map: &OffsetMap, entities: &[Entity
             Label::State => (MentionKind::State, Some(e.canonical.clone()), Via::Entity),
             Label::Org => (MentionKind::Org, lex.state_of_any(&e.text).map(|s| s.canonical.clone()), Via::Entity),
             Label::Loc => match lex.state_by_capital(&e.text) {
-                Some(st) if !st.capital_ambiguous => (MentionKind::Loc, Some(st.canonical.clone()), Via::Capital),
+                Some(st) if !st.capital_ambiguous || named_states.contains(&st.canonical.as_str()) => (MentionKind::Loc, Some(st.canonical.clone()), Via::Capital),
                 _ => (MentionKind::Loc, None, Via::Entity),
             },
             Label::Misc => continue,

@@ -1602,3 +1602,15 @@ fn a_word_quoted_for_emphasis_is_no_quotation() {
     expect_stance(c, "Jon Berg", Polarity::Oppose);
     assert!(!c.stances.iter().any(|s| s.target.contains("declaraciones")), "{:?}", c.stances);
 }
+
+#[test]
+fn an_ambiguous_capital_speaks_for_its_state_when_the_document_names_it() {
+    let a = annotate("El Gobierno de Chile expresó su rechazo a la medida. Santiago considera que la decisión viola el tratado.");
+    assert_eq!(claim(&a, "considera").speaker, vec!["Chile"]);
+}
+
+#[test]
+fn an_organizations_common_noun_names_the_one_named_before_when_none_spoke() {
+    let a = annotate("La Oficina Federal de Aduanas de Suiza publicó un informe. La dependencia subrayó que las exportaciones crecieron.");
+    assert_eq!(claim(&a, "subrayó").speaker, vec!["Oficina Federal de Aduanas de Suiza"]);
+}

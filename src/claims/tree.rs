@@ -1171,6 +1171,17 @@ fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Ref
     Referent::None
 }
 
+/// The organization (not a medium) named last before word `v`.
+fn latest_org_before(s: &Sent, v: usize, mentions: &Mentions) -> Option<Vec<String>> {
+    let at = s.toks[v].start;
+    mentions
+        .mentions
+        .iter()
+        .filter(|m| m.span.end <= at && m.kind == MentionKind::Org && m.referents.len() == 1 && !lexicon().media.contains(&m.referents[0]))
+        .last()
+        .map(|m| m.referents.clone())
+}
+
 /// Whether word `n` is a noun for a document that speaks for its publisher (sources.tsv), or
 /// a common noun standing for the organization last quoted ("agregó la dependencia").
 fn is_source(s: &Sent, n: usize) -> bool {
@@ -1302,7 +1313,9 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             mentions.person(one).and_then(|p| p.state.clone()).map(|st| (vec![st], None))
         }
         Some(Referent::None) => None,
-        Some(Referent::Source) => d.last_org.clone().map(|r| (r, None)),
+        // (with no organization quoted yet, the latest one named before: "La Secretaría de X
+        // emitió un comunicado. La dependencia subrayó que ...")
+        Some(Referent::Source) => d.last_org.clone().or_else(|| latest_org_before(s, v, mentions)).map(|r| (r, None)),
         Some(Referent::Pronoun) | None => {
             // "La Presidencia informó que ... «...», indicó.": a singular zero subject right
             // after an organization spoke in its own words.

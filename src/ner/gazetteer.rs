@@ -59,6 +59,7 @@ pub fn refine_doc(doc: &Doc) -> Vec<Entity> {
     ents = ents.into_iter().map(|e| narrow_to_state(text, map, e)).collect();
     let mut added = find_state_names(text, map, &tokens, &ents);
     ents.append(&mut added);
+    capitals_of_named_states(&mut ents);
     let mut media = find_media(text, map, &tokens, &ents);
     ents.append(&mut media);
     ents = flatten(ents);
@@ -573,6 +574,20 @@ fn find_media(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entity]) ->
 }
 
 /// LOC/ORG/MISC spans that are a state's name become STATE unless the name is also a common
+/// A one-word "person" that is the capital of a state the document names, and the word of no
+/// longer person's name there, is that capital ("El Gobierno de Chile ... Santiago considera
+/// que ..."; a first name alone is not how news names a person twice).
+fn capitals_of_named_states(ents: &mut [Entity]) {
+    let lex = lexicon();
+    let states: Vec<String> = ents.iter().filter(|e| e.label == Label::State).map(|e| e.canonical.clone()).collect();
+    let person_words: Vec<String> = ents.iter().filter(|e| e.label == Label::Per && e.text.split_whitespace().count() > 1).flat_map(|e| e.text.split_whitespace().map(str::to_string).collect::<Vec<_>>()).collect();
+    for e in ents.iter_mut().filter(|e| e.label == Label::Per && !e.text.contains(char::is_whitespace)) {
+        if lex.state_by_capital(&e.text).map_or(false, |st| states.contains(&st.canonical)) && !person_words.contains(&e.text) {
+            e.label = Label::Loc;
+        }
+    }
+}
+
 /// place or word ("Granada"; capitals stay LOC); regions and names with their article are
 /// places, media are ORG; a person's span that is only a region's name or an article-initial
 /// place name is that place.
