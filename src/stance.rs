@@ -195,6 +195,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     let mut out = Targets::default();
     s.endings(&mut out);
     s.ending_acts(&mut out);
+    s.permissions(&mut out);
     s.sides(&mut out);
     s.stance_words(&mut out);
     s.judgments(&mut out);
@@ -394,9 +395,9 @@ impl<'a> Sentence<'a> {
         } else if self.toks[i].deprel == "fixed" {
             // "favor" of "a favor de", "contra" of "en contra de": read by `sides`
             None
-        } else if self.inside(i) && self.toks[i].upos == "VERB" && lex.is(&self.toks[i].lemma, "permit-verb") {
-            // "nunca permitiremos X": allowing, denied (and turned round below), opposes X
-            self.negated(i).then_some((Polarity::Support, false))
+        } else if self.toks[i].upos == "VERB" && lex.is(&self.toks[i].lemma, "permit-verb") {
+            // read by `permissions`
+            None
         } else if self.inside(i) && matches!(self.toks[i].upos.as_str(), "VERB" | "NOUN") {
             if self.toks[i].upos == "VERB" { lex.stance_lemma(&self.toks[i].lemma) } else { lex.stance_lemmas.get(self.toks[i].lemma.as_str()).copied() }
         } else {
@@ -663,6 +664,10 @@ impl<'a> Sentence<'a> {
                     // (a participant the infinitive acts on names the target only as a partner:
                     // "abogó por cooperar con X"; "abogó por expulsar a los X" is for the act)
                     let named = acted_on.map_or(false, |o| self.participant(o).is_some() && (with_partner(o) || self.stance_word(c).is_some()));
+                    // (an act of ending is read by `ending_acts`: "se opuso a retirar las tropas")
+                    if lex.is(&self.toks[c].lemma, "ending-verb") {
+                        continue;
+                    }
                     if !named && self.stance_word(c).is_none() {
                         if let Some(noun) = lex.action_noun(&self.toks[c].lemma.to_lowercase()) {
                             // the object, or a person object marked by "a"
@@ -911,6 +916,21 @@ impl<'a> Sentence<'a> {
             let ended = with("obj").or_else(|| self.children[v].iter().copied().find(|&o| self.toks[o].deprel == "obl" && self.case_of(o).as_deref() == Some("con"))).or_else(|| with("nsubj"));
             if let Some(o) = ended {
                 self.push_phrase(o, flip(p), out);
+            }
+        }
+    }
+
+    /// Allowing denied opposes what would be allowed, the verb's object: "nunca permitiremos
+    /// X", "no tolerará injerencias", "jamás reconocerá la anexión" (a passive, "nunca será
+    /// reconocida como ...", and allowing itself say nothing).
+    fn permissions(&self, out: &mut Targets) {
+        let lex = lexicon();
+        for v in 0..self.toks.len() {
+            if !self.inside(v) || self.toks[v].upos != "VERB" || !lex.is(&self.toks[v].lemma, "permit-verb") || !self.negated(v) || self.someone_elses(v) {
+                continue;
+            }
+            if let Some(o) = self.children[v].iter().copied().find(|&o| self.toks[o].deprel == "obj") {
+                self.push_phrase(o, Polarity::Oppose, out);
             }
         }
     }

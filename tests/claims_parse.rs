@@ -1614,3 +1614,27 @@ fn an_organizations_common_noun_names_the_one_named_before_when_none_spoke() {
     let a = annotate("La Oficina Federal de Aduanas de Suiza publicó un informe. La dependencia subrayó que las exportaciones crecieron.");
     assert_eq!(claim(&a, "subrayó").speaker, vec!["Oficina Federal de Aduanas de Suiza"]);
 }
+
+#[test]
+fn recognition_denied_opposes_its_object_and_is_no_claim_of_its_own() {
+    let a = annotate("La ministra Irene Solís aseguró que Islandia jamás reconocerá la anexión del archipiélago.");
+    assert_eq!(a.claims.len(), 1, "{:#?}", a.claims);
+    expect_stance(claim(&a, "aseguró"), "anexión", Polarity::Oppose);
+}
+
+#[test]
+fn an_attempt_alone_is_no_concept_and_an_ending_opposed_supports_what_it_ends() {
+    let a = annotate("Irene Solís rechazó cualquier intento de cerrar el puerto.");
+    refute_stance(claim(&a, "rechazó"), "intento", Polarity::Oppose);
+    let a = annotate("Irene Solís se opuso a retirar las tropas de la frontera.");
+    let c = claim(&a, "opuso");
+    expect_stance(c, "tropas", Polarity::Support);
+    refute_stance(c, "retirada", Polarity::Oppose);
+}
+
+#[test]
+fn an_infinitive_after_the_object_is_the_objects() {
+    let a = annotate("Irene Solís defendió el derecho de los pescadores a faenar en aguas comunes.");
+    let c = claim(&a, "defendió");
+    assert!(c.content.starts_with("el derecho"), "{}", c.content);
+}

@@ -1471,14 +1471,17 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     // An infinitive ("acordaron celebrar", "quiere fortalecer"); not one of purpose after the
     // verb's object ("propuso un plan para detener la guerra": the plan).
     let purpose = |c: usize| of_purpose(c) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
+    // (nor one after the verb's object, which the parse hung on the verb: "defendió el derecho
+    // de X a defenderse")
+    let after_object = |c: usize| kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
     for &c in kids.iter().filter(|&&c| !purpose(c)) {
-        if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") {
+        if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") && !after_object(c) {
             // (with the infinitive's complements the parse hung on the cue: "dispuesta a
             // trabajar con X para preparar ...")
             let (lo, hi) = s.extent(c, &[]);
             return Some((skip_marks(s, lo, c), through_hung_complements(s, v, c, hi), Content::Infinitive));
         }
-        if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
+        if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && !after_object(c) && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
             if matches!(reading.class, CueClass::Think | CueClass::State | CueClass::Stance) {
                 let (lo, hi) = s.extent(c, &[]);
                 return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
