@@ -672,10 +672,7 @@ impl<'a> Sentence<'a> {
                         if let Some(noun) = lex.action_noun(&self.toks[c].lemma.to_lowercase()) {
                             // the object, or a person object marked by "a"
                             let object = self.children[c].iter().copied().find(|&o| self.toks[o].deprel == "obj" || self.toks[o].deprel == "obl" && self.case_of(o).as_deref() == Some("a"));
-                            concepts.push(match object.map(|o| concept(self.toks, &self.children, o, None, &[])) {
-                                Some(o) if !o.is_empty() => format!("{noun} de {o}"),
-                                _ => noun,
-                            });
+                            concepts.push(self.act_concept(noun, object));
                             continue;
                         }
                     }
@@ -810,13 +807,19 @@ impl<'a> Sentence<'a> {
                 if let Some(p) = object.and_then(|o| self.participant(o)) {
                     out.push(p, pol);
                 } else if let Some(noun) = lex.action_noun(&self.toks[k].lemma.to_lowercase()) {
-                    match object.map(|o| concept(self.toks, &self.children, o, None, &[])) {
-                        Some(o) if !o.is_empty() => out.push(format!("{noun} de {o}"), pol),
-                        _ => out.push(noun, pol),
-                    }
+                    out.push(self.act_concept(noun, object), pol);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An infinitive's act as a concept: its act noun, with the concept of what it acts on
+    /// ("expulsar a los vecinos" -> "expulsión de vecinos").
+    fn act_concept(&self, noun: String, object: Option<usize>) -> String {
+        match object.map(|o| concept(self.toks, &self.children, o, None, &[])) {
+            Some(o) if !o.is_empty() => format!("{noun} de {o}"),
+            _ => noun,
         }
     }
 
@@ -835,7 +838,7 @@ impl<'a> Sentence<'a> {
             }
             let object = matches!(self.toks[n].deprel.as_str(), "obj" | "nmod" | "obl");
             // "poner fin a X"
-            if self.toks[n].deprel == "obj" && self.toks[h].lemma == "poner" && self.children[n].iter().all(|&k| self.toks[k].deprel != "det") {
+            if self.toks[n].deprel == "obj" && lex.is(&self.toks[h].lemma, "put-verb") && self.children[n].iter().all(|&k| self.toks[k].deprel != "det") {
                 let to = self.children[n].iter().chain(&self.children[h]).copied().find(|&g| matches!(self.toks[g].deprel.as_str(), "nmod" | "obl") && g > n && self.case_of(g).as_deref() == Some("a"));
                 if let Some(g) = to {
                     let pol = if self.negated(h) { Polarity::Support } else { Polarity::Oppose };
@@ -860,30 +863,7 @@ impl<'a> Sentence<'a> {
 
     /// The polarity of the fixed "a favor de" / "en contra de" that opens word `k`'s phrase.
     fn side_of(&self, k: usize) -> Option<Polarity> {
-        let lex = lexicon();
-        let side = self.children[k].iter().copied().filter(|&m| matches!(self.toks[m].deprel.as_str(), "case" | "mark")).find_map(|m| {
-            let fixed: Vec<usize> = self.children[m].iter().copied().filter(|&f| self.toks[f].deprel == "fixed").collect();
-            let word = fixed.iter().copied().find(|&f| side_opener(&self.toks[f].lemma, &self.toks[m].lemma))?;
-            fixed.iter().any(|&f| self.toks[f].lemma == "de").then_some(word)
-        })?;
-        lex.stance_lemmas.get(self.toks[side].lemma.to_lowercase().as_str()).map(|&(p, _)| p)
-    }
-
-    /// "a favor" / "en contra" parsed as a phrase of its own, with "de X" its complement or the
-    /// next phrase of the same word: the polarity and X.
-    fn split_side(&self, k: usize) -> Option<(Polarity, usize)> {
-        let lex = lexicon();
-        let t = &self.toks[k];
-        if t.deprel == "fixed" || !self.case_of(k).map_or(false, |c| side_opener(&t.lemma, &c)) {
-            return None;
-        }
-        let pol = lex.stance_lemmas.get(t.lemma.to_lowercase().as_str()).map(|&(p, _)| p)?;
-        let opens_right_after = |j: usize| self.children[j].iter().copied().chain([j]).min() == Some(k + 1) && self.case_of(j).as_deref() == Some("de");
-        let of = self.children[k].iter().copied().find(|&j| opens_right_after(j)).or_else(|| {
-            let h = t.head.and_then(|g| self.local(g))?;
-            self.children[h].iter().copied().find(|&j| j > k && opens_right_after(j))
-        })?;
-        Some((pol, of))
+        side_taken(self.toks, &self.children, self.first, k).filter(|&(_, of)| of == k).map(|(p, _)| p)
     }
 
     /// An act of ending asked for, welcomed or rejected ("instó a X a levantar el embargo",
@@ -944,11 +924,7 @@ impl<'a> Sentence<'a> {
             if !(self.inside(k) || head.is_some() && head == self.cue) {
                 continue;
             }
-            let (pol, k) = match (self.side_of(k), self.split_side(k)) {
-                (Some(p), _) => (p, k),
-                (None, Some((p, of))) => (p, of),
-                (None, None) => continue,
-            };
+            let Some((pol, k)) = side_taken(self.toks, &self.children, self.first, k) else { continue };
             if head.map_or(false, |h| self.someone_elses(h)) {
                 continue;
             }
@@ -1166,6 +1142,32 @@ fn evaluative_at(lower: &[String], k: usize) -> Option<Polarity> {
 /// grammar_words.tsv: "a favor de", "en contra de").
 pub(crate) fn side_opener(word: &str, case: &str) -> bool {
     lexicon().is(&format!("{case} {word} de"), "side-phrase")
+}
+
+/// A side taken at word `k`: its polarity (the side noun's in stance_lemmas.tsv) and the word
+/// of the phrase it is toward. Either `k`'s own case is a fixed "a favor de" / "en contra de"
+/// (the phrase is `k`'s), or `k` is "favor" / "contra" parsed as a phrase of its own after "a" /
+/// "en", with the "de" phrase right after it as its complement or its head's (that phrase).
+pub(crate) fn side_taken(toks: &[crate::doc::Token], children: &[Vec<usize>], first: usize, k: usize) -> Option<(Polarity, usize)> {
+    let lex = lexicon();
+    let rel = |i: usize| toks[i].deprel.as_str();
+    let case_of = |i: usize| children[i].iter().copied().find(|&m| rel(m) == "case").map(|m| toks[m].lemma.to_lowercase());
+    let polarity = |i: usize| lex.stance_lemmas.get(toks[i].lemma.to_lowercase().as_str()).map(|&(p, _)| p);
+    let fixed = children[k].iter().copied().filter(|&m| matches!(rel(m), "case" | "mark")).find_map(|m| {
+        let parts: Vec<usize> = children[m].iter().copied().filter(|&f| rel(f) == "fixed").collect();
+        let word = parts.iter().copied().find(|&f| side_opener(&toks[f].lemma, &toks[m].lemma))?;
+        parts.iter().any(|&f| toks[f].lemma == "de").then_some(word)
+    });
+    if let Some(word) = fixed {
+        return polarity(word).map(|p| (p, k));
+    }
+    if rel(k) == "fixed" || !case_of(k).map_or(false, |c| side_opener(&toks[k].lemma, &c)) {
+        return None;
+    }
+    let opens_right_after = |j: usize| children[j].iter().copied().chain([j]).min() == Some(k + 1) && case_of(j).as_deref() == Some("de");
+    let head = toks[k].head.and_then(|g| g.checked_sub(first)).filter(|&h| h < toks.len());
+    let of = children[k].iter().copied().find(|&j| opens_right_after(j)).or_else(|| head.and_then(|h| children[h].iter().copied().find(|&j| j > k && opens_right_after(j))))?;
+    polarity(k).map(|p| (p, of))
 }
 
 fn flip(p: Polarity) -> Polarity {

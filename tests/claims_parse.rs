@@ -1638,3 +1638,10 @@ fn an_infinitive_after_the_object_is_the_objects() {
     let c = claim(&a, "defendió");
     assert!(c.content.starts_with("el derecho"), "{}", c.content);
 }
+
+#[test]
+fn a_day_read_as_the_object_does_not_hide_the_que_clause() {
+    let a = annotate("La comisaria Irene Solís ha reconocido este sábado que la división sobre las cuotas es un problema serio.");
+    let c = claim(&a, "reconocido");
+    assert!(c.content.starts_with("la división"), "{}", c.content);
+}

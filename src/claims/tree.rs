@@ -465,7 +465,7 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
         // So does any verb with a phrase of "a favor de" / "en contra de" ("votó en contra de
         // la reforma"): a position with that polarity.
         let side_reading: Option<Vec<CueLemma>> = (t.upos == "VERB" && attitude.is_none())
-            .then(|| s.children[i].iter().copied().filter(|&c| matches!(s.rel(c), "obl" | "xcomp" | "advcl")).find_map(|c| side_polarity(s, c)))
+            .then(|| s.children[i].iter().copied().filter(|&c| matches!(s.rel(c), "obl" | "xcomp" | "advcl")).find_map(|c| crate::stance::side_taken(s.toks, &s.children, s.first, c).map(|(p, _)| p)))
             .flatten()
             .map(|p| vec![CueLemma { class: CueClass::Stance, polarity: Some(p), with: None }]);
         let attitude_reading = attitude_reading.or(side_reading);
@@ -1430,7 +1430,8 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         let mut k = cue.span.1;
         while k < s.toks.len() && k < cue.span.1 + 8 && s.lower(k) != "que" {
             // Words of a time phrase, an adverb or a preposition; no verb.
-            let filler = s.is_punct(k) || matches!(s.base_rel(k), "advmod" | "det" | "case" | "amod" | "nmod" | "obl" | "nummod");
+            // (a day the parse took for the object too: "ha reconocido este sábado que")
+            let filler = s.is_punct(k) || matches!(s.base_rel(k), "advmod" | "det" | "case" | "amod" | "nmod" | "obl" | "nummod") || s.base_rel(k) == "obj" && lexicon().is(s.lemma(k), "light-noun");
             if !filler || matches!(s.toks[k].upos.as_str(), "VERB" | "AUX") {
                 break;
             }
@@ -1828,22 +1829,5 @@ fn continuation(s: &Sent, si: usize, d: &Discourse, mentions: &Mentions) -> Opti
         stances: Vec::new(),
     };
     Some(FoundClaim { claim, sentence: si, speaker_mention: None, cue_polarity: None, cue_token: None, via_source: false })
-}
-/// The polarity of a phrase opened by a fixed "a favor de" / "en contra de" (its case or mark
-/// word with "favor" or "contra" and "de" as fixed parts).
-fn side_polarity(s: &Sent, c: usize) -> Option<crate::annotation::Polarity> {
-    let lex = lexicon();
-    // ("a favor" parsed as a phrase of its own, "de X" after it)
-    if s.rel(c) != "fixed" && c + 1 < s.toks.len() && s.lower(c + 1) == "de" && s.child_with(c, &["case"]).any(|m| crate::stance::side_opener(s.lemma(c), &s.lower(m))) {
-        return lex.stance_lemmas.get(s.lemma(c).to_lowercase().as_str()).map(|&(p, _)| p);
-    }
-    s.children[c].iter().copied().filter(|&m| matches!(s.rel(m), "case" | "mark")).find_map(|m| {
-        let fixed: Vec<usize> = s.children[m].iter().copied().filter(|&f| s.rel(f) == "fixed").collect();
-        let word = fixed.iter().copied().find(|&f| crate::stance::side_opener(s.lemma(f), &s.lower(m)))?;
-        if !fixed.iter().any(|&f| s.lemma(f) == "de") {
-            return None;
-        }
-        lex.stance_lemmas.get(s.lemma(word).to_lowercase().as_str()).map(|&(p, _)| p)
-    })
 }
 
