@@ -279,7 +279,12 @@ impl<'a> Sentence<'a> {
     /// Who did what a noun names, by a participle's agent ("las medidas impuestas por X", "la
     /// arrogancia mostrada por los negociadores de X"): the agent's word.
     fn agent_of(&self, c: usize) -> Option<usize> {
-        let participle = |k: usize| self.toks[k].upos == "VERB" && self.toks[k].feats.contains("VerbForm=Part") && matches!(self.toks[k].deprel.as_str(), "acl" | "amod");
+        // (or a participle the tagger took for an adjective, known by its agent: "el embargo
+        // impuesto por X")
+        let participle = |k: usize| {
+            matches!(self.toks[k].deprel.as_str(), "acl" | "amod")
+                && (self.toks[k].upos == "VERB" && self.toks[k].feats.contains("VerbForm=Part") || self.children[k].iter().any(|&g| self.toks[g].deprel == "obl:agent"))
+        };
         let by = |g: usize| self.toks[g].deprel == "obl:agent" || self.toks[g].deprel == "obl" && self.case_of(g).as_deref() == Some("por");
         self.children[c].iter().copied().filter(|&k| participle(k)).find_map(|k| self.children[k].iter().copied().find(|&g| by(g))).or_else(|| {
             // the parse may hang "por X" on the noun itself
@@ -723,7 +728,8 @@ impl<'a> Sentence<'a> {
                                 || self.toks[g].deprel == "amod" && self.mention_at(g).map_or(false, |m| m.via == Via::Demonym)
                         })
                     });
-                    let whose = whose.flatten().or_else(|| lex.is(&self.toks[c].lemma, "act-noun").then(|| self.agent_of(c)).flatten());
+                    // (a hostile act's agent too: "el bloqueo impuesto por X")
+                    let whose = whose.flatten().or_else(|| (lex.is(&self.toks[c].lemma, "act-noun") || lex.is(&self.toks[c].lemma, "hostile-act")).then(|| self.agent_of(c)).flatten());
                     let whose = whose.and_then(|g| self.named_by(g).into_iter().next().map(|p| (g, p)));
                     // (a stance of whose it is, "agradeció el apoyo de X", "rechazó las
                     // acusaciones de X", is X's, and no concept; a hostile act stays one)

@@ -1645,3 +1645,15 @@ fn a_day_read_as_the_object_does_not_hide_the_que_clause() {
     let c = claim(&a, "reconocido");
     assert!(c.content.starts_with("la división"), "{}", c.content);
 }
+
+#[test]
+fn a_call_made_is_a_position() {
+    let a = annotate("La ministra Irene Solís hizo un llamamiento a los países vecinos para proteger los humedales.");
+    assert_eq!(claim(&a, "hizo").speaker, vec!["Irene Solís"]);
+}
+
+#[test]
+fn the_agent_of_a_hostile_act_told_by_a_participle_is_opposed() {
+    let a = annotate("Hugo Varela denunció el embargo impuesto por Islandia contra los pesqueros noruegos.");
+    expect_stance(claim(&a, "denunció"), "Islandia", Polarity::Oppose);
+}
