@@ -1023,6 +1023,27 @@ impl<'a> Sentence<'a> {
     /// Y", with "amenazado" attached to "Dijo") still tells what was said.
     fn hostile_acts(&self, out: &mut Targets) {
         let lex = lexicon();
+        // The speaker's own hostile act, the cue: whom it is against ("amenazó a X", "amenazó
+        // con una acción militar contra X").
+        if let Some(c) = self.cue.filter(|&c| self.toks[c].upos == "VERB" && lex.is(&self.toks[c].lemma, "hostile-act") && !self.negated(c)) {
+            for &k in &self.children[c] {
+                let case = self.case_of(k);
+                let against = |g: usize| self.case_of(g).map_or(false, |k| lex.is(&k, "against"));
+                if self.toks[k].deprel == "obj" || self.toks[k].deprel == "obl" && (case.as_deref() == Some("a") || against(k)) {
+                    if let Some(p) = self.participant(k) {
+                        out.push(p, Polarity::Oppose);
+                    }
+                }
+                // ("con una acción militar contra X")
+                if self.toks[k].deprel == "obl" && case.as_deref() == Some("con") {
+                    for &g in self.children[k].iter().filter(|&&g| self.toks[g].deprel == "nmod" && against(g)) {
+                        if let Some(p) = self.participant(g) {
+                            out.push(p, Polarity::Oppose);
+                        }
+                    }
+                }
+            }
+        }
         for i in 0..self.toks.len() {
             if !(self.inside(i) || self.coordinated_with_cue(i)) || self.toks[i].upos != "VERB" || !lex.is(&self.toks[i].lemma, "hostile-act") || self.negated(i) {
                 continue;

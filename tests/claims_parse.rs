@@ -1657,3 +1657,9 @@ fn the_agent_of_a_hostile_act_told_by_a_participle_is_opposed() {
     let a = annotate("Hugo Varela denunció el embargo impuesto por Islandia contra los pesqueros noruegos.");
     expect_stance(claim(&a, "denunció"), "Islandia", Polarity::Oppose);
 }
+
+#[test]
+fn a_speakers_own_threat_opposes_whom_it_is_against() {
+    let a = annotate("El presidente Hugo Varela amenazó con una intervención militar contra Islandia.");
+    expect_stance(claim(&a, "amenazó"), "Islandia", Polarity::Oppose);
+}
