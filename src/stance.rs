@@ -191,7 +191,9 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     let first = sentence.first_token;
     let toks = doc.sentence_tokens(si);
     let local = |g: usize| g.checked_sub(first).filter(|&i| i < toks.len());
-    let s = Sentence { toks, children: doc.sentence_children(si), first, mentions, fc, cue: fc.cue_token.and_then(local) };
+    // The speaker's side: the speaker and the speaker's state, when the document says it.
+    let side: Vec<String> = fc.claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(mentions.state_of(x))).collect();
+    let s = Sentence { toks, children: doc.sentence_children(si), first, mentions, fc, cue: fc.cue_token.and_then(local), side };
     let mut out = Targets::default();
     s.endings(&mut out);
     s.ending_acts(&mut out);
@@ -225,6 +227,8 @@ struct Sentence<'a> {
     mentions: &'a Mentions,
     fc: &'a FoundClaim,
     cue: Option<usize>,
+    /// The speaker and, when the document says it, the speaker's state.
+    side: Vec<String>,
 }
 
 impl<'a> Sentence<'a> {
@@ -764,14 +768,13 @@ impl<'a> Sentence<'a> {
     }
 
     /// Whether verb `i` tells another party's position, not the speaker's: a verb whose subject
-    /// names a participant outside the speaker's side (the speaker and the speaker's state, when
-    /// the document says it): "dijo que X rechaza las cuotas".
+    /// names a participant outside the speaker's side, when the speaker's state is known: "dijo
+    /// que X rechaza las cuotas".
     fn someone_elses(&self, i: usize) -> bool {
         if self.toks[i].upos != "VERB" || Some(i) == self.cue {
             return false;
         }
-        let side: Vec<String> = self.fc.claim.speaker.iter().flat_map(|x| std::iter::once(x.clone()).chain(self.mentions.state_of(x))).collect();
-        side.len() > self.fc.claim.speaker.len() && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !side.contains(&p))
+        self.side.len() > self.fc.claim.speaker.len() && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !self.side.contains(&p))
     }
 
     /// Whether noun `c` has a possessive ("su Gobierno", "nuestro país").

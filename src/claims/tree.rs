@@ -473,7 +473,8 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
         // ("mantiene su disposición a") states the position; so does a verb none of whose
         // readings applies ("dar" needs "a conocer" or "la bienvenida": "dio su respaldo a").
         let needs_clause = |r: &Vec<CueLemma>| r.iter().all(|c| matches!(c.class, CueClass::SayQue | CueClass::Think)) && !s.children[i].iter().any(|&c| s.has_que(c));
-        let none_applies = |r: &Vec<CueLemma>| r.iter().all(|c| c.with.as_deref().map_or(false, |w| !s.children[i].iter().any(|&k| s.lemma(k) == w || s.lower(k) == w)));
+        let dependent = |w: &str| s.children[i].iter().copied().find(|&k| s.lemma(k) == w || s.lower(k) == w);
+        let none_applies = |r: &Vec<CueLemma>| r.iter().all(|c| c.with.as_deref().map_or(false, |w| dependent(w).is_none()));
         let readings = match (readings, attitude_reading.as_ref()) {
             (Some(r), Some(a)) if needs_clause(r) || none_applies(r) => a,
             (Some(r), _) => r,
@@ -482,8 +483,7 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
         };
         // A reading that needs a dependent ("hacer hincapié") wins over a plain one.
         let with = readings.iter().find_map(|r| {
-            let w = r.with.as_deref()?;
-            s.children[i].iter().copied().find(|&c| s.lemma(c) == w || s.lower(c) == w).map(|c| (r, c))
+            dependent(r.with.as_deref()?).map(|c| (r, c))
         });
         // After a copula, or a participle after "estar" ("está dispuesta", parsed as a verb).
         let predicative = s.child_with(i, &["cop"]).next().is_some()
@@ -1471,10 +1471,10 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     }
     // An infinitive ("acordaron celebrar", "quiere fortalecer"); not one of purpose after the
     // verb's object ("propuso un plan para detener la guerra": the plan).
-    let purpose = |c: usize| of_purpose(c) && kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
-    // (nor one after the verb's object, which the parse hung on the verb: "defendió el derecho
-    // de X a defenderse")
+    // (nor any other after the verb's object, which the parse hung on the verb: "defendió el
+    // derecho de X a defenderse")
     let after_object = |c: usize| kids.iter().any(|&o| s.rel(o) == "obj" && v < o && o < c);
+    let purpose = |c: usize| of_purpose(c) && after_object(c);
     for &c in kids.iter().filter(|&&c| !purpose(c)) {
         if s.rel(c) == "xcomp" && c > v && s.feat(c, "VerbForm") == Some("Inf") && !after_object(c) {
             // (with the infinitive's complements the parse hung on the cue: "dispuesta a
