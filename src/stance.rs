@@ -202,6 +202,7 @@ fn on_sentence(doc: &Doc, mentions: &Mentions, fc: &FoundClaim, si: usize) -> Ve
     s.stance_words(&mut out);
     s.judgments(&mut out);
     s.hostile_acts(&mut out);
+    s.deeds_judged(&mut out);
     out.0
 }
 
@@ -484,6 +485,14 @@ impl<'a> Sentence<'a> {
     /// "calificó de inaceptables las declaraciones de X", or the phrase the parse hung on it).
     fn predicate_of(&self, c: usize) -> Vec<usize> {
         let lex = lexicon();
+        // "X es calumnioso e irresponsable": a coordinated predicate is said of its first's subject
+        if self.toks[c].deprel == "conj" && matches!(self.toks[c].upos.as_str(), "ADJ" | "NOUN") {
+            if let Some(h) = self.toks[c].head.and_then(|g| self.local(g)).filter(|&h| h < c && matches!(self.toks[h].upos.as_str(), "ADJ" | "NOUN")) {
+                if !self.children[c].iter().any(|&k| self.toks[k].deprel.starts_with("nsubj")) {
+                    return self.predicate_of(h);
+                }
+            }
+        }
         let mut of: Vec<usize> = self.children[c]
             .iter()
             .copied()
@@ -524,6 +533,43 @@ impl<'a> Sentence<'a> {
             _ => {}
         }
         of
+    }
+
+    /// A deed denounced or welcomed in a clause ("denunció que X ha bloqueado la ayuda", "criticó
+    /// que la escasez provocada por X continúe", "celebró que X haya firmado"): its doer, the
+    /// clause's subject or whose the subject's act is, is opposed or supported.
+    fn deeds_judged(&self, out: &mut Targets) {
+        let lex = lexicon();
+        let Some(v) = self.cue.filter(|&v| self.toks[v].upos == "VERB" && !self.negated(v)) else { return };
+        let pol = if lex.is(&self.toks[v].lemma, "denounce-verb") {
+            Polarity::Oppose
+        } else if lex.is(&self.toks[v].lemma, "welcome-verb") {
+            Polarity::Support
+        } else {
+            return;
+        };
+        // (the clause after "que", which the parse may take for an adverbial one: "denunció además
+        // que ...")
+        for &c in self.children[v].iter().filter(|&&c| c > v && matches!(self.toks[c].deprel.as_str(), "ccomp" | "advcl") && matches!(self.toks[c].upos.as_str(), "VERB" | "AUX" | "ADJ" | "NOUN")) {
+            let Some(subject) = self.children[c].iter().copied().find(|&k| self.toks[k].deprel.starts_with("nsubj")) else { continue };
+            if !(v + 1..subject.min(c)).any(|k| self.toks[k].form.to_lowercase() == "que") {
+                continue;
+            }
+            let doers = match self.named_by(subject) {
+                named if !named.is_empty() => named,
+                _ => self.phrase_of(subject),
+            };
+            for p in doers {
+                out.push(p, pol);
+            }
+        }
+    }
+
+    /// Whether the cue denies what its clause tells ("rechazó que X haya violado el acuerdo"): a
+    /// deed there is not told as done.
+    fn denied_by_cue(&self) -> bool {
+        let lex = lexicon();
+        self.cue.map_or(false, |c| lex.is(&self.toks[c].lemma, "deny-verb") && !self.negated(c))
     }
 
     /// A third party's hostile act told by the speaker ("X ha amenazado a sus vecinos"): X
@@ -770,11 +816,24 @@ impl<'a> Sentence<'a> {
     /// Whether verb `i` tells another party's position, not the speaker's: a verb whose subject
     /// names a participant outside the speaker's side, when the speaker's state is known: "dijo
     /// que X rechaza las cuotas".
+    /// A stance noun of another party's is theirs too: "las críticas de X a Y" (X a person
+    /// other than the speaker, or a participant outside the speaker's known side).
     fn someone_elses(&self, i: usize) -> bool {
-        if self.toks[i].upos != "VERB" || Some(i) == self.cue {
+        if Some(i) == self.cue {
             return false;
         }
-        self.side.len() > self.fc.claim.speaker.len() && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| !self.side.contains(&p))
+        let outside = |p: &String| !self.side.contains(p);
+        match self.toks[i].upos.as_str() {
+            "VERB" => self.side.len() > self.fc.claim.speaker.len() && self.subject_of(i).and_then(|s| self.participant(s)).map_or(false, |p| outside(&p)),
+            "NOUN" => {
+                let whose = self.children[i].iter().copied().filter(|&g| self.toks[g].deprel == "nmod" && self.case_of(g).as_deref() == Some("de") && !self.possessed(g)).chain(self.agent_of(i));
+                whose.into_iter().any(|g| {
+                    let person = std::iter::once(g).chain(self.children[g].iter().copied().filter(|&a| self.toks[a].deprel == "appos")).any(|k| self.mention_at(k).map_or(false, |m| m.kind == MentionKind::Person));
+                    self.named_by(g).iter().any(|p| outside(p) && (person || self.side.len() > self.fc.claim.speaker.len()))
+                })
+            }
+            _ => false,
+        }
     }
 
     /// Whether noun `c` has a possessive ("su Gobierno", "nuestro país").
@@ -965,7 +1024,10 @@ impl<'a> Sentence<'a> {
             let mut judged_concepts: Vec<String> = Vec::new();
             match (kind, self.toks[i].upos.as_str()) {
                 (Judgment::Quality, "VERB") => {
-                    // "X mintió", "las cuentas falseadas por X"
+                    // "X mintió", "las cuentas falseadas por X"; not a deed denied
+                    if self.denied_by_cue() {
+                        continue;
+                    }
                     let agent = self.children[i].iter().copied().find(|&k| self.toks[k].deprel == "obl:agent");
                     judged.extend(self.subject_of(i).or(agent).into_iter().flat_map(|s| self.phrase_of(s)));
                 }
@@ -998,8 +1060,9 @@ impl<'a> Sentence<'a> {
                     let predicative = !(self.toks[i].deprel == "amod" && head.map_or(true, |h| self.toks[h].upos != "VERB"));
                     for c in phrases {
                         let named = self.phrase_of(c);
-                        // (an event judged is news, not a position: "la visita fue un éxito")
-                        if named.is_empty() && predicative && c != i && self.toks[c].upos == "NOUN" && self.inside(c) && !is_role_noun(&self.toks[c]) && !lex.is(&self.toks[c].lemma, "event") {
+                        // (an event judged is news, not a position: "la visita fue un éxito"; words
+                        // judged are their speaker's, whoever that is: "sus dichos son falsos")
+                        if named.is_empty() && predicative && c != i && self.toks[c].upos == "NOUN" && self.inside(c) && !is_role_noun(&self.toks[c]) && !lex.is(&self.toks[c].lemma, "event") && !lex.is(&self.toks[c].lemma, "words-noun") {
                             judged_concepts.push(concept(self.toks, &self.children, c, None, &[]));
                         }
                         judged.extend(named);
@@ -1046,6 +1109,9 @@ impl<'a> Sentence<'a> {
                     }
                 }
             }
+        }
+        if self.denied_by_cue() {
+            return;
         }
         for i in 0..self.toks.len() {
             if !(self.inside(i) || self.coordinated_with_cue(i)) || self.toks[i].upos != "VERB" || !lex.is(&self.toks[i].lemma, "hostile-act") || self.negated(i) {

@@ -1663,3 +1663,45 @@ fn a_speakers_own_threat_opposes_whom_it_is_against() {
     let a = annotate("El presidente Hugo Varela amenazó con una intervención militar contra Islandia.");
     expect_stance(claim(&a, "amenazó"), "Islandia", Polarity::Oppose);
 }
+
+#[test]
+fn a_position_takes_every_infinitive_of_its_list() {
+    let a = annotate(
+        "Tomás Vidal dijo que la parte portuguesa está dispuesta a revisar el calendario del acuerdo firmado por los dos gobiernos, apoyar el fortalecimiento de la cooperación pesquera y promover el turismo.",
+    );
+    let c = claim(&a, "dispuesta");
+    assert!(c.content.contains("promover el turismo"), "{}", c.content);
+    expect_stance(c, "cooperación pesquera", Polarity::Support);
+}
+
+#[test]
+fn a_coordinated_predicate_judges_the_first_ones_subject() {
+    let a = annotate("Ana Ruiz respondió que los dichos de Hugo Varela son calumniosos e irresponsables.");
+    let c = claim(&a, "respondió");
+    expect_stance(c, "Hugo Varela", Polarity::Oppose);
+    // words judged are their speaker's, not a concept of the claim
+    let a = annotate("Ana Ruiz respondió que sus dichos son irresponsables.");
+    let c = claim(&a, "respondió");
+    refute_stance(c, "dichos", Polarity::Oppose);
+}
+
+#[test]
+fn another_persons_stance_noun_is_not_the_speakers() {
+    let a = annotate("Ana Ruiz aseguró que las críticas de Hugo Varela a Portugal son inaceptables.");
+    let c = claim(&a, "aseguró");
+    expect_stance(c, "Hugo Varela", Polarity::Oppose);
+    refute_stance(c, "Portugal", Polarity::Oppose);
+}
+
+#[test]
+fn a_deed_denounced_or_welcomed_in_a_clause_judges_its_doer() {
+    let a = annotate("Ana Ruiz denunció que Islandia ha bloqueado la ayuda humanitaria.");
+    expect_stance(claim(&a, "denunció"), "Islandia", Polarity::Oppose);
+    let a = annotate("Ana Ruiz denunció además que la escasez provocada por Islandia pone en peligro a miles de personas.");
+    expect_stance(claim(&a, "denunció"), "Islandia", Polarity::Oppose);
+    let a = annotate("Ana Ruiz celebró que Islandia haya firmado el acuerdo.");
+    expect_stance(claim(&a, "celebró"), "Islandia", Polarity::Support);
+    // a claim denied is no deed judged
+    let a = annotate("Ana Ruiz rechazó que Islandia haya violado el acuerdo.");
+    refute_stance(claim(&a, "rechazó"), "Islandia", Polarity::Oppose);
+}

@@ -1484,8 +1484,10 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
         }
         if matches!(s.base_rel(c), "obl" | "advcl") && c > v && s.feat(c, "VerbForm") == Some("Inf") && !after_object(c) && s.children[c].iter().any(|&m| matches!(s.rel(m), "mark" | "case") && m < c) {
             if matches!(reading.class, CueClass::Think | CueClass::State | CueClass::Stance) {
+                // (with the later infinitives of a list the parse hung on the cue: "dispuesta a
+                // seguir ..., apoyar ... y promover ...")
                 let (lo, hi) = s.extent(c, &[]);
-                return Some((skip_marks(s, lo, c), hi, Content::Infinitive));
+                return Some((skip_marks(s, lo, c), through_hung_complements(s, v, c, hi), Content::Infinitive));
             }
         }
     }
@@ -1509,7 +1511,7 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
             for &c in kids {
                 if (matches!(s.base_rel(c), "obl" | "xcomp" | "ccomp" | "advcl") || s.base_rel(c) == "nmod" && s.toks[v].upos != "VERB") && c > v {
                     let (lo, hi) = s.extent(c, &[]);
-                    return Some((skip_marks(s, lo, c), hi, Content::Phrase));
+                    return Some((skip_marks(s, lo, c), through_hung_complements(s, v, c, hi), Content::Phrase));
                 }
             }
             // the complement of a misparsed predicative, hung on its copular verb ("se
