@@ -1167,7 +1167,9 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, lea
     let mut keep = vec![head];
     for &c in children[head].iter().chain(lent).filter(|&&c| Some(c) != leave_out) {
         let rel = toks[c].deprel.as_str();
-        if rel == "amod" {
+        // (a bare participle right after the noun is one of its adjectives: "una solución negociada")
+        let participle = rel == "acl" && toks[c].feats.contains("VerbForm=Part") && c > head && (head + 1..c).all(|k| keep.contains(&k)) && children[c].iter().all(|&k| toks[k].deprel == "advmod");
+        if rel == "amod" || participle {
             keep.push(c);
         } else if (rel == "nmod" || lent.contains(&c))
             && keep.iter().all(|&k| k == head || toks[k].deprel != "nmod" && !lent.contains(&k))

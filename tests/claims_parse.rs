@@ -1705,3 +1705,26 @@ fn a_deed_denounced_or_welcomed_in_a_clause_judges_its_doer() {
     let a = annotate("Ana Ruiz rechazó que Islandia haya violado el acuerdo.");
     refute_stance(claim(&a, "rechazó"), "Islandia", Polarity::Oppose);
 }
+
+#[test]
+fn a_present_tense_position_verb_is_no_infinitive() {
+    // the morphology head may call a rare present form an infinitive; its spelling says it is not
+    let a = annotate("Islandia respalda plenamente la iniciativa de paz.");
+    let c = claim(&a, "respalda");
+    assert_eq!(c.speaker, vec!["Islandia"]);
+    expect_stance(c, "iniciativa de paz", Polarity::Support);
+}
+
+#[test]
+fn a_participle_after_the_noun_stays_in_the_concept() {
+    let a = annotate("Irene Solís abogó por una salida negociada.");
+    expect_stance(claim(&a, "abogó"), "salida negociada", Polarity::Support);
+}
+
+#[test]
+fn a_threat_or_a_provocation_said_of_someone_opposes_them() {
+    let a = annotate("Hugo Varela afirmó que Noruega es una amenaza para la paz regional.");
+    expect_stance(claim(&a, "afirmó"), "Noruega", Polarity::Oppose);
+    let a = annotate("Ana Ruiz añadió que la empresa Nordfisk ha manipulado los datos.");
+    expect_stance(claim(&a, "añadió"), "Nordfisk", Polarity::Oppose);
+}

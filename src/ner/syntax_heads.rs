@@ -111,6 +111,8 @@ const PREDICT_POSITIONS: usize = 1024;
 
 /// Lemma scripts considered per word, best first (see `SyntaxHeads::choose_lemma`).
 const LEMMA_CANDIDATES: usize = 8;
+/// FEATS strings ranked per word, the first the spelling allows taken.
+const FEATS_CANDIDATES: usize = 4;
 
 /// Spelling features per word (see [`affix_ids`]).
 pub const AFFIXES: usize = 5;
@@ -508,13 +510,15 @@ impl SyntaxHeads {
             let scores = self.scores_with_lengths(&x, &parts, &affixes, &mask, None, 0.0, Some(&lengths));
             let output_span = Span::start(Op::SyntaxOutput);
             let argmax = |t: &Tensor| -> Vec<i64> { Vec::<i64>::try_from(t.argmax(-1, false).to_device(Device::Cpu).view([-1])).unwrap_or_default() };
-            let (upos, feats) = (argmax(&scores.upos), argmax(&scores.feats));
+            let upos = argmax(&scores.upos);
+            let feat_candidates = FEATS_CANDIDATES.min(self.spec.feats.len()) as i64;
+            let feats = Vec::<i64>::try_from(scores.feats.topk(feat_candidates, -1, true, true).1.to_device(Device::Cpu).contiguous().view([-1])).unwrap_or_default();
             let candidates = LEMMA_CANDIDATES.min(self.spec.lemma_scripts.len()) as i64;
             let lemma = Vec::<i64>::try_from(scores.lemma.topk(candidates, -1, true, true).1.to_device(Device::Cpu).contiguous().view([-1]))
                 .unwrap_or_default();
             let side = n + 1;
             let arcs = Vec::<f32>::try_from(scores.arcs.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().view([-1])).unwrap_or_default();
-            if arcs.len() != g * side * side || upos.len() != g * side || lemma.len() != g * side * candidates as usize {
+            if arcs.len() != g * side * side || upos.len() != g * side || lemma.len() != g * side * candidates as usize || feats.len() != g * side * feat_candidates as usize {
                 continue;
             }
             drop(output_span);
@@ -557,7 +561,7 @@ impl SyntaxHeads {
                         token: *token,
                         form: form.clone(),
                         upos: label(&self.spec.upos, upos[at(w + 1)]),
-                        feats: label(&self.spec.feats, feats[at(w + 1)]),
+                        feats: self.choose_feats(form, &feats[at(w + 1) * feat_candidates as usize..(at(w + 1) + 1) * feat_candidates as usize]),
                         lemma: {
                             let tag = label(&self.spec.upos, upos[at(w + 1)]);
                             match (tag.as_str(), crate::syntax::irregular::lemma(form)) {
@@ -604,6 +608,23 @@ impl SyntaxHeads {
             }
         }
         input
+    }
+
+    /// The first of the ranked FEATS strings whose verb form the word's spelling allows: an
+    /// infinitive ends in "r", a gerund in "ndo", a participle in "-do", "-to", "-so" or
+    /// "-cho" (and their feminine and plural), and a finite verb never in "r" ("respalda" is no
+    /// infinitive, whatever the classifier says); the best one when none is allowed.
+    fn choose_feats(&self, form: &str, ranked: &[i64]) -> String {
+        let lower = form.to_lowercase();
+        let allowed = |feats: &str| match feats.split('|').find_map(|f| f.strip_prefix("VerbForm=")) {
+            Some("Inf") => lower.ends_with('r'),
+            Some("Ger") => lower.ends_with("ndo"),
+            Some("Part") => ["do", "da", "dos", "das", "to", "ta", "tos", "tas", "so", "sa", "sos", "sas", "cho", "cha", "chos", "chas"].iter().any(|e| lower.ends_with(e)),
+            Some("Fin") => !lower.ends_with('r'),
+            _ => true,
+        };
+        let label = |i: i64| self.spec.feats.get(i as usize).cloned().unwrap_or_else(|| "_".into());
+        ranked.iter().map(|&i| label(i)).find(|f| allowed(f)).unwrap_or_else(|| ranked.first().map_or_else(|| "_".into(), |&i| label(i)))
     }
 
     /// The lemma of `form` by the first of the ranked `scripts` that may apply to it: a
