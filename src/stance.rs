@@ -618,6 +618,14 @@ impl<'a> Sentence<'a> {
                     complements.push(c);
                 }
             }
+            // (or hung on the verb right after the cue's noun: "dio la bienvenida a X", "a X"
+            // under "dio")
+            if Some(i) == self.cue && self.children[i].iter().any(|&c| self.in_cue(c) && self.toks[c].upos == "NOUN") {
+                let cue_end = (0..self.toks.len()).filter(|&k| self.in_cue(k)).max().unwrap_or(i);
+                let hung: Vec<usize> = complements.iter().copied().filter(|&c| c > cue_end && self.toks[c].deprel == "obl" && self.case_of(c).map_or(false, |k| lex.is(&k, "target")) && self.children[c].iter().copied().min().map_or(false, |f| f == cue_end + 1)).collect();
+                complements.retain(|c| !hung.contains(c));
+                of_cue_noun.extend(hung);
+            }
             complements.extend(&of_cue_noun);
             // "codo con codo", "mano a mano": a noun repeated around "con" or "a" says how, and
             // is no target; what the parse hung on it ("contra X") is the verb's
@@ -742,7 +750,9 @@ impl<'a> Sentence<'a> {
                 } else {
                     continue;
                 };
-                if let Some(p) = self.participant(c) {
+                // "felicitó al presidente X, Y": the person the apposition names, not the role's state
+                let person = self.children[c].iter().copied().filter(|&a| a > c && self.toks[a].deprel == "appos").find_map(|a| self.mention_at(a).filter(|m| m.kind == MentionKind::Person).and_then(|_| self.participant(a)));
+                if let Some(p) = person.or_else(|| self.participant(c)) {
                     out.push(p, pol);
                     // "critica a X, Y y Z": every conjunct.
                     for &k in self.children[c].iter().filter(|&&k| self.toks[k].deprel == "conj") {
@@ -766,9 +776,9 @@ impl<'a> Sentence<'a> {
                     for p in partners {
                         out.push(p, if against { flip(pol) } else { pol });
                     }
-                } else if let Some(st) = by_demonym.filter(|_| entity_only) {
+                } else if let Some(st) = by_demonym.filter(|_| entity_only || of_cue_noun.contains(&c)) {
                     out.push(st, pol);
-                } else if self.toks[c].upos == "NOUN" && self.inside(c) && !entity_only && !is_role_noun(&self.toks[c]) && !self.has_own_complement(c) {
+                } else if self.toks[c].upos == "NOUN" && self.inside(c) && !is_role_noun(&self.toks[c]) && !self.has_own_complement(c) {
                     // "rechaza las acusaciones de X", "apoya las propuestas de X": the stance
                     // toward an act is one toward whose act it is, when that is named; the act's
                     // phrase then goes on with what it is about ("los ataques de X contra Y").
@@ -784,14 +794,16 @@ impl<'a> Sentence<'a> {
                     // (a stance of whose it is, "agradeció el apoyo de X", "rechazó las
                     // acusaciones de X", is X's, and no concept; a hostile act stays one)
                     let stance_noun = (lex.stance_lemmas.contains_key(self.toks[c].lemma.as_str()) || lex.is(&self.toks[c].lemma, "act-noun")) && !lex.is(&self.toks[c].lemma, "hostile-act");
-                    if !(whose.is_some() && stance_noun) {
+                    // (a word whose targets are participants has only whose act it is: "dio la
+                    // bienvenida a la decisión de X")
+                    if !(whose.is_some() && stance_noun) && !entity_only {
                         concepts.push(concept(self.toks, &self.children, c, whose.as_ref().map(|w| w.0), &self.lent_of(c)));
                     }
                     if let Some((_, p)) = whose {
                         out.push(p, pol);
                     }
                     // "la lucha contra X e Y": all that is fought against
-                    if case.map_or(false, |k| lex.is(k, "against")) {
+                    if case.map_or(false, |k| lex.is(k, "against")) && !entity_only {
                         for &k in self.children[c].iter().filter(|&&k| self.toks[k].deprel == "conj" && self.toks[k].upos == "NOUN") {
                             concepts.push(concept(self.toks, &self.children, k, None, &[]));
                         }

@@ -1728,3 +1728,21 @@ fn a_threat_or_a_provocation_said_of_someone_opposes_them() {
     let a = annotate("Ana Ruiz añadió que la empresa Nordfisk ha manipulado los datos.");
     expect_stance(claim(&a, "añadió"), "Nordfisk", Polarity::Oppose);
 }
+
+#[test]
+fn a_welcome_to_someones_decision_supports_them() {
+    let a = annotate("Irene Solís dio la bienvenida a la decisión de Portugal de reabrir su embajada.");
+    expect_stance(claim(&a, "bienvenida"), "Portugal", Polarity::Support);
+    // and one to people named by their demonym, their state
+    let a = annotate("Islandia da la bienvenida a las empresas portuguesas.");
+    let c = claim(&a, "bienvenida");
+    expect_stance(c, "Portugal", Polarity::Support);
+    refute_stance(c, "empresas", Polarity::Support);
+}
+
+#[test]
+fn a_role_with_a_name_in_apposition_is_that_person() {
+    let a = annotate("Hugo Varela felicitó al presidente portugués, Tomás Vidal, por su reelección.");
+    let c = claim(&a, "felicitó");
+    expect_stance(c, "Tomás Vidal", Polarity::Support);
+}
