@@ -1746,3 +1746,19 @@ fn a_role_with_a_name_in_apposition_is_that_person() {
     let c = claim(&a, "felicitó");
     expect_stance(c, "Tomás Vidal", Polarity::Support);
 }
+
+#[test]
+fn a_role_phrase_names_the_one_person_named_before() {
+    let a = annotate("Tomás Vidal llegó a Reikiavik el lunes. El canciller portugués afirmó que la visita es importante.");
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Tomás Vidal"]);
+}
+
+#[test]
+fn an_official_never_named_speaks_for_the_state_or_body() {
+    let a = annotate("El jefe de la diplomacia portuguesa afirmó que la visita es importante.");
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Portugal"]);
+    let a = annotate("Las autoridades islandesas afirmaron que la frontera permanecerá cerrada.");
+    assert_eq!(claim(&a, "afirmaron").speaker, vec!["Islandia"]);
+    let a = annotate("El portavoz del Gobierno islandés afirmó que la frontera permanecerá cerrada.");
+    assert_eq!(claim(&a, "afirmó").speaker, vec!["Islandia"]);
+}

@@ -625,7 +625,16 @@ fn resolve_open_in(mentions: &Mentions, m: &Mention, current: Option<&Vec<String
                     }
                 }
             }
-            best.map(|b| vec![b]).or_else(|| current.cloned()).unwrap_or_default()
+            // Or the one person named so far, when nothing told of a role or state that
+            // conflicts ("X llegó a Lisboa. El canciller portugués afirmó ...").
+            let named_before: Vec<&crate::mentions::Person> = mentions.persons.iter().filter(|p| p.first < m.span.start).collect();
+            let only = match named_before.as_slice() {
+                [p] if p.roles.is_empty() && (role.state.is_none() || p.state.is_none() || p.state == role.state) => Some(p.canonical.clone()),
+                _ => None,
+            };
+            // Or else, for an official never named, the state the role serves ("el portavoz
+            // islandés afirmó").
+            best.or(only).map(|b| vec![b]).or_else(|| current.cloned()).or_else(|| role.state.clone().map(|s| vec![s])).unwrap_or_default()
         }
         _ => Vec::new(),
     }

@@ -1165,6 +1165,23 @@ fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Ref
     if let Some(r) = role_noun(s, n, mentions) {
         return r;
     }
+    // "el portavoz del Kremlin", "un vocero del Ministerio de X": a spokesperson never named
+    // speaks for the body they speak for.
+    let lower = s.lower(n);
+    if lex.roles.iter().any(|r| r.class == crate::lexicon::RoleClass::Spokes && r.words.len() == 1 && (r.words[0] == lower || r.words[0] == s.lemma(n))) {
+        for c in s.child_with(n, &["nmod"]).filter(|&c| s.child_with(c, &["case"]).any(|m| s.lemma(m) == "de")) {
+            let Some(k) = s.mention[c] else { continue };
+            let m = &mentions.mentions[k];
+            if let Some(st) = m.state.clone().filter(|_| m.kind != MentionKind::Person) {
+                return Referent::Named(vec![st], Some(k));
+            }
+            if matches!(m.kind, MentionKind::Org | MentionKind::State) {
+                if let Some(r) = named(k) {
+                    return r;
+                }
+            }
+        }
+    }
     if s.toks[n].upos == "PRON" && s.feat(n, "PronType") == Some("Prs") {
         return Referent::Pronoun;
     }
