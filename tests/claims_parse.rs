@@ -1762,3 +1762,28 @@ fn an_official_never_named_speaks_for_the_state_or_body() {
     let a = annotate("El portavoz del Gobierno islandés afirmó que la frontera permanecerá cerrada.");
     assert_eq!(claim(&a, "afirmó").speaker, vec!["Islandia"]);
 }
+
+#[test]
+fn a_view_given_as_whose_it_is() {
+    let a = annotate("A juicio de Irene Solís, la crisis requiere una respuesta conjunta.");
+    let c = claim(&a, "A juicio de");
+    assert_eq!(c.speaker, vec!["Irene Solís"]);
+    assert!(c.content.starts_with("la crisis requiere"), "{}", c.content);
+    let a = annotate("En opinión de Tomás Vidal, Noruega debe rectificar.");
+    assert_eq!(claim(&a, "En opinión de").speaker, vec!["Tomás Vidal"]);
+    let a = annotate("Para Irene Solís, el acuerdo supone un paso histórico.");
+    assert_eq!(claim(&a, "Para").speaker, vec!["Irene Solís"]);
+    // "para" with no comma after the name is a purpose or a beneficiary
+    let a = annotate("Para Irene Solís el viaje fue largo y agotador.");
+    assert!(a.claims.is_empty(), "{:?}", a.claims);
+}
+
+#[test]
+fn verbs_of_ruling_out_and_of_dwelling_on_need_a_clause() {
+    let a = annotate("Irene Solís descartó que Islandia vaya a enviar tropas.");
+    assert_eq!(claim(&a, "descartó").speaker, vec!["Irene Solís"]);
+    let a = annotate("Irene Solís abundó en que la paz requiere compromisos.");
+    assert_eq!(claim(&a, "abundó").speaker, vec!["Irene Solís"]);
+    let a = annotate("Irene Solís descartó la primera opción.");
+    assert!(a.claims.is_empty(), "{:?}", a.claims);
+}

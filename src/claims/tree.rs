@@ -444,6 +444,24 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             }
             continue;
         }
+        // "a juicio de X", "en opinión de X", "en palabras de X": whose view the sentence gives
+        if lex.is(&s.lower(i), "opinion-noun") && i >= 1 && matches!(s.lower(i - 1).as_str(), "a" | "en") && i + 2 < s.toks.len() && matches!(s.lower(i + 1).as_str(), "de" | "del") {
+            if let Some(n) = (i + 2..s.toks.len().min(i + 5)).find(|&k| matches!(s.toks[k].upos.as_str(), "NOUN" | "PROPN")) {
+                cues.push(Cue { word: i, span: (i - 1, i + 2), kind: CueKind::Segun(n) });
+                continue;
+            }
+        }
+        // "Para X, ...": a participant's view opening the sentence
+        if i == 0 && s.lower(i) == "para" {
+            if let Some(n) = (1..s.toks.len().min(6)).find(|&k| s.mention[k].is_some()) {
+                let end = (n..s.toks.len()).take_while(|&k| s.mention[k] == s.mention[n]).last().unwrap_or(n);
+                let m = &mentions.mentions[s.mention[n].unwrap_or(0)];
+                if end + 1 < s.toks.len() && s.toks[end + 1].form == "," && (1..n).all(|k| s.toks[k].upos == "DET") && matches!(m.kind, MentionKind::Person | MentionKind::State | MentionKind::Org) {
+                    cues.push(Cue { word: i, span: (i, i + 1), kind: CueKind::Segun(n) });
+                    continue;
+                }
+            }
+        }
         if t.form == ":" && i >= 1 && i + 1 < s.toks.len() && is_open_quote(&s.toks[i + 1].form) {
             if let Some(m) = (0..i).rev().take(4).find(|&k| s.mention[k].is_some()) {
                 if (m + 1..i).all(|k| s.mention[k] == s.mention[m]) {
