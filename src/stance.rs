@@ -693,7 +693,9 @@ impl<'a> Sentence<'a> {
                         // "apoyar a X con Y", "respaldar la propuesta con fondos": after the
                         // verb's object, "con" tells with what, not toward whom
                         let means = case == Some("con") && self.children[i].iter().any(|&o| o < c && (self.toks[o].deprel == "obj" || self.toks[o].deprel == "obl" && self.case_of(o).as_deref() == Some("a")));
-                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || (rel == "obl" || freed.contains(&c)) && case.map_or(false, |c| lex.is(c, "target")) && self.toks[c].deprel != "obl:agent" && !destination && !means
+                        // ("se desmarcó de X", "se quejó de X": a pronominal verb's "de" is its target)
+                        let pronominal_de = case == Some("de") && rel == "obl" && self.children[i].iter().any(|&k| matches!(self.toks[k].deprel.as_str(), "expl:pv" | "compound:prt" | "expl") && self.toks[k].upos == "PRON") && !self.children[i].iter().any(|&o| self.toks[o].deprel == "obj");
+                        rel == "obj" || rel == "iobj" || denied_too.contains(&c) || (rel == "obl" || freed.contains(&c)) && (case.map_or(false, |c| lex.is(c, "target")) || pronominal_de) && self.toks[c].deprel != "obl:agent" && !destination && !means
                     }
                     // an adjective of position: "abierto a X", "partidario de X"
                     "ADJ" => rel == "obl" && case.map_or(false, |c| lex.is(c, "target") || c == "de"),
@@ -1004,7 +1006,13 @@ impl<'a> Sentence<'a> {
             if !(self.inside(k) || head.is_some() && head == self.cue) {
                 continue;
             }
-            let Some((pol, k)) = side_taken(self.toks, &self.children, self.first, k) else { continue };
+            // (or, inside what is said, a verb's phrase against someone or something:
+            // "advirtió contra X", "votó contra X")
+            // (right after the verb: a "contra" phrase the parse hung on a verb further on is
+            // often a noun's, "los ataques de X contra Y")
+            let right_after = |h: usize| h < k && self.children[k].iter().copied().chain([k]).min().map_or(false, |f| (h + 1..f).all(|j| matches!(self.toks[j].upos.as_str(), "ADV" | "PUNCT")));
+            let against = self.toks[k].deprel.starts_with("obl") && self.case_of(k).map_or(false, |c| lexicon().is(&c, "against")) && head.map_or(false, |h| self.toks[h].upos == "VERB" && right_after(h));
+            let Some((pol, k)) = side_taken(self.toks, &self.children, self.first, k).or(against.then_some((Polarity::Oppose, k))) else { continue };
             if head.map_or(false, |h| self.someone_elses(h)) {
                 continue;
             }
@@ -1271,11 +1279,11 @@ pub(crate) fn side_taken(toks: &[crate::doc::Token], children: &[Vec<usize>], fi
     if let Some(word) = fixed {
         return polarity(word).map(|p| (p, k));
     }
+    let head = toks[k].head.and_then(|g| g.checked_sub(first)).filter(|&h| h < toks.len());
     if rel(k) == "fixed" || !case_of(k).map_or(false, |c| side_opener(&toks[k].lemma, &c)) {
         return None;
     }
     let opens_right_after = |j: usize| children[j].iter().copied().chain([j]).min() == Some(k + 1) && case_of(j).as_deref() == Some("de");
-    let head = toks[k].head.and_then(|g| g.checked_sub(first)).filter(|&h| h < toks.len());
     let of = children[k].iter().copied().find(|&j| opens_right_after(j)).or_else(|| head.and_then(|h| children[h].iter().copied().find(|&j| j > k && opens_right_after(j))))?;
     polarity(k).map(|p| (p, of))
 }

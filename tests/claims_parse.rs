@@ -1787,3 +1787,24 @@ fn verbs_of_ruling_out_and_of_dwelling_on_need_a_clause() {
     let a = annotate("Irene Solís descartó la primera opción.");
     assert!(a.claims.is_empty(), "{:?}", a.claims);
 }
+
+#[test]
+fn a_verbs_phrase_against_someone_opposes_them() {
+    let a = annotate("Irene Solís arremetió contra Noruega por su política pesquera.");
+    expect_stance(claim(&a, "arremetió"), "Noruega", Polarity::Oppose);
+    let a = annotate("Irene Solís dijo que Islandia votará contra la propuesta de Noruega.");
+    expect_stance(claim(&a, "dijo"), "propuesta de noruega", Polarity::Oppose);
+    // (not a "contra" phrase of a noun that the parse hung on a later verb)
+    let a = annotate("Irene Solís dijo que los ataques de Hugo Varela contra la organización continúan.");
+    refute_stance(claim(&a, "dijo"), "organización", Polarity::Oppose);
+}
+
+#[test]
+fn pronominal_verbs_of_taking_sides_and_sympathy() {
+    let a = annotate("Irene Solís se solidarizó con Portugal.");
+    expect_stance(claim(&a, "solidarizó"), "Portugal", Polarity::Support);
+    let a = annotate("Irene Solís se desmarcó de la postura de Noruega.");
+    expect_stance(claim(&a, "desmarcó"), "Noruega", Polarity::Oppose);
+    let a = annotate("Irene Solís expresó sus condolencias a Portugal por las víctimas.");
+    expect_stance(claim(&a, "expresó"), "Portugal", Polarity::Support);
+}
