@@ -155,6 +155,7 @@ impl Doc {
                     });
                 }
             }
+            crate::syntax::compounds::repair(&mut tokens, first);
             doc.sentences.push(DocSentence {
                 paragraph: sentence.paragraph,
                 start: span.start,

@@ -1191,6 +1191,10 @@ fn concept(toks: &[crate::doc::Token], children: &[Vec<usize>], head: usize, lea
         let participle = rel == "acl" && toks[c].feats.contains("VerbForm=Part") && c > head && (head + 1..c).all(|k| keep.contains(&k)) && children[c].iter().all(|&k| toks[k].deprel == "advmod");
         if rel == "amod" || participle {
             keep.push(c);
+        } else if rel == "flat" && c > head {
+            // the rest of a fixed noun, with the article inside it ("alto el fuego")
+            keep.push(c);
+            keep.extend(children[c].iter().copied().filter(|&k| k > head && k < c && toks[k].upos == "DET"));
         } else if (rel == "nmod" || lent.contains(&c))
             && keep.iter().all(|&k| k == head || toks[k].deprel != "nmod" && !lent.contains(&k))
             && children[c].iter().any(|&k| toks[k].deprel == "case" && lexicon().is(&toks[k].lemma, "np-of"))

@@ -1808,3 +1808,9 @@ fn pronominal_verbs_of_taking_sides_and_sympathy() {
     let a = annotate("Irene Solís expresó sus condolencias a Portugal por las víctimas.");
     expect_stance(claim(&a, "expresó"), "Portugal", Polarity::Support);
 }
+
+#[test]
+fn a_fixed_noun_with_an_article_inside_is_one_target() {
+    let a = annotate("Irene Solís se pronunció a favor de un alto el fuego inmediato.");
+    expect_stance(claim(&a, "pronunció"), "alto el fuego", Polarity::Support);
+}

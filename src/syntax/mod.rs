@@ -3,6 +3,7 @@
 //! CoNLL 2018 shared-task measures.
 #[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
 pub mod conllu;
+pub mod compounds;
 pub mod export;
 pub mod irregular;
 #[cfg_attr(not(feature = "training"), allow(dead_code))] // also holds training/evaluation code
