@@ -752,6 +752,13 @@ impl<'a> Sentence<'a> {
                 } else {
                     continue;
                 };
+                // "se opone a las acciones que socavan el multilateralismo": what the opposed
+                // phrase harms, by a relative clause, is supported
+                if pol == Polarity::Oppose {
+                    for o in self.harmed_by_relative(c) {
+                        self.push_phrase(o, Polarity::Support, out);
+                    }
+                }
                 // "felicitó al presidente X, Y": the person the apposition names, not the role's state
                 let person = self.children[c].iter().copied().filter(|&a| a > c && self.toks[a].deprel == "appos").find_map(|a| self.mention_at(a).filter(|m| m.kind == MentionKind::Person).and_then(|_| self.participant(a)));
                 if let Some(p) = person.or_else(|| self.participant(c)) {
@@ -864,6 +871,23 @@ impl<'a> Sentence<'a> {
         }
         // (an ending of an ending, "el cese del alto el fuego", is said loosely of a truce)
         self.children[c].iter().copied().find(|&g| matches!(self.toks[g].deprel.as_str(), "nmod" | "acl") && self.case_of(g).as_deref() == Some("de")).filter(|&g| !lex.is(&self.toks[g].lemma, "ending-noun"))
+    }
+
+    /// What a relative clause of noun `c` says it harms: the object of a verb of harm or
+    /// hostility ("las acciones que socavan X", "las medidas que violan X").
+    fn harmed_by_relative(&self, c: usize) -> Vec<usize> {
+        let lex = lexicon();
+        let harms = |v: usize| {
+            self.toks[v].upos == "VERB"
+                && !self.negated(v)
+                && (lex.is(&self.toks[v].lemma, "hostile-act") || matches!(lex.judgment_of_word(&self.toks[v].lemma, &self.toks[v].form, "VERB"), Some((Polarity::Oppose, Judgment::Quality))))
+        };
+        self.children[c]
+            .iter()
+            .copied()
+            .filter(|&v| self.toks[v].deprel == "acl:relcl" && harms(v))
+            .flat_map(|v| self.children[v].iter().copied().filter(|&o| self.toks[o].deprel == "obj").collect::<Vec<_>>())
+            .collect()
     }
 
     /// The target phrase at word `k`: the participant it names (with its conjuncts), or else,

@@ -1814,3 +1814,13 @@ fn a_fixed_noun_with_an_article_inside_is_one_target() {
     let a = annotate("Irene Solís se pronunció a favor de un alto el fuego inmediato.");
     expect_stance(claim(&a, "pronunció"), "alto el fuego", Polarity::Support);
 }
+
+#[test]
+fn what_an_opposed_act_harms_is_supported() {
+    let a = annotate("Irene Solís afirmó que Islandia se opone a las medidas que socavan el libre comercio.");
+    let c = claim(&a, "afirmó");
+    expect_stance(c, "libre comercio", Polarity::Support);
+    // not when the clause denies the harm
+    let a = annotate("Irene Solís afirmó que Islandia se opone a las medidas que no violan ningún tratado.");
+    refute_stance(claim(&a, "afirmó"), "tratado", Polarity::Support);
+}
