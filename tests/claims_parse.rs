@@ -1824,3 +1824,14 @@ fn what_an_opposed_act_harms_is_supported() {
     let a = annotate("Irene Solís afirmó que Islandia se opone a las medidas que no violan ningún tratado.");
     refute_stance(claim(&a, "afirmó"), "tratado", Polarity::Support);
 }
+
+#[test]
+fn a_quotation_after_a_colon_is_the_subject_of_the_clause_before_it() {
+    let a = annotate("Irene Solís fue tajante: «No habrá acuerdo sin garantías».");
+    assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
+    assert_eq!(a.claims[0].speaker, vec!["Irene Solís"]);
+    assert_eq!(a.claims[0].content, "No habrá acuerdo sin garantías");
+    // a verb of saying before the colon is the cue itself, once
+    let a = annotate("Irene Solís declaró: «No habrá acuerdo sin garantías».");
+    assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
+}

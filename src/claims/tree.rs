@@ -466,6 +466,23 @@ fn find_cues(s: &Sent, mentions: &Mentions) -> Vec<Cue> {
             if let Some(m) = (0..i).rev().take(4).find(|&k| s.mention[k].is_some()) {
                 if (m + 1..i).all(|k| s.mention[k] == s.mention[m]) {
                     cues.push(Cue { word: i, span: (i, i + 1), kind: CueKind::Colon(m) });
+                    continue;
+                }
+            }
+            // "X fue tajante: «...»", "X lo dejó claro: «...»": the subject of the clause the
+            // colon closes (its verb the word before the colon or above it)
+            let mut v = i - 1;
+            for _ in 0..s.toks.len() {
+                match s.head(v) {
+                    Some(h) if h < i => v = h,
+                    _ => break,
+                }
+            }
+            // (a verb that is a cue itself has the quotation: "X declaró: «...»")
+            let cue_itself = lex.cue_readings(&s.lemma(v).to_lowercase()).is_some();
+            if matches!(s.toks[v].upos.as_str(), "VERB" | "ADJ" | "AUX") && !cue_itself {
+                if let Some(n) = s.child_with(v, &["nsubj"]).find(|&n| n < v && s.mention[n].is_some()) {
+                    cues.push(Cue { word: i, span: (i, i + 1), kind: CueKind::Colon(n) });
                 }
             }
             continue;
