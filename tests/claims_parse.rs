@@ -1835,3 +1835,14 @@ fn a_quotation_after_a_colon_is_the_subject_of_the_clause_before_it() {
     let a = annotate("Irene Solís declaró: «No habrá acuerdo sin garantías».");
     assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
 }
+
+#[test]
+fn so_said_points_back_to_the_sentence_before() {
+    let a = annotate("La paz es posible. Así lo afirmó este lunes la canciller islandesa, Irene Solís.");
+    let c = claim(&a, "afirmó");
+    assert_eq!(c.speaker, vec!["Irene Solís"]);
+    assert_eq!(c.content, "La paz es posible");
+    // not across paragraphs
+    let a = annotate("La paz es posible.\n\nAsí lo afirmó este lunes la canciller islandesa, Irene Solís.");
+    assert!(a.claims.iter().all(|c| c.content != "La paz es posible"), "{:?}", a.claims);
+}

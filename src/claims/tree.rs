@@ -1686,8 +1686,30 @@ fn quotation_after(s: &Sent, cue: &Cue) -> Option<(usize, usize)> {
     None
 }
 
+/// "... . Así lo afirmó X", "Lo dijo X": a verb of saying whose only object is "lo" before it
+/// points back to the sentence before, in the same paragraph: that sentence's words (byte
+/// range, without its final stop) are what was said.
+fn said_before(s: &Sent, si: usize, v: usize, reading: &CueLemma) -> Option<(usize, usize)> {
+    if !matches!(reading.class, CueClass::Say | CueClass::SayQue) || si == 0 {
+        return None;
+    }
+    let pointing = s.child_with(v, &["obj"]).any(|o| o < v && s.toks[o].upos == "PRON" && s.lower(o) == "lo");
+    let other_content = s.children[v].iter().any(|&c| c > v && matches!(s.base_rel(c), "ccomp" | "xcomp" | "obj" | "parataxis")) || (0..s.toks.len()).any(|k| s.quoted[k]);
+    if !pointing || other_content {
+        return None;
+    }
+    let (this, before) = (s.doc.sentences.get(si)?, s.doc.sentences.get(si - 1)?);
+    if this.paragraph != before.paragraph {
+        return None;
+    }
+    let words = s.doc.sentence_tokens(si - 1);
+    let last = words.iter().rposition(|t| !(t.upos == "PUNCT" && matches!(t.form.as_str(), "." | "!" | "?" | ";" | ":")))?;
+    Some((words.first()?.byte_start, words[last].byte_end))
+}
+
 fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse) -> Option<FoundClaim> {
     let n = s.toks.len();
+    let mut back: Option<(usize, usize)> = None;
     let (speaker, smention, (c0, c1), mode, polarity, cue_token, via_source) = match &cue.kind {
         CueKind::Segun(noun) => {
             let (sp, k) = match referent_of(s, *noun, mentions, d.current.as_ref()) {
@@ -1744,7 +1766,11 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
             if s.feat(v, "VerbForm") == Some("Inf") && (subj.is_none() && !under_saying || !matches!(reading.class, CueClass::Say | CueClass::SayQue)) {
                 return None;
             }
-            let (c0, c1, content) = content_of(s, cue, reading)?;
+            back = said_before(s, si, v, reading);
+            let (c0, c1, content) = match back {
+                Some(_) => (cue.span.1, cue.span.1, Content::Clause),
+                None => content_of(s, cue, reading)?,
+            };
             // An infinitive of saying reports words only with a clause ("para advertir de que"),
             // or with the object it conveys: after "al", which tells what happened ("Al resaltar
             // el compromiso de X, ..."), or after "para" to an addressee ("para trasladarle su
@@ -1792,7 +1818,9 @@ fn claim_for(s: &Sent, si: usize, cue: &Cue, mentions: &Mentions, d: &Discourse)
     let (a, b) = cue.span;
     let cue_span = (s.toks[a].byte_start, s.toks[b - 1].byte_end);
     let offsets = &s.doc.offsets;
-    let (content, cs, ce) = if c1 > c0 {
+    let (content, cs, ce) = if let Some((b0, b1)) = back {
+        (text.get(b0..b1).unwrap_or("").to_string(), offsets.char_of(b0), offsets.char_of(b1))
+    } else if c1 > c0 {
         let (b0, b1) = (s.toks[c0].byte_start, s.toks[c1 - 1].byte_end);
         (text.get(b0..b1).unwrap_or("").to_string(), offsets.char_of(b0), offsets.char_of(b1))
     } else {
