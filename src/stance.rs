@@ -834,11 +834,10 @@ impl<'a> Sentence<'a> {
         }
     }
 
-    /// Whether verb `i` tells another party's position, not the speaker's: a verb whose subject
-    /// names a participant outside the speaker's side, when the speaker's state is known: "dijo
-    /// que X rechaza las cuotas".
-    /// A stance noun of another party's is theirs too: "las críticas de X a Y" (X a person
-    /// other than the speaker, or a participant outside the speaker's known side).
+    /// Whether word `i` tells another party's position, not the speaker's: a verb whose subject
+    /// names a participant outside the speaker's side, when the speaker's state is known ("dijo
+    /// que X rechaza las cuotas"), or a stance noun whose it is ("las críticas de X a Y", X a
+    /// person other than the speaker, or a participant outside the speaker's known side).
     fn someone_elses(&self, i: usize) -> bool {
         if Some(i) == self.cue {
             return false;
@@ -1030,10 +1029,9 @@ impl<'a> Sentence<'a> {
             if !(self.inside(k) || head.is_some() && head == self.cue) {
                 continue;
             }
-            // (or, inside what is said, a verb's phrase against someone or something:
-            // "advirtió contra X", "votó contra X")
-            // (right after the verb: a "contra" phrase the parse hung on a verb further on is
-            // often a noun's, "los ataques de X contra Y")
+            // (or, inside what is said, a verb's phrase against someone or something, right
+            // after the verb: "advirtió contra X", "votó contra X"; one the parse hung on a verb
+            // further on is often a noun's, "los ataques de X contra Y")
             let right_after = |h: usize| h < k && self.children[k].iter().copied().chain([k]).min().map_or(false, |f| (h + 1..f).all(|j| matches!(self.toks[j].upos.as_str(), "ADV" | "PUNCT")));
             let against = self.toks[k].deprel.starts_with("obl") && self.case_of(k).map_or(false, |c| lexicon().is(&c, "against")) && head.map_or(false, |h| self.toks[h].upos == "VERB" && right_after(h));
             let Some((pol, k)) = side_taken(self.toks, &self.children, self.first, k).or(against.then_some((Polarity::Oppose, k))) else { continue };
@@ -1307,11 +1305,11 @@ pub(crate) fn side_taken(toks: &[crate::doc::Token], children: &[Vec<usize>], fi
     if let Some(word) = fixed {
         return polarity(word).map(|p| (p, k));
     }
-    let head = toks[k].head.and_then(|g| g.checked_sub(first)).filter(|&h| h < toks.len());
     if rel(k) == "fixed" || !case_of(k).map_or(false, |c| side_opener(&toks[k].lemma, &c)) {
         return None;
     }
     let opens_right_after = |j: usize| children[j].iter().copied().chain([j]).min() == Some(k + 1) && case_of(j).as_deref() == Some("de");
+    let head = toks[k].head.and_then(|g| g.checked_sub(first)).filter(|&h| h < toks.len());
     let of = children[k].iter().copied().find(|&j| opens_right_after(j)).or_else(|| head.and_then(|h| children[h].iter().copied().find(|&j| j > k && opens_right_after(j))))?;
     polarity(k).map(|p| (p, of))
 }

@@ -114,6 +114,27 @@ const LEMMA_CANDIDATES: usize = 8;
 /// FEATS strings ranked per word, the first the spelling allows taken.
 const FEATS_CANDIDATES: usize = 4;
 
+/// Whether a word spelled `lower` may have the FEATS string `feats` (its VerbForm, by
+/// `verb_form_endings.tsv`).
+fn spelling_allows(lower: &str, feats: &str) -> bool {
+    match feats.split('|').find_map(|f| f.strip_prefix("VerbForm=")) {
+        Some(verb_form) => VERB_FORM_ENDINGS.iter().filter(|(v, _, _)| v == verb_form).all(|(_, endings, only)| endings.iter().any(|e| lower.ends_with(e.as_str())) == *only),
+        None => true,
+    }
+}
+
+/// VerbForm value, endings, and whether a form must end in one of them (else in none).
+static VERB_FORM_ENDINGS: once_cell::sync::Lazy<Vec<(String, Vec<String>, bool)>> = once_cell::sync::Lazy::new(|| {
+    include_str!("../syntax/verb_form_endings.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| match l.split('\t').collect::<Vec<_>>().as_slice() {
+            [verb_form, endings, rule] => Some((verb_form.to_string(), endings.split_whitespace().map(str::to_string).collect(), *rule == "only")),
+            _ => None,
+        })
+        .collect()
+});
+
 /// Spelling features per word (see [`affix_ids`]).
 pub const AFFIXES: usize = 5;
 
@@ -614,15 +635,10 @@ impl SyntaxHeads {
     /// infinitive ends in "r", a gerund in "ndo", a participle in "-do", "-to", "-so" or
     /// "-cho" (and their feminine and plural), and a finite verb never in "r" ("respalda" is no
     /// infinitive, whatever the classifier says); the best one when none is allowed.
+    /// (The endings are language data: `src/syntax/verb_form_endings.tsv`.)
     fn choose_feats(&self, form: &str, ranked: &[i64]) -> String {
         let lower = form.to_lowercase();
-        let allowed = |feats: &str| match feats.split('|').find_map(|f| f.strip_prefix("VerbForm=")) {
-            Some("Inf") => lower.ends_with('r'),
-            Some("Ger") => lower.ends_with("ndo"),
-            Some("Part") => ["do", "da", "dos", "das", "to", "ta", "tos", "tas", "so", "sa", "sos", "sas", "cho", "cha", "chos", "chas"].iter().any(|e| lower.ends_with(e)),
-            Some("Fin") => !lower.ends_with('r'),
-            _ => true,
-        };
+        let allowed = |feats: &str| spelling_allows(&lower, feats);
         let label = |i: i64| self.spec.feats.get(i as usize).cloned().unwrap_or_else(|| "_".into());
         ranked.iter().map(|&i| label(i)).find(|f| allowed(f)).unwrap_or_else(|| ranked.first().map_or_else(|| "_".into(), |&i| label(i)))
     }
@@ -696,6 +712,21 @@ impl SyntaxHeads {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_spelling_rules_out_verb_forms_it_cannot_have() {
+        let fin = "Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin";
+        assert!(!spelling_allows("respalda", "VerbForm=Inf"));
+        assert!(spelling_allows("respalda", fin));
+        assert!(spelling_allows("respaldar", "VerbForm=Inf"));
+        assert!(!spelling_allows("respaldar", fin));
+        assert!(spelling_allows("diciendo", "VerbForm=Ger"));
+        assert!(!spelling_allows("dice", "VerbForm=Ger"));
+        assert!(spelling_allows("dicho", "Gender=Masc|Number=Sing|VerbForm=Part"));
+        assert!(spelling_allows("impuestas", "Gender=Fem|Number=Plur|VerbForm=Part"));
+        assert!(!spelling_allows("impone", "Gender=Masc|Number=Sing|VerbForm=Part"));
+        assert!(spelling_allows("casa", "Gender=Fem|Number=Sing"));
+    }
 
     fn spec(treebanks: &[&str]) -> SyntaxSpec {
         let labels = |n: usize| (0..n).map(|i| format!("l{i}")).collect::<Vec<_>>();
