@@ -1846,3 +1846,11 @@ fn so_said_points_back_to_the_sentence_before() {
     let a = annotate("La paz es posible.\n\nAsí lo afirmó este lunes la canciller islandesa, Irene Solís.");
     assert!(a.claims.iter().all(|c| c.content != "La paz es posible"), "{:?}", a.claims);
 }
+
+#[test]
+fn a_clause_after_a_colon_or_after_a_marks_preposition_is_the_content() {
+    let a = annotate("Irene Solís lo dejó claro: Islandia no negociará bajo presión.");
+    assert_eq!(claim(&a, "dejó").content, "Islandia no negociará bajo presión");
+    let a = annotate("Irene Solís se mostró confiada en que el acuerdo se firmará pronto.");
+    assert_eq!(claim(&a, "confiada").content, "el acuerdo se firmará pronto");
+}

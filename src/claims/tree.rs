@@ -1458,6 +1458,13 @@ fn content_of(s: &Sent, cue: &Cue, reading: &CueLemma) -> Option<(usize, usize, 
     if let Some(q) = quotation_near(s, cue) {
         return Some((q.0, q.1, Content::Clause));
     }
+    // A clause after a colon, unquoted ("lo dejó claro: X no negociará", "dijo: X no cederá").
+    for &c in kids.iter().filter(|&&c| c > v && s.rel(c) == "parataxis") {
+        if let Some(colon) = s.children[c].iter().copied().find(|&p| p >= cue.span.1 && p < c && s.toks[p].form == ":") {
+            let (_, hi) = s.extent(c, &[]);
+            return Some((colon + 1, hi, Content::Clause));
+        }
+    }
     // What a verb of saying closes ("A, dijo"); a verb of stance there has its own object
     // ("..., apoyarán X, se opondrán a Y": a list of positions).
     let reports = matches!(reading.class, CueClass::Say | CueClass::SayQue | CueClass::Think);
@@ -1631,7 +1638,9 @@ fn through_hung_complements(s: &Sent, v: usize, c: usize, mut hi: usize) -> usiz
 fn skip_marks(s: &Sent, mut lo: usize, head: usize) -> usize {
     // (a side taken keeps its words: "en contra de la reforma")
     let side = |k: usize| s.child_with(k, &["fixed"]).any(|f| crate::stance::side_opener(s.lemma(f), &s.lower(k)));
-    while lo < head && (matches!(s.rel(lo), "mark" | "case") && !side(lo) || s.is_punct(lo)) && s.head(lo) == Some(head) && !is_open_quote(&s.toks[lo].form) {
+    // (or a mark's own preposition, which the parse may hang on the mark: "confiada en que ...")
+    let of_head = |k: usize| s.head(k) == Some(head) || s.head(k).map_or(false, |m| k < m && m < head && s.rel(m) == "mark" && s.head(m) == Some(head));
+    while lo < head && (matches!(s.rel(lo), "mark" | "case") && !side(lo) || s.is_punct(lo)) && of_head(lo) && !is_open_quote(&s.toks[lo].form) {
         lo += 1;
     }
     lo
