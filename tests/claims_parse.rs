@@ -1854,3 +1854,9 @@ fn a_clause_after_a_colon_or_after_a_marks_preposition_is_the_content() {
     let a = annotate("Irene Solís se mostró confiada en que el acuerdo se firmará pronto.");
     assert_eq!(claim(&a, "confiada").content, "el acuerdo se firmará pronto");
 }
+
+#[test]
+fn a_state_body_named_alone_before_anyone_spoke_is_the_last_named_persons_state() {
+    let a = annotate("El ministro islandés Hugo Varela viajó a Lisboa. El Gobierno manifestó que Islandia continuará impulsando la relación con Portugal.");
+    assert_eq!(claim(&a, "manifestó").speaker, vec!["Islandia"]);
+}

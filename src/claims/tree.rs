@@ -1360,9 +1360,22 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
         // "el Gobierno manifestó que ...": a state body named alone is the body of the state
         // of the person speaking
         Some(Referent::None) if subj.map_or(false, |n| s.child_with(n, &["nmod", "amod", "appos"]).next().is_none() && (lexicon().party_nouns.contains(s.lemma(n)) || lexicon().party_nouns.contains(&s.toks[n].form))) => {
-            let cur = d.current.as_ref()?;
-            let [one] = cur.as_slice() else { return None };
-            mentions.person(one).and_then(|p| p.state.clone()).map(|st| (vec![st], None))
+            // (with no one speaking yet, the state of the person named last before it)
+            let one = match d.current.as_ref().map(Vec::as_slice) {
+                Some([one]) => one.clone(),
+                Some(_) => return None,
+                None => {
+                    let at = s.toks[v].start;
+                    let latest = mentions.mentions.iter().filter(|m| m.span.end <= at && m.kind == MentionKind::Person && m.referents.len() == 1).last()?;
+                    latest.referents[0].clone()
+                }
+            };
+            // (a state speaking: its own body)
+            let state = match mentions.person(&one) {
+                Some(p) => p.state.clone(),
+                None => lexicon().state_by_name(&one).map(|st| st.canonical.clone()).or_else(|| mentions.participant_states.contains(&one).then(|| one.clone())),
+            };
+            state.map(|st| (vec![st], None))
         }
         Some(Referent::None) => None,
         // (with no organization quoted yet, the latest one named before: "La Secretaría de X
