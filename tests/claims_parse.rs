@@ -1860,3 +1860,13 @@ fn a_state_body_named_alone_before_anyone_spoke_is_the_last_named_persons_state(
     let a = annotate("El ministro islandés Hugo Varela viajó a Lisboa. El Gobierno manifestó que Islandia continuará impulsando la relación con Portugal.");
     assert_eq!(claim(&a, "manifestó").speaker, vec!["Islandia"]);
 }
+
+#[test]
+fn a_verb_coordinated_into_the_clause_in_the_cues_tense_goes_with_the_cue() {
+    let a = annotate("Irene Solís advirtió que el conflicto podría escalar rápidamente e instó a la moderación.");
+    assert_eq!(claim(&a, "advirtió").content, "el conflicto podría escalar rápidamente");
+    assert_eq!(claim(&a, "instó").speaker, vec!["Irene Solís"]);
+    // a verb in the clause's own tense stays in the clause
+    let a = annotate("Irene Solís considera que los dos países están unidos por la historia y comparten un futuro común.");
+    assert!(claim(&a, "considera").content.ends_with("comparten un futuro común"), "{:?}", a.claims);
+}

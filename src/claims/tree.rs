@@ -671,7 +671,7 @@ fn subject(s: &Sent, v: usize) -> Option<usize> {
     if parenthetical(s, v) {
         return None;
     }
-    let mut v = v;
+    let mut v = cue_coordinated_into_clause(s, v).unwrap_or(v);
     let mut came_from = None;
     for _ in 0..6 {
         // A passive's speaker is its agent ("fue confirmada por X"); its subject is what was said.
@@ -864,6 +864,23 @@ fn person_of<'a>(s: &'a Sent, v: usize) -> Option<&'a str> {
 
 fn says(s: &Sent, h: usize) -> bool {
     s.toks[h].upos == "VERB" && lexicon().cue_readings(s.lemma(h)).map_or(false, |r| r.iter().any(|c| matches!(c.class, CueClass::Say | CueClass::SayQue)))
+}
+
+/// "X advirtió que el conflicto podría escalar e instó a la moderación": a finite verb with no
+/// subject that the parse coordinated with the verb of a cue's clause, though it is in the
+/// cue's tense and not the clause's, goes with the cue (returned): it takes the cue's subject,
+/// and the cue's content ends before it.
+fn cue_coordinated_into_clause(s: &Sent, v: usize) -> Option<usize> {
+    if s.base_rel(v) != "conj" || s.feat(v, "VerbForm") != Some("Fin") || s.child_with(v, &["nsubj", "nsubj:pass"]).next().is_some() {
+        return None;
+    }
+    let h = s.head(v).filter(|&h| h < v && s.base_rel(h) == "ccomp")?;
+    let c = s.head(h).filter(|&c| c < h && s.toks[c].upos == "VERB" && lexicon().cue_readings(&s.lemma(c).to_lowercase()).is_some())?;
+    // (the clause's tense is that of its finite word, an auxiliary or copula when it has one:
+    // "están conectados y comparten" is one clause)
+    let finite = |w: usize| s.child_with(w, &["aux", "aux:pass", "cop"]).filter(|&a| a < w).find(|&a| s.feat(a, "VerbForm") == Some("Fin")).unwrap_or(w);
+    let tense = |w: usize| (s.feat(w, "Tense"), s.feat(w, "Mood"));
+    (same_tense(s, v, c) && tense(v) != tense(finite(h))).then_some(c)
 }
 
 /// Whether two verbs are in the same tense: the same auxiliary ("ha dicho", "ha recordado"),
@@ -1618,7 +1635,8 @@ fn adjacent_complements(s: &Sent, lo: usize, mut hi: usize) -> usize {
 /// marks ("que") on: a mark the parse hung lower in the clause ("que cree que X pasa", with
 /// the first "que" on "pasa") or the cue inside the clause's span are left out.
 fn clause_after(s: &Sent, v: usize, c: usize) -> (usize, usize) {
-    let (lo, hi) = s.extent(c, &[]);
+    let coordinated_with_cue: Vec<usize> = s.child_with(c, &["conj"]).filter(|&k| cue_coordinated_into_clause(s, k) == Some(v)).collect();
+    let (lo, hi) = s.extent(c, &coordinated_with_cue);
     let hi = through_hung_complements(s, v, c, hi);
     let mut lo = skip_marks(s, lo.max(v + 1), c);
     while lo < c && s.rel(lo) == "mark" && s.lower(lo) == "que" {
