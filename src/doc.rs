@@ -155,7 +155,9 @@ impl Doc {
                     });
                 }
             }
-            crate::syntax::compounds::repair(&mut tokens, first);
+            if !syntax.is_empty() {
+                crate::syntax::compounds::repair(&mut tokens, first);
+            }
             doc.sentences.push(DocSentence {
                 paragraph: sentence.paragraph,
                 start: span.start,

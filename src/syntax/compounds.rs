@@ -24,7 +24,8 @@ pub fn repair(tokens: &mut [Token], first: usize) {
         let len = words.len();
         let mut a = 0;
         while a + len <= n {
-            if !(0..len).all(|k| tokens[a + k].form.to_lowercase() == words[k]) {
+            // (words without a parse are left as they are)
+            if !(0..len).all(|k| tokens[a + k].form.to_lowercase() == words[k] && tokens[a + k].deprel != "_") {
                 a += 1;
                 continue;
             }
@@ -117,6 +118,13 @@ mod tests {
                 assert!(steps <= tokens.len(), "cycle from {k}");
             }
         }
+    }
+
+    #[test]
+    fn words_without_a_parse_are_left_alone() {
+        let mut tokens = vec![token("alto", "_", None, "_"), token("el", "_", None, "_"), token("fuego", "_", None, "_")];
+        repair(&mut tokens, 0);
+        assert!(tokens.iter().all(|t| t.deprel == "_" && t.head.is_none()));
     }
 
     #[test]
