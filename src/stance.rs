@@ -297,11 +297,15 @@ impl<'a> Sentence<'a> {
         })
     }
 
+    /// The person an apposition after word `g` names ("el presidente colombiano, X": X).
+    fn appos_person(&self, g: usize) -> Option<String> {
+        self.children[g].iter().copied().filter(|&a| a > g && self.toks[a].deprel == "appos").find_map(|a| self.mention_at(a).filter(|m| m.kind == MentionKind::Person).and_then(|_| self.participant(a)))
+    }
+
     /// The participants a word names, or by its demonym ("los representantes noruegos").
     fn named_by(&self, g: usize) -> Vec<String> {
         // "el presidente colombiano, X": the person the apposition names, not the role's state
-        let person = self.children[g].iter().copied().filter(|&a| a > g && self.toks[a].deprel == "appos").find_map(|a| self.mention_at(a).filter(|m| m.kind == MentionKind::Person).and_then(|_| self.participant(a)));
-        if let Some(p) = person {
+        if let Some(p) = self.appos_person(g) {
             return vec![p];
         }
         let found = self.with_conjuncts(g);
@@ -760,8 +764,7 @@ impl<'a> Sentence<'a> {
                     }
                 }
                 // "felicitó al presidente X, Y": the person the apposition names, not the role's state
-                let person = self.children[c].iter().copied().filter(|&a| a > c && self.toks[a].deprel == "appos").find_map(|a| self.mention_at(a).filter(|m| m.kind == MentionKind::Person).and_then(|_| self.participant(a)));
-                if let Some(p) = person.or_else(|| self.participant(c)) {
+                if let Some(p) = self.appos_person(c).or_else(|| self.participant(c)) {
                     out.push(p, pol);
                     // "critica a X, Y y Z": every conjunct.
                     for &k in self.children[c].iter().filter(|&&k| self.toks[k].deprel == "conj") {
@@ -848,7 +851,7 @@ impl<'a> Sentence<'a> {
             "NOUN" => {
                 let whose = self.children[i].iter().copied().filter(|&g| self.toks[g].deprel == "nmod" && self.case_of(g).as_deref() == Some("de") && !self.possessed(g)).chain(self.agent_of(i));
                 whose.into_iter().any(|g| {
-                    let person = std::iter::once(g).chain(self.children[g].iter().copied().filter(|&a| self.toks[a].deprel == "appos")).any(|k| self.mention_at(k).map_or(false, |m| m.kind == MentionKind::Person));
+                    let person = self.mention_at(g).map_or(false, |m| m.kind == MentionKind::Person) || self.appos_person(g).is_some();
                     self.named_by(g).iter().any(|p| outside(p) && (person || self.side.len() > self.fc.claim.speaker.len()))
                 })
             }

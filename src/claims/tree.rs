@@ -1240,15 +1240,15 @@ fn referent_before(s: &Sent, n: usize, mentions: &Mentions, limit: usize) -> Ref
     Referent::None
 }
 
+/// The single participant of `kind` named last before word `v`, of those `keep` allows.
+fn latest_before(s: &Sent, v: usize, mentions: &Mentions, kind: MentionKind, keep: impl Fn(&str) -> bool) -> Option<String> {
+    let at = s.toks[v].start;
+    mentions.mentions.iter().filter(|m| m.span.end <= at && m.kind == kind && m.referents.len() == 1 && keep(&m.referents[0])).last().map(|m| m.referents[0].clone())
+}
+
 /// The organization (not a medium) named last before word `v`.
 fn latest_org_before(s: &Sent, v: usize, mentions: &Mentions) -> Option<Vec<String>> {
-    let at = s.toks[v].start;
-    mentions
-        .mentions
-        .iter()
-        .filter(|m| m.span.end <= at && m.kind == MentionKind::Org && m.referents.len() == 1 && !lexicon().media.contains(&m.referents[0]))
-        .last()
-        .map(|m| m.referents.clone())
+    latest_before(s, v, mentions, MentionKind::Org, |r| !lexicon().media.contains(r)).map(|r| vec![r])
 }
 
 /// Whether word `n` is a noun for a document that speaks for its publisher (sources.tsv), or
@@ -1381,11 +1381,7 @@ fn speaker_for(s: &Sent, v: usize, subj: Option<usize>, mentions: &Mentions, d: 
             let one = match d.current.as_ref().map(Vec::as_slice) {
                 Some([one]) => one.clone(),
                 Some(_) => return None,
-                None => {
-                    let at = s.toks[v].start;
-                    let latest = mentions.mentions.iter().filter(|m| m.span.end <= at && m.kind == MentionKind::Person && m.referents.len() == 1).last()?;
-                    latest.referents[0].clone()
-                }
+                None => latest_before(s, v, mentions, MentionKind::Person, |_| true)?,
             };
             // (a state speaking: its own body)
             let state = match mentions.person(&one) {

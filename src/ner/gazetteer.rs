@@ -573,7 +573,6 @@ fn find_media(text: &str, map: &OffsetMap, tokens: &[Token], ents: &[Entity]) ->
     out
 }
 
-/// LOC/ORG/MISC spans that are a state's name become STATE unless the name is also a common
 /// A one-word "person" that is the capital of a state the document names, and the word of no
 /// longer person's name there, is that capital ("El Gobierno de Chile ... Santiago considera
 /// que ..."; a first name alone is not how news names a person twice).
@@ -588,6 +587,7 @@ fn capitals_of_named_states(ents: &mut [Entity]) {
     }
 }
 
+/// LOC/ORG/MISC spans that are a state's name become STATE unless the name is also a common
 /// place or word ("Granada"; capitals stay LOC); regions and names with their article are
 /// places, media are ORG; a person's span that is only a region's name or an article-initial
 /// place name is that place.
